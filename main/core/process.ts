@@ -1,0 +1,304 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { statSync } from 'node:fs';
+import type { Duplex, Readable } from 'node:stream';
+import { ProcessStartError } from './errors.js';
+import { exitcodeFrom } from './signals.js';
+import { childrenByParent, descendantsOf, readAllProcStats, readProcStat } from './proc-stat.js';
+
+export interface ProcessOptions {
+  /** The program to run: a name looked up in PATH, or a path. No shell is involved. */
+  command: string;
+  args?: string[];
+  /** Default: `Process-N`, counting up per run of the app. */
+  name?: string;
+  /** Daemon jobs end when their owner (pool, app) ends. Default false. */
+  daemon?: boolean;
+  cwd?: string;
+  /** Added to (and overriding) the app's own environment. */
+  env?: Record<string, string>;
+  /**
+   * Open the worker-protocol channel on file descriptor 3 (used by Pool's worker mode).
+   * @internal
+   */
+  channel?: boolean;
+}
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface ProcessEvents {
+  started: [pid: number];
+  output: [stream: OutputStream, chunk: Buffer];
+  exit: [exitcode: number];
+}
+
+export interface StopResult {
+  exitcode: number;
+  /** True when SIGTERM was not enough and SIGKILL ended the process. */
+  forced: boolean;
+}
+
+let processCounter = 0;
+
+/** The next default name, as multiprocessing does: Process-1, Process-2, … */
+export function nextProcessName(): string {
+  processCounter += 1;
+  return `Process-${processCounter}`;
+}
+
+/** A tracked pid: signalled only while the pid still belongs to the process we started. */
+interface KnownPid {
+  pid: number;
+  startTime: number;
+}
+
+/**
+ * One program run as a child process, with multiprocessing.Process's semantics.
+ * The child leads its own process group, so terminate/kill reach its whole tree.
+ */
+export class Process extends EventEmitter<ProcessEvents> {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly name: string;
+  readonly cwd: string | undefined;
+  readonly env: Readonly<Record<string, string>> | undefined;
+  pid: number | null = null;
+  exitcode: number | null = null;
+  /** When the OS gave the process its pid (ms since epoch). */
+  startedAt: number | null = null;
+  /** When the process exited (ms since epoch). */
+  endedAt: number | null = null;
+  /** The worker-protocol channel on fd 3, when opened with `channel: true`. */
+  channel: Duplex | null = null;
+
+  #daemon: boolean;
+  #withChannel: boolean;
+  #child: ChildProcess | null = null;
+  #identity: KnownPid | null = null;
+  #knownDescendants = new Map<number, number>();
+  #exited: Promise<number> | null = null;
+  #started = false;
+
+  constructor(options: ProcessOptions) {
+    super();
+    if (!options || typeof options.command !== 'string' || options.command.length === 0) {
+      throw new TypeError('Process: `command` must be a non-empty string (the program to run)');
+    }
+    this.command = options.command;
+    this.args = [...(options.args ?? [])];
+    this.name = options.name ?? nextProcessName();
+    this.cwd = options.cwd;
+    this.env = options.env;
+    this.#daemon = options.daemon ?? false;
+    this.#withChannel = options.channel ?? false;
+  }
+
+  get daemon(): boolean {
+    return this.#daemon;
+  }
+
+  set daemon(value: boolean) {
+    if (this.#started) throw new Error(`${this.name}: daemon can only be set before start()`);
+    this.#daemon = value;
+  }
+
+  get started(): boolean {
+    return this.#started;
+  }
+
+  isAlive(): boolean {
+    return this.pid !== null && this.exitcode === null;
+  }
+
+  /** Resolves once the OS gave the process a pid; rejects with a ProcessStartError if it could not start. */
+  start(): Promise<void> {
+    if (this.#started) throw new Error(`${this.name}: a process can only be started once`);
+    this.#started = true;
+    const cwdProblem = this.cwd === undefined ? null : describeCwdProblem(this.cwd);
+    if (cwdProblem) return Promise.reject(new ProcessStartError(`Cannot start ${this.command}: ${cwdProblem}`, 'ENOENT'));
+
+    const extraStdio = this.#withChannel ? (['pipe'] as const) : [];
+    let child: ChildProcess;
+    try {
+      child = spawn(this.command, this.args, {
+        cwd: this.cwd,
+        env: { ...process.env, ...this.env, ...(this.#withChannel ? { POOLDECK_CHANNEL_FD: '3' } : {}) },
+        stdio: ['ignore', 'pipe', 'pipe', ...extraStdio],
+        detached: true,
+        windowsHide: true,
+      });
+    } catch (error) {
+      return Promise.reject(this.#startError(error as NodeJS.ErrnoException));
+    }
+    this.#child = child;
+
+    return new Promise<void>((resolve, reject) => {
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        if (this.pid === null) {
+          reject(this.#startError(error));
+          this.exitcode = null;
+        }
+      });
+      child.once('spawn', () => {
+        this.pid = child.pid ?? null;
+        this.startedAt = Date.now();
+        if (this.pid !== null) {
+          const stat = readProcStat(this.pid);
+          this.#identity = { pid: this.pid, startTime: stat?.startTime ?? -1 };
+        }
+        this.channel = this.#withChannel ? (child.stdio[3] as Duplex) : null;
+        this.#pipeOutput('stdout', child.stdout);
+        this.#pipeOutput('stderr', child.stderr);
+        this.#exited = new Promise<number>((resolveExit) => {
+          child.once('exit', (code, signal) => {
+            this.exitcode = exitcodeFrom(code, signal);
+            this.endedAt = Date.now();
+            resolveExit(this.exitcode);
+            this.emit('exit', this.exitcode);
+          });
+        });
+        this.emit('started', this.pid!);
+        resolve();
+      });
+    });
+  }
+
+  /** Resolves to the exitcode once the process ended, or to null if `timeoutMs` passed first. */
+  join(timeoutMs?: number): Promise<number | null> {
+    if (!this.#started) throw new Error(`${this.name}: can only join a started process`);
+    if (this.exitcode !== null) return Promise.resolve(this.exitcode);
+    const exited = this.#exited ?? this.#waitForSpawnThenExit();
+    if (timeoutMs === undefined) return exited;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(null), Math.max(0, timeoutMs));
+      void exited.then((code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+  }
+
+  /** SIGTERM to the whole process tree. */
+  terminate(): void {
+    this.#signalTree('SIGTERM');
+  }
+
+  /** SIGKILL to the whole process tree. */
+  kill(): void {
+    this.#signalTree('SIGKILL');
+  }
+
+  /** The termination ladder: SIGTERM, then SIGKILL after `graceMs` if anything in the tree is still alive. */
+  async stop({ graceMs = 3000 }: { graceMs?: number } = {}): Promise<StopResult> {
+    if (!this.#started) throw new Error(`${this.name}: can only stop a started process`);
+    if (this.pid === null) {
+      // It never got a pid (a failed start): nothing to signal.
+      return { exitcode: this.exitcode ?? -1, forced: false };
+    }
+    this.terminate();
+    const exitcode = await this.join(graceMs);
+    const treeGone = await this.#waitForTreeGone(exitcode === null ? 0 : graceMs);
+    if (exitcode !== null && treeGone) return { exitcode, forced: false };
+    this.kill();
+    const finalCode = (await this.join()) ?? -9;
+    await this.#waitForTreeGone(graceMs);
+    return { exitcode: finalCode, forced: true };
+  }
+
+  #waitForSpawnThenExit(): Promise<number> {
+    // join() right after start() but before the 'spawn' event: wait for the process to get a pid first.
+    return new Promise((resolve) => {
+      this.once('exit', resolve);
+    });
+  }
+
+  #pipeOutput(stream: OutputStream, readable: Readable | null): void {
+    // Always consume output: a child whose pipe nobody reads would block once the pipe is full.
+    readable?.on('data', (chunk: Buffer) => this.emit('output', stream, chunk));
+  }
+
+  #startError(error: NodeJS.ErrnoException): ProcessStartError {
+    const code = error.code ?? null;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such program (not found in PATH or at that path)'
+        : code === 'EACCES'
+          ? 'permission denied (the file is not executable, or a folder on its path is not searchable)'
+          : error.message;
+    return new ProcessStartError(`Cannot start ${this.command}: ${reason} [${code ?? 'error'}]`, code);
+  }
+
+  /** Processes of this tree still alive: the group (while anyone is in it) and known descendants. */
+  #treeAlive(): boolean {
+    if (this.#identity === null) return false;
+    if (groupExists(this.#identity.pid, this.exitcode === null)) return true;
+    for (const [pid, startTime] of this.#knownDescendants) {
+      if (readProcStat(pid)?.startTime === startTime) return true;
+    }
+    return false;
+  }
+
+  async #waitForTreeGone(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#treeAlive()) {
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return true;
+  }
+
+  #signalTree(signal: NodeJS.Signals): void {
+    const identity = this.#identity;
+    if (identity === null) return;
+    const leaderAlive = this.exitcode === null && readProcStat(identity.pid)?.startTime === identity.startTime;
+    if (leaderAlive) {
+      // Descendants that left the group (setsid, setpgid) are found through /proc and remembered,
+      // so they can be reached even after the leader is gone.
+      const stats = readAllProcStats();
+      const startTimes = new Map(stats.map((stat) => [stat.pid, stat.startTime]));
+      for (const pid of descendantsOf(identity.pid, childrenByParent(stats))) {
+        this.#knownDescendants.set(pid, startTimes.get(pid)!);
+      }
+    }
+    // The group id is the leader's pid; the kernel does not hand out a pid still used as a group id,
+    // so signalling the group cannot hit a stranger while any member of ours is alive.
+    trySignal(-identity.pid, signal);
+    for (const [pid, startTime] of this.#knownDescendants) {
+      const stat = readProcStat(pid);
+      if (stat?.startTime !== startTime) {
+        this.#knownDescendants.delete(pid);
+        continue;
+      }
+      if (stat.pgrp !== identity.pid) trySignal(pid, signal);
+    }
+  }
+}
+
+function trySignal(target: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(target, signal);
+  } catch {
+    // ESRCH: already gone. EPERM: not ours any more. Either way there is nothing to end.
+  }
+}
+
+function groupExists(pgid: number, leaderAlive: boolean): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  if (leaderAlive) return true;
+  // A group whose only members are zombies (orphans not yet reaped) still answers signal 0;
+  // they are dead for our purposes. Only this rarer case pays for a scan of /proc.
+  return readAllProcStats().some((stat) => stat.pgrp === pgid && stat.state !== 'Z');
+}
+
+function describeCwdProblem(cwd: string): string | null {
+  try {
+    if (!statSync(cwd).isDirectory()) return `the working directory ${cwd} is not a folder`;
+    return null;
+  } catch {
+    return `the working directory ${cwd} does not exist`;
+  }
+}
