@@ -1,0 +1,132 @@
+// The supervisor's view of the world, as plain data: what the UI shows, what snapshots and deltas carry.
+// Pure types with no imports, so the protocol (and through it the renderer) can share them.
+
+/** Why a process row exists: a job of its own, a worker of a worker-mode pool, or one exec-mode task. */
+export type ProcessKind = 'process' | 'worker' | 'task';
+
+/** starting: spawn asked for; running: has a pid; exited: ended (see exitcode); failed: never got a pid. */
+export type ProcessState = 'starting' | 'running' | 'stopping' | 'exited' | 'failed';
+
+export interface ProcessRow {
+  /** Stable id given by the supervisor (never the pid, which the OS reuses). */
+  id: string;
+  name: string;
+  kind: ProcessKind;
+  command: string;
+  args: string[];
+  cwd: string | null;
+  pid: number | null;
+  isAlive: boolean;
+  daemon: boolean;
+  /** null while running or never started; the exit status; -N when signal N ended it. */
+  exitcode: number | null;
+  state: ProcessState;
+  /** The OS error when the process could not start. */
+  error: string | null;
+  /** CPU of the whole process tree, in % of one core (so 200 = two cores busy). null before the first sample. */
+  cpu: number | null;
+  /** Resident memory of the whole process tree, in bytes. */
+  memory: number | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  poolId: string | null;
+  poolName: string | null;
+  /** Tasks this process finished (pool workers; 1 for a finished exec-mode task). */
+  tasksDone: number;
+  /** How many times the user restarted this row. */
+  restarts: number;
+}
+
+export type PoolMode = 'worker' | 'exec';
+export type PoolState = 'running' | 'closed' | 'terminating' | 'terminated' | 'joined';
+export type TaskState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface TaskCounts {
+  queued: number;
+  running: number;
+  done: number;
+  failed: number;
+  cancelled: number;
+}
+
+export interface PoolRow {
+  id: string;
+  name: string;
+  mode: PoolMode;
+  processes: number;
+  command: string;
+  args: string[];
+  maxTasksPerChild: number | null;
+  daemon: boolean;
+  state: PoolState;
+  counts: TaskCounts;
+  /** Tasks ever submitted. */
+  total: number;
+  createdAt: number;
+  /** Estimated ms until the queue is empty, from the recent task rate; null when unknown. */
+  etaMs: number | null;
+}
+
+export interface TaskError {
+  type: string;
+  message: string;
+  traceback?: string;
+}
+
+export interface TaskRow {
+  /** `${poolId}:${taskId}`: unique across pools. */
+  key: string;
+  poolId: string;
+  taskId: number;
+  args: unknown[];
+  state: TaskState;
+  workerPid: number | null;
+  workerName: string | null;
+  queuedAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  /** The result, as JSON text cut to a few KiB (exec mode: exit code and output tails). */
+  result: string | null;
+  error: TaskError | null;
+}
+
+export interface AppStats {
+  /** The app's own CPU in % of one core. */
+  cpu: number;
+  /** The app's own resident memory in bytes. */
+  memory: number;
+  cores: number;
+}
+
+export interface Snapshot {
+  seq: number;
+  time: number;
+  processes: ProcessRow[];
+  pools: PoolRow[];
+  tasks: TaskRow[];
+  /** The last minute of CPU samples per process id, oldest first. */
+  cpuHistory: Record<string, number[]>;
+  app: AppStats | null;
+  sampleIntervalMs: number;
+}
+
+/** What changed since the previous delta (or the snapshot with the same `seq - 1`). */
+export interface Delta {
+  seq: number;
+  time: number;
+  processes: ProcessRow[];
+  removedProcesses: string[];
+  pools: PoolRow[];
+  removedPools: string[];
+  tasks: TaskRow[];
+  /** Set when this delta carries a new CPU sample: each process row's `cpu` joins its history. */
+  sampled: boolean;
+  app: AppStats | null;
+}
+
+export interface LogLine {
+  seq: number;
+  stream: 'stdout' | 'stderr' | 'system';
+  text: string;
+  time: number;
+}

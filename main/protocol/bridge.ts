@@ -1,0 +1,29 @@
+import type { CommandArgs, CommandName, CommandResult } from './commands.js';
+import type { CommandOutcome } from './errors.js';
+import type { AppEvent } from './events.js';
+
+/** A backend as both shells see it: validated command handlers plus the event stream. */
+export interface AppEventSource {
+  /** Calls `listener` with a snapshot at once, then with every delta, until the returned function is called. */
+  subscribe(listener: (event: AppEvent) => void): () => void;
+}
+
+/**
+ * What the preload exposes on `window.pooldeck`: one function per command, each bound to its own
+ * IPC channel, plus the event subscription. Nothing generic (no raw `invoke`, no `ipcRenderer`).
+ */
+export type PreloadBridge = {
+  [N in CommandName]: (args: CommandArgs<N>) => Promise<CommandOutcome<CommandResult<N>>>;
+} & {
+  onEvent(listener: (event: AppEvent) => void): () => void;
+};
+
+/** The IPC channel of a command, and of the event stream. */
+export const ipcChannel = (name: CommandName): string => `pooldeck:${name}`;
+export const IPC_EVENT_CHANNEL = 'pooldeck:event';
+/** Sent by the renderer once its listener is attached, so the shell sends the first snapshot. */
+export const IPC_READY_CHANNEL = 'pooldeck:ready';
+
+/** The headless server's routes (HTTP POST for commands, a WebSocket for events). */
+export const HTTP_COMMAND_PREFIX = '/api/command/';
+export const EVENTS_PATH = '/api/events';

@@ -1,0 +1,86 @@
+import type { z } from 'zod';
+import type { LogLine, PoolRow, ProcessRow, Snapshot, TaskRow } from '../core/rows.js';
+import {
+  EmptyArgsSchema,
+  IdArgsSchema,
+  ListTasksArgsSchema,
+  PoolSpecSchema,
+  ProcessSpecSchema,
+  ReadLogsArgsSchema,
+  StopArgsSchema,
+  SubmitTasksArgsSchema,
+} from './schemas.js';
+
+/**
+ * Every command the UI can send, with the schema of its argument. The result types are in
+ * `CommandResults`. Both shells and the renderer are typed from these two maps, so a call with a
+ * wrong or extra argument does not compile.
+ */
+export const commandSchemas = {
+  getSnapshot: EmptyArgsSchema,
+  createProcess: ProcessSpecSchema,
+  createPool: PoolSpecSchema,
+  submitTasks: SubmitTasksArgsSchema,
+  terminate: IdArgsSchema,
+  kill: IdArgsSchema,
+  stop: StopArgsSchema,
+  restart: IdArgsSchema,
+  remove: IdArgsSchema,
+  closePool: IdArgsSchema,
+  terminatePool: IdArgsSchema,
+  joinPool: IdArgsSchema,
+  removePool: IdArgsSchema,
+  listTasks: ListTasksArgsSchema,
+  readLogs: ReadLogsArgsSchema,
+  runDemo: EmptyArgsSchema,
+} as const;
+
+export type CommandName = keyof typeof commandSchemas;
+export const commandNames = Object.keys(commandSchemas) as CommandName[];
+
+export interface ReadLogsResult {
+  lines: LogLine[];
+  /** Pass as `afterSeq` next time to get only newer lines. */
+  lastSeq: number;
+  /** Bytes the log dropped because it was produced faster than it could be kept. */
+  droppedBytes: number;
+  filePath: string | null;
+}
+
+export interface StopResultValue {
+  exitcode: number;
+  forced: boolean;
+}
+
+export interface CommandResults {
+  getSnapshot: Snapshot;
+  createProcess: { id: string; row: ProcessRow };
+  createPool: { id: string; row: PoolRow };
+  submitTasks: { count: number };
+  terminate: Record<string, never>;
+  kill: Record<string, never>;
+  stop: StopResultValue;
+  restart: { id: string };
+  remove: Record<string, never>;
+  closePool: Record<string, never>;
+  terminatePool: Record<string, never>;
+  joinPool: Record<string, never>;
+  removePool: Record<string, never>;
+  listTasks: { tasks: TaskRow[] };
+  readLogs: ReadLogsResult;
+  runDemo: { processIds: string[]; poolIds: string[] };
+}
+
+/** What a caller passes (defaults not yet applied). */
+export type CommandArgs<N extends CommandName> = z.input<(typeof commandSchemas)[N]>;
+/** What a handler receives (validated, defaults applied). */
+export type ValidArgs<N extends CommandName> = z.output<(typeof commandSchemas)[N]>;
+export type CommandResult<N extends CommandName> = CommandResults[N];
+
+export type CommandHandlers = {
+  [N in CommandName]: (args: ValidArgs<N>) => Promise<CommandResult<N>>;
+};
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.hasOwn(commandSchemas, name);
+}

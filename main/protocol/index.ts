@@ -1,0 +1,8 @@
+// The contract between the app and any UI. Pure: no Node, no Electron, safe for the renderer.
+export * from './commands.js';
+export * from './errors.js';
+export * from './events.js';
+export * from './schemas.js';
+export * from './signals.js';
+export type * from '../core/rows.js';
+export * from './bridge.js';

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+// Runtime schemas for everything that crosses into the app from a UI or a file. The renderer uses the
+// same schemas to show errors at the field before sending; the shells use them to refuse bad input.
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export const LIMITS = {
+  maxArgs: 10_000,
+  maxStringLength: 32_768,
+  maxEnvEntries: 1_000,
+  maxPoolProcesses: 512,
+  maxTasksPerSubmit: 100_000,
+  maxGraceMs: 600_000,
+  maxLogLinesPerRead: 10_000,
+} as const;
+
+const text = (field: string) =>
+  z
+    .string({ error: `${field} must be text` })
+    .max(LIMITS.maxStringLength, { error: `${field} must be at most ${LIMITS.maxStringLength} characters` });
+
+export const commandField = text('command').trim().min(1, { error: 'command is required: the program to run, e.g. python3' });
+
+export const argsField = z
+  .array(text('each argument'), { error: 'args must be a list of strings' })
+  .max(LIMITS.maxArgs, { error: `at most ${LIMITS.maxArgs} arguments` });
+
+export const nameField = text('name')
+  .trim()
+  .min(1, { error: 'name must not be empty (leave it out for a default name)' })
+  .max(200, { error: 'name must be at most 200 characters' });
+
+export const cwdField = text('cwd').trim().min(1, { error: 'cwd must not be empty (leave it out for the default)' });
+
+export const envField = z
+  .record(
+    z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'env names are letters, digits and _ and do not start with a digit' })
+      .refine((key) => !FORBIDDEN_KEYS.has(key), { error: 'env name is not allowed' }),
+    text('env value'),
+    { error: 'env must map names to text values' },
+  )
+  .refine((env) => Object.keys(env).length <= LIMITS.maxEnvEntries, {
+    error: `env may hold at most ${LIMITS.maxEnvEntries} entries`,
+  });
+
+export const idField = z.string({ error: 'id must be text' }).min(1, { error: 'id is required' }).max(100);
+
+export const ProcessSpecSchema = z.strictObject({
+  command: commandField,
+  args: argsField.optional(),
+  name: nameField.optional(),
+  daemon: z.boolean({ error: 'daemon must be true or false' }).optional(),
+  cwd: cwdField.optional(),
+  env: envField.optional(),
+});
+
+const taskArgs = z.array(z.json(), { error: 'each task is a list of arguments' });
+
+export const TaskListSchema = z
+  .array(taskArgs, { error: 'tasks must be a list of argument lists' })
+  .max(LIMITS.maxTasksPerSubmit, { error: `at most ${LIMITS.maxTasksPerSubmit} tasks at once` });
+
+export const PoolSpecSchema = z.strictObject({
+  processes: z
+    .number({ error: 'processes must be a number' })
+    .int({ error: 'processes must be a whole number' })
+    .min(1, { error: 'processes must be at least 1' })
+    .max(LIMITS.maxPoolProcesses, { error: `processes must be at most ${LIMITS.maxPoolProcesses}` }),
+  command: commandField,
+  args: argsField.optional(),
+  mode: z.enum(['worker', 'exec'], { error: "mode must be 'worker' or 'exec'" }).optional(),
+  maxTasksPerChild: z
+    .number({ error: 'maxTasksPerChild must be a number' })
+    .int({ error: 'maxTasksPerChild must be a whole number' })
+    .min(1, { error: 'maxTasksPerChild must be at least 1 (leave it out for no limit)' })
+    .optional(),
+  name: nameField.optional(),
+  daemon: z.boolean({ error: 'daemon must be true or false' }).optional(),
+  cwd: cwdField.optional(),
+  env: envField.optional(),
+  tasks: TaskListSchema.optional(),
+});
+
+export const IdArgsSchema = z.strictObject({ id: idField });
+
+export const StopArgsSchema = z.strictObject({
+  id: idField,
+  graceMs: z
+    .number({ error: 'graceMs must be a number' })
+    .int()
+    .min(0, { error: 'graceMs must be 0 or more' })
+    .max(LIMITS.maxGraceMs, { error: `graceMs must be at most ${LIMITS.maxGraceMs}` })
+    .optional(),
+});
+
+export const SubmitTasksArgsSchema = z.strictObject({ poolId: idField, tasks: TaskListSchema });
+
+export const ReadLogsArgsSchema = z.strictObject({
+  id: idField,
+  afterSeq: z.number().int().min(-1).optional(),
+  limit: z.number().int().min(1).max(LIMITS.maxLogLinesPerRead).optional(),
+  search: z.string().max(1000, { error: 'search must be at most 1000 characters' }).optional(),
+});
+
+export const ListTasksArgsSchema = z.strictObject({ poolId: idField });
+
+export const QuitChoiceSchema = z.enum(['wait', 'terminate', 'cancel']);
+
+export const EmptyArgsSchema = z.strictObject({});
+
+export type ProcessSpec = z.output<typeof ProcessSpecSchema>;
+export type PoolSpec = z.output<typeof PoolSpecSchema>;
