@@ -30,6 +30,8 @@ export interface ProcessEvents {
   started: [pid: number];
   output: [stream: OutputStream, chunk: Buffer];
   exit: [exitcode: number];
+  /** The process could not start (it never got a pid); `start()` rejects with the same error. */
+  startFailed: [error: ProcessStartError];
 }
 
 export interface StopResult {
@@ -78,6 +80,7 @@ export class Process extends EventEmitter<ProcessEvents> {
   #knownDescendants = new Map<number, number>();
   #exited: Promise<number> | null = null;
   #started = false;
+  #startFailed = false;
 
   constructor(options: ProcessOptions) {
     super();
@@ -115,7 +118,7 @@ export class Process extends EventEmitter<ProcessEvents> {
     if (this.#started) throw new Error(`${this.name}: a process can only be started once`);
     this.#started = true;
     const cwdProblem = this.cwd === undefined ? null : describeCwdProblem(this.cwd);
-    if (cwdProblem) return Promise.reject(new ProcessStartError(`Cannot start ${this.command}: ${cwdProblem}`, 'ENOENT'));
+    if (cwdProblem) return this.#failStart(new ProcessStartError(`Cannot start ${this.command}: ${cwdProblem}`, 'ENOENT'));
 
     const extraStdio = this.#withChannel ? (['pipe'] as const) : [];
     let child: ChildProcess;
@@ -128,16 +131,13 @@ export class Process extends EventEmitter<ProcessEvents> {
         windowsHide: true,
       });
     } catch (error) {
-      return Promise.reject(this.#startError(error as NodeJS.ErrnoException));
+      return this.#failStart(this.#startError(error as NodeJS.ErrnoException));
     }
     this.#child = child;
 
     return new Promise<void>((resolve, reject) => {
       child.once('error', (error: NodeJS.ErrnoException) => {
-        if (this.pid === null) {
-          reject(this.#startError(error));
-          this.exitcode = null;
-        }
+        if (this.pid === null) this.#failStart(this.#startError(error)).catch(reject);
       });
       child.once('spawn', () => {
         this.pid = child.pid ?? null;
@@ -167,6 +167,8 @@ export class Process extends EventEmitter<ProcessEvents> {
   join(timeoutMs?: number): Promise<number | null> {
     if (!this.#started) throw new Error(`${this.name}: can only join a started process`);
     if (this.exitcode !== null) return Promise.resolve(this.exitcode);
+    // A process that never got a pid has nothing to wait for, and no exitcode.
+    if (this.#startFailed) return Promise.resolve(null);
     const exited = this.#exited ?? this.#waitForSpawnThenExit();
     if (timeoutMs === undefined) return exited;
     return new Promise((resolve) => {
@@ -209,7 +211,14 @@ export class Process extends EventEmitter<ProcessEvents> {
     // join() right after start() but before the 'spawn' event: wait for the process to get a pid first.
     return new Promise((resolve) => {
       this.once('exit', resolve);
+      this.once('startFailed', () => resolve(-1));
     });
+  }
+
+  #failStart(error: ProcessStartError): Promise<never> {
+    this.#startFailed = true;
+    this.emit('startFailed', error);
+    return Promise.reject(error);
   }
 
   #pipeOutput(stream: OutputStream, readable: Readable | null): void {
