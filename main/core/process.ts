@@ -207,11 +207,11 @@ export class Process extends EventEmitter<ProcessEvents> {
     return { exitcode: finalCode, forced: true };
   }
 
-  #waitForSpawnThenExit(): Promise<number> {
+  #waitForSpawnThenExit(): Promise<number | null> {
     // join() right after start() but before the 'spawn' event: wait for the process to get a pid first.
     return new Promise((resolve) => {
       this.once('exit', resolve);
-      this.once('startFailed', () => resolve(-1));
+      this.once('startFailed', () => resolve(null));
     });
   }
 
