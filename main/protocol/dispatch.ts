@@ -25,4 +25,4 @@ export async function dispatchCommand(
   }
 }
 
-export type { CommandName };
+

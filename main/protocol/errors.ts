@@ -21,6 +21,9 @@ export function errorFromIssues(issues: readonly z.core.$ZodIssue[]): CommandErr
   const issue = issues[0];
   const field = issue?.path.map(String).join('.') || undefined;
   let message = issue?.message ?? 'invalid input';
+  // A bad key in a record (an env name) nests the reason one level down.
+  const nested = (issue as { issues?: readonly z.core.$ZodIssue[] } | undefined)?.issues?.[0];
+  if (issue?.code === 'invalid_key' && nested) message = nested.message;
   if (issue?.code === 'unrecognized_keys') {
     const keys = (issue as { keys?: string[] }).keys ?? [];
     message = `unknown field${keys.length === 1 ? '' : 's'}: ${keys.join(', ')}`;

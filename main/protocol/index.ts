@@ -6,3 +6,4 @@ export * from './schemas.js';
 export * from './signals.js';
 export type * from '../core/rows.js';
 export * from './bridge.js';
+export * from './dispatch.js';

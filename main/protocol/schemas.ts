@@ -33,18 +33,26 @@ export const nameField = text('name')
 
 export const cwdField = text('cwd').trim().min(1, { error: 'cwd must not be empty (leave it out for the default)' });
 
-export const envField = z
+// zod drops a `__proto__` key silently; refuse it out loud instead, so the user learns why.
+const envObject = z.preprocess((value, context) => {
+  if (value !== null && typeof value === 'object' && Object.hasOwn(value, '__proto__')) {
+    context.issues.push({ code: 'custom', message: 'env name __proto__ is not allowed', input: value, path: ['__proto__'] });
+  }
+  return value;
+}, z
   .record(
     z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'env names are letters, digits and _ and do not start with a digit' })
       .refine((key) => !FORBIDDEN_KEYS.has(key), { error: 'env name is not allowed' }),
     text('env value'),
-    { error: 'env must map names to text values' },
+    { error: (issue) => (issue.code === 'invalid_type' ? 'env must map names to text values' : undefined) },
   )
   .refine((env) => Object.keys(env).length <= LIMITS.maxEnvEntries, {
     error: `env may hold at most ${LIMITS.maxEnvEntries} entries`,
-  });
+  }));
+
+export const envField = envObject;
 
 export const idField = z.string({ error: 'id must be text' }).min(1, { error: 'id is required' }).max(100);
 

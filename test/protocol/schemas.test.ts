@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import {
+  PoolSpecSchema,
+  ProcessSpecSchema,
+  commandNames,
+  commandSchemas,
+  dispatchCommand,
+  errorFromIssues,
+  formatExitcode,
+  type CommandHandlers,
+} from '../../main/protocol/index.js';
+
+function firstError(schema: z.ZodType, value: unknown) {
+  const parsed = schema.safeParse(value);
+  expect(parsed.success).toBe(false);
+  return errorFromIssues(parsed.error!.issues);
+}
+
+describe('process spec schema', () => {
+  it('accepts a full spec', () => {
+    const parsed = ProcessSpecSchema.parse({ command: 'python3', args: ['-c', 'print(1)'], name: 'job', daemon: true, cwd: '/tmp', env: { A: '1' } });
+    expect(parsed.command).toBe('python3');
+  });
+
+  it('names the field and what is valid', () => {
+    expect(firstError(ProcessSpecSchema, { command: '' })).toMatchObject({ field: 'command', code: 'invalid' });
+    expect(firstError(ProcessSpecSchema, { command: '' }).message).toMatch(/command is required/);
+    expect(firstError(ProcessSpecSchema, { command: 'ls', args: 'a b' })).toMatchObject({ field: 'args' });
+    expect(firstError(ProcessSpecSchema, { command: 'ls', daemon: 'yes' }).message).toMatch(/daemon must be true or false/);
+  });
+
+  it('refuses unknown fields instead of ignoring them', () => {
+    const error = firstError(ProcessSpecSchema, { command: 'ls', shell: true });
+    expect(error.message).toMatch(/unknown field: shell/);
+    expect(error.field).toBe('shell');
+  });
+
+  it('refuses prototype-polluting and malformed env names', () => {
+    const polluted = JSON.parse('{"command":"ls","env":{"__proto__":"x"}}');
+    expect(ProcessSpecSchema.safeParse(polluted).success).toBe(false);
+    expect(ProcessSpecSchema.safeParse({ command: 'ls', env: { constructor: 'x' } }).success).toBe(false);
+    expect(firstError(ProcessSpecSchema, { command: 'ls', env: { '1A': 'x' } }).message).toMatch(/letters, digits and _/);
+    expect(firstError(ProcessSpecSchema, { command: 'ls', env: { A: 3 } }).field).toBe('env.A');
+  });
+});
+
+describe('pool spec schema', () => {
+  it('checks the pool size and mode', () => {
+    expect(firstError(PoolSpecSchema, { processes: 0, command: 'x' }).message).toMatch(/processes must be at least 1/);
+    expect(firstError(PoolSpecSchema, { processes: 1.5, command: 'x' }).message).toMatch(/whole number/);
+    expect(firstError(PoolSpecSchema, { processes: 2, command: 'x', mode: 'threads' }).message).toMatch(/'worker' or 'exec'/);
+    expect(firstError(PoolSpecSchema, { processes: 2, command: 'x', maxTasksPerChild: 0 }).field).toBe('maxTasksPerChild');
+  });
+
+  it('takes tasks as lists of JSON arguments', () => {
+    expect(PoolSpecSchema.parse({ processes: 2, command: 'x', tasks: [[1], ['a', { b: 2 }]] }).tasks).toHaveLength(2);
+    expect(firstError(PoolSpecSchema, { processes: 2, command: 'x', tasks: [1, 2] }).field).toBe('tasks.0');
+  });
+});
+
+describe('dispatchCommand', () => {
+  const calls: string[] = [];
+  const handlers = Object.fromEntries(
+    commandNames.map((name) => [
+      name,
+      async (args: unknown) => {
+        calls.push(name);
+        if (name === 'kill') throw new Error('boom');
+        return { echoed: args };
+      },
+    ]),
+  ) as unknown as CommandHandlers;
+
+  it('refuses an unknown command without calling anything', async () => {
+    const outcome = await dispatchCommand(handlers, 'rm -rf', {});
+    expect(outcome).toEqual({ ok: false, error: { code: 'unknown_command', message: 'unknown command: rm -rf' } });
+    expect(await dispatchCommand(handlers, '__proto__', {})).toMatchObject({ ok: false, error: { code: 'unknown_command' } });
+    expect(calls).toEqual([]);
+  });
+
+  it('validates before the handler runs and passes parsed args', async () => {
+    const bad = await dispatchCommand(handlers, 'terminate', { id: 5 });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid', field: 'id' } });
+    const extra = await dispatchCommand(handlers, 'terminate', { id: 'p1', signal: 'SIGKILL' });
+    expect(extra).toMatchObject({ ok: false, error: { code: 'invalid', field: 'signal' } });
+    expect(calls).toEqual([]);
+    const good = await dispatchCommand(handlers, 'terminate', { id: 'p1' });
+    expect(good).toEqual({ ok: true, value: { echoed: { id: 'p1' } } });
+  });
+
+  it('turns a thrown error into an error value', async () => {
+    expect(await dispatchCommand(handlers, 'kill', { id: 'p1' })).toEqual({ ok: false, error: { code: 'internal', message: 'boom' } });
+  });
+
+  it('has a schema for every command', () => {
+    for (const name of commandNames) expect(commandSchemas[name]).toBeDefined();
+  });
+});
+
+describe('formatExitcode', () => {
+  it('reads like multiprocessing plus the signal name', () => {
+    expect(formatExitcode(null)).toBe('');
+    expect(formatExitcode(0)).toBe('0');
+    expect(formatExitcode(3)).toBe('3');
+    expect(formatExitcode(-15)).toBe('-15 (SIGTERM)');
+    expect(formatExitcode(-9)).toBe('-9 (SIGKILL)');
+    expect(formatExitcode(-99)).toBe('-99');
+  });
+});
