@@ -1,0 +1,46 @@
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+// The headless CLI's options, apart from cli.ts so they can be tested without starting a server.
+
+export const USAGE = `usage: pooldeck-serve [--port N] [--data-dir DIR]
+  --port N        port on 127.0.0.1 (default: a free port)
+  --data-dir DIR  where logs are kept (default: $XDG_DATA_HOME/pooldeck or ~/.local/share/pooldeck)`;
+
+export interface CliOptions {
+  port: number;
+  dataDir: string;
+}
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_DATA_HOME;
+  // The XDG spec says relative values are invalid and must be ignored.
+  const base = xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.local', 'share');
+  return join(base, 'pooldeck');
+}
+
+/** Parses argv; throws an Error whose message says what was wrong and what is allowed. */
+export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return 'help';
+  let port = 0;
+  if (values.port !== undefined) {
+    if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65_535) {
+      throw new Error(`--port must be a whole number from 0 to 65535 (0 picks a free port), got "${values.port}"`);
+    }
+    port = Number(values.port);
+  }
+  const dataDir = values['data-dir'];
+  if (dataDir !== undefined && dataDir.trim() === '') throw new Error('--data-dir must not be empty');
+  return { port, dataDir: dataDir !== undefined ? resolve(dataDir) : defaultDataDir(env) };
+}

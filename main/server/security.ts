@@ -1,0 +1,105 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+// The headless server's gatekeeping, as small pure functions so each rule is tested on its own.
+//
+// Threat model (docs: shared reference "security", section 5): any web page the user visits can send
+// requests to 127.0.0.1, and a page whose DNS name was rebound to 127.0.0.1 can even read the
+// replies. So: the Host header must name this server (DNS rebinding), every request needs a secret
+// the page cannot know (the token), WebSocket upgrades must come from our own origin (WebSockets
+// skip the same-origin policy), and mutations need a header a cross-site page cannot send (CSRF).
+
+/** Loopback names a browser may use for this server. Anything else in Host is DNS rebinding. */
+const LOOPBACK_HOSTNAMES = ['127.0.0.1', 'localhost', '[::1]'] as const;
+
+/** 32 random bytes, hex: URL-, header- and cookie-safe without escaping. */
+export function generateToken(): string {
+  return randomBytes(32).toString('hex');
+}
+
+/**
+ * Compares a presented secret with the real one in constant time. Both are hashed first so that
+ * `timingSafeEqual` gets equal lengths and the comparison leaks neither content nor length.
+ */
+export function tokenMatches(candidate: string | null | undefined, token: string): boolean {
+  if (typeof candidate !== 'string' || candidate.length === 0 || candidate.length > 1024) return false;
+  const a = createHash('sha256').update(candidate, 'utf8').digest();
+  const b = createHash('sha256').update(token, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * True when the Host header is one of our loopback names with our port. Exact match only: no
+ * suffixes, no wildcards, no other port (another local server's origin is not ours either).
+ */
+export function isAllowedHost(host: string | undefined, port: number): boolean {
+  if (typeof host !== 'string') return false;
+  const value = host.trim().toLowerCase();
+  return LOOPBACK_HOSTNAMES.some((name) => value === `${name}:${port}` || (port === 80 && value === name));
+}
+
+/** The exact origins of pages this server served. */
+export function allowedOrigins(port: number): string[] {
+  return LOOPBACK_HOSTNAMES.map((name) => `http://${name}:${port}`);
+}
+
+/** True when an Origin header is exactly one of our own origins (never a prefix or suffix match). */
+export function isAllowedOrigin(origin: string | undefined, port: number): boolean {
+  if (typeof origin !== 'string') return false;
+  return allowedOrigins(port).includes(origin.trim().toLowerCase());
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(authorization: string | undefined): string | null {
+  if (typeof authorization !== 'string') return null;
+  const match = /^Bearer[ ]+([^\s]+)\s*$/i.exec(authorization);
+  return match ? match[1]! : null;
+}
+
+/** The value of one cookie from a Cookie header, or null. */
+export function cookieValue(cookieHeader: string | undefined, name: string): string | null {
+  if (typeof cookieHeader !== 'string') return null;
+  for (const part of cookieHeader.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return null;
+}
+
+/** The `?token=` query parameter of a request target, or null. */
+export function queryToken(search: URLSearchParams): string | null {
+  return search.get('token');
+}
+
+/** True when the TCP peer is on this machine. We bind 127.0.0.1 only; this is the belt to those braces. */
+export function isLoopbackPeer(req: IncomingMessage): boolean {
+  const address = req.socket.remoteAddress ?? '';
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+/**
+ * A JSON content type (`application/json`, optionally with parameters such as charset). Anything
+ * else, notably text/plain, form encodings and multipart (the "simple request" types a cross-site
+ * page can send without a CORS preflight), is refused.
+ */
+export function isJsonContentType(contentType: string | undefined): boolean {
+  if (typeof contentType !== 'string') return false;
+  return contentType.split(';')[0]!.trim().toLowerCase() === 'application/json';
+}
+
+/** Headers sent on every response: a strict CSP and no sniffing, no referrer, no framing. */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; " +
+  "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  // Other origins (including another server on 127.0.0.1, which is "same site") cannot embed our
+  // responses with <script src> or <img src>, nor keep a handle on our window.
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+};

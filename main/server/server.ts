@@ -1,0 +1,435 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { EVENTS_PATH, HTTP_COMMAND_PREFIX, type AppEventSource } from '../protocol/bridge.js';
+import type { CommandHandlers } from '../protocol/commands.js';
+import { dispatchCommand } from '../protocol/dispatch.js';
+import type { CommandError, CommandOutcome } from '../protocol/errors.js';
+import type { AppEvent } from '../protocol/events.js';
+import {
+  SECURITY_HEADERS,
+  bearerToken,
+  cookieValue,
+  generateToken,
+  isAllowedHost,
+  isAllowedOrigin,
+  isJsonContentType,
+  isLoopbackPeer,
+  queryToken,
+  tokenMatches,
+} from './security.js';
+import { serveStatic } from './static.js';
+
+// The headless shell: the built renderer over HTTP, commands as POST /api/command/<name>, events over
+// a WebSocket at /api/events. Listens on 127.0.0.1 only.
+//
+// How requests are authorized (one secret per launch, 32 random bytes, printed in the URL):
+// - Every request is first checked for a loopback peer and an allowed Host header (403 otherwise:
+//   DNS rebinding), then for a credential (401 otherwise). Nothing is served without one.
+// - `Authorization: Bearer <token>` is accepted everywhere.
+// - `?token=<token>` is accepted on a page load (`/` or `/index.html`) and on the events WebSocket,
+//   which browsers cannot give headers.
+// - Scripts and styles the page loads cannot carry a header either. So a page load with a valid
+//   `?token=` sets a cookie (HttpOnly, SameSite=Strict, Path=/) holding a *separate* random asset key,
+//   not the token. That cookie authorizes GET/HEAD of static files and nothing else: never a command
+//   (a cookie is ambient, so honouring it on a mutation would be CSRF) and never the event stream.
+//   Cookies are not scoped by port, so another server on 127.0.0.1 may see it; it then learns a key
+//   that only fetches the public renderer bundle. The cookie name carries the port so two launches on
+//   different ports do not overwrite each other's key.
+// - Commands additionally require POST, `Content-Type: application/json` (a cross-site page can only
+//   send that after a CORS preflight, which gets no CORS headers and so fails) and, when an Origin is
+//   sent, one of our own origins. No response ever carries Access-Control-Allow-* headers.
+// - WebSocket upgrades with an Origin that is not ours are refused (WebSockets skip the same-origin
+//   policy); a missing Origin (a non-browser client) is fine because the token is required anyway.
+
+/** The part of the backend the server needs. */
+export interface ServerBackend {
+  handlers: CommandHandlers;
+  events: AppEventSource;
+}
+
+export interface ServerOptions {
+  backend: ServerBackend;
+  /** The built renderer (out/renderer). */
+  rendererDir: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Largest command body accepted; larger gets 413. */
+  maxBodyBytes?: number;
+  /** Keepalive: a client that does not answer a ping within this interval is dropped. */
+  pingIntervalMs?: number;
+  /** A client with more than this many bytes unsent gets no more deltas, then a fresh snapshot. */
+  maxBufferedBytes?: number;
+  /** Diagnostics (never stdout: the CLI's stdout is one line). */
+  log?: (message: string) => void;
+}
+
+export interface RunningServer {
+  /** The URL to open, token included. */
+  url: string;
+  token: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_PING_INTERVAL_MS = 30_000;
+const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+const RESYNC_POLL_MS = 50;
+/** Bytes of an oversized body we read and discard so the client sees the 413 instead of a reset. */
+const MAX_DISCARD_BYTES = 16 * 1024 * 1024;
+
+type HttpErrorCode =
+  | CommandError['code']
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'unsupported_media_type'
+  | 'payload_too_large';
+
+/** JSON text of an event, computed once however many clients receive it. */
+const encodedEvents = new WeakMap<AppEvent, string>();
+function encodeEvent(event: AppEvent): string {
+  let text = encodedEvents.get(event);
+  if (text === undefined) {
+    text = JSON.stringify(event);
+    encodedEvents.set(event, text);
+  }
+  return text;
+}
+
+export async function createServer(options: ServerOptions): Promise<RunningServer> {
+  const { backend, rendererDir } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
+  const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+  const log = options.log ?? (() => {});
+
+  const token = generateToken();
+  const assetKey = generateToken();
+  let port = 0;
+  const assetCookieName = () => `pooldeck_assets_${port}`;
+
+  const server = http.createServer();
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 60_000;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024, perMessageDeflate: false, clientTracking: true });
+  const clients = new Map<WebSocket, EventStream>();
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    handleRequest(req, res).catch((error: unknown) => {
+      log(`request failed: ${error instanceof Error ? error.stack : String(error)}`);
+      if (!res.headersSent) sendJsonError(res, 500, 'internal', 'internal error');
+      else res.destroy();
+    });
+  });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {});
+    const refusal = checkUpgrade(req);
+    if (refusal) {
+      socket.end(`HTTP/1.1 ${refusal} ${http.STATUS_CODES[refusal]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      clients.set(ws, new EventStream(ws, backend.events, maxBufferedBytes));
+      ws.on('close', () => {
+        clients.get(ws)?.dispose();
+        clients.delete(ws);
+      });
+    });
+  });
+
+  /** null when the upgrade may proceed, otherwise the HTTP status to refuse it with. */
+  function checkUpgrade(req: IncomingMessage): number | null {
+    if (!isLoopbackPeer(req) || !isAllowedHost(req.headers.host, port)) return 403;
+    const target = parseTarget(req.url);
+    if (!target || target.pathname !== EVENTS_PATH) return 404;
+    const origin = req.headers.origin;
+    if (origin !== undefined && !isAllowedOrigin(origin, port)) return 403;
+    const presented = queryToken(target.searchParams) ?? bearerToken(req.headers.authorization);
+    if (!tokenMatches(presented, token)) return 401;
+    return null;
+  }
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    // Host first, before anything else is looked at (DNS rebinding).
+    if (!isLoopbackPeer(req) || !isAllowedHost(req.headers.host, port)) {
+      return sendText(res, 403, 'forbidden: this server answers only to 127.0.0.1, localhost or [::1] on its own port');
+    }
+    const target = parseTarget(req.url);
+    if (!target) return sendText(res, 400, 'bad request target');
+    const { pathname } = target;
+    const bearerOk = tokenMatches(bearerToken(req.headers.authorization), token);
+
+    if (pathname.startsWith('/api/')) {
+      if (!bearerOk) {
+        res.setHeader('WWW-Authenticate', 'Bearer');
+        return sendJsonError(res, 401, 'unauthorized', 'missing or wrong token (send Authorization: Bearer <token>)');
+      }
+      const origin = req.headers.origin;
+      if (origin !== undefined && !isAllowedOrigin(origin, port)) {
+        return sendJsonError(res, 403, 'forbidden', 'requests from other origins are refused');
+      }
+      if (pathname.startsWith(HTTP_COMMAND_PREFIX)) {
+        return handleCommand(req, res, pathname.slice(HTTP_COMMAND_PREFIX.length));
+      }
+      if (pathname === EVENTS_PATH) {
+        res.setHeader('Upgrade', 'websocket');
+        return sendJsonError(res, 426, 'invalid', 'the event stream is a WebSocket');
+      }
+      return sendJsonError(res, 404, 'not_found', `no such endpoint: ${pathname.slice(0, 100)}`);
+    }
+
+    // Static files: Bearer, the asset cookie, or (page loads only) the ?token= handoff.
+    const isPageLoad = pathname === '/' || pathname === '/index.html';
+    const handoffOk = isPageLoad && tokenMatches(queryToken(target.searchParams), token);
+    const cookieOk = tokenMatches(cookieValue(req.headers.cookie, assetCookieName()), assetKey);
+    if (!bearerOk && !handoffOk && !cookieOk) {
+      return sendText(
+        res,
+        401,
+        'Pooldeck needs its token: open the URL the server printed (http://127.0.0.1:<port>/?token=...).',
+      );
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return sendText(res, 405, 'method not allowed');
+    }
+    if (handoffOk) {
+      res.setHeader('Set-Cookie', `${assetCookieName()}=${assetKey}; HttpOnly; SameSite=Strict; Path=/`);
+    }
+    await serveStatic(req, res, rendererDir, pathname);
+  }
+
+  async function handleCommand(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      return sendJsonError(res, 405, 'method_not_allowed', 'commands are POST requests with a JSON body');
+    }
+    if (!isJsonContentType(req.headers['content-type'])) {
+      return sendJsonError(res, 415, 'unsupported_media_type', 'commands need Content-Type: application/json');
+    }
+    const body = await readBody(req, maxBodyBytes);
+    if (body === 'too_large') {
+      res.setHeader('Connection', 'close');
+      return sendJsonError(res, 413, 'payload_too_large', `the body must be at most ${maxBodyBytes} bytes`);
+    }
+    if (body === 'aborted') return;
+    let payload: unknown;
+    try {
+      payload = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+    } catch {
+      return sendJsonError(res, 400, 'invalid', 'the body is not valid JSON');
+    }
+    const outcome = await dispatchCommand(backend.handlers, name, payload);
+    let status = 200;
+    if (!outcome.ok && outcome.error.code === 'invalid') status = 400;
+    if (!outcome.ok && outcome.error.code === 'unknown_command') status = 404;
+    let text: string;
+    try {
+      text = JSON.stringify(outcome);
+    } catch (error) {
+      log(`command ${name} returned a value that is not JSON: ${String(error)}`);
+      return sendJsonError(res, 500, 'internal', 'the result could not be encoded');
+    }
+    sendJson(res, status, text);
+  }
+
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port: options.port ?? 0, exclusive: true }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the server has no TCP address');
+  port = address.port;
+
+  // Keepalive: a client that did not answer the previous ping is gone (sleeping laptop, dead tab).
+  const pingTimer = setInterval(() => {
+    for (const stream of clients.values()) stream.ping();
+  }, pingIntervalMs);
+  pingTimer.unref();
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    token,
+    port,
+    close() {
+      closing ??= (async () => {
+        clearInterval(pingTimer);
+        for (const [ws, stream] of clients) {
+          stream.dispose();
+          ws.close(1001, 'server closing');
+        }
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        // Give close frames a moment, then cut whatever is left.
+        await Promise.race([closed, delay(500)]);
+        for (const ws of clients.keys()) ws.terminate();
+        server.closeAllConnections();
+        await closed;
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * One WebSocket client of the event stream: snapshot first, then deltas. A client that reads too
+ * slowly (more than `maxBufferedBytes` unsent) is unsubscribed instead of buffered without bound; once
+ * its backlog has drained it is subscribed again, which starts with a fresh snapshot.
+ */
+class EventStream {
+  private unsubscribe: (() => void) | null = null;
+  private resyncTimer: NodeJS.Timeout | null = null;
+  private alive = true;
+  private disposed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly events: AppEventSource,
+    private readonly maxBufferedBytes: number,
+  ) {
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    ws.on('error', () => {});
+    // Clients have nothing to say on this socket; messages are ignored (maxPayload bounds them).
+    this.subscribe();
+  }
+
+  private subscribe(): void {
+    const unsubscribe = this.events.subscribe((event) => this.onEvent(event));
+    // The snapshot may have arrived (and made us fall behind) while subscribe() ran.
+    if (this.disposed || this.resyncTimer !== null) unsubscribe();
+    else this.unsubscribe = unsubscribe;
+  }
+
+  private onEvent(event: AppEvent): void {
+    if (this.disposed || this.resyncTimer !== null || this.ws.readyState !== WebSocket.OPEN) return;
+    if (event.type === 'delta' && this.ws.bufferedAmount > this.maxBufferedBytes) {
+      this.fallBehind();
+      return;
+    }
+    this.ws.send(encodeEvent(event));
+  }
+
+  private fallBehind(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.resyncTimer = setInterval(() => {
+      if (this.ws.readyState !== WebSocket.OPEN) return this.dispose();
+      if (this.ws.bufferedAmount > 0) return;
+      clearInterval(this.resyncTimer!);
+      this.resyncTimer = null;
+      this.subscribe();
+    }, RESYNC_POLL_MS);
+  }
+
+  ping(): void {
+    if (!this.alive) {
+      this.ws.terminate();
+      return;
+    }
+    this.alive = false;
+    try {
+      this.ws.ping();
+    } catch {
+      this.ws.terminate();
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.resyncTimer !== null) clearInterval(this.resyncTimer);
+    this.resyncTimer = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+}
+
+function parseTarget(url: string | undefined): URL | null {
+  // Origin-form only ("/path?query"); absolute-form targets could name another host than Host.
+  if (typeof url !== 'string' || !url.startsWith('/') || url.startsWith('//')) return null;
+  try {
+    return new URL(url, 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
+
+/** The body, or 'too_large' past the limit (the rest is discarded), or 'aborted' if the client left. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large' | 'aborted'> {
+  return new Promise((resolve) => {
+    const declared = Number(req.headers['content-length']);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = Number.isFinite(declared) && declared > limit;
+    let discarded = 0;
+    const finishTooLarge = () => {
+      // Keep reading (and dropping) a bounded amount so the client gets to read the 413.
+      req.on('data', (chunk: Buffer) => {
+        discarded += chunk.length;
+        if (discarded > MAX_DISCARD_BYTES) req.destroy();
+      });
+      resolve('too_large');
+    };
+    if (tooLarge) return finishTooLarge();
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        tooLarge = true;
+        chunks.length = 0;
+        req.off('data', onData);
+        finishTooLarge();
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => {
+      if (!tooLarge) resolve(Buffer.concat(chunks));
+    });
+    req.on('aborted', () => resolve('aborted'));
+    req.on('error', () => resolve('aborted'));
+  });
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(text);
+}
+
+function sendJson(res: ServerResponse, status: number, text: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(text);
+}
+
+function sendJsonError(res: ServerResponse, status: number, code: HttpErrorCode, message: string): void {
+  const outcome: CommandOutcome<never> | { ok: false; error: { code: HttpErrorCode; message: string } } = {
+    ok: false,
+    error: { code, message },
+  };
+  sendJson(res, status, JSON.stringify(outcome));
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
