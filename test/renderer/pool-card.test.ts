@@ -1,0 +1,199 @@
+import '@testing-library/svelte/vitest';
+import { describe, expect, it } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import PoolCard from '../../renderer/components/PoolCard.svelte';
+import PoolList from '../../renderer/components/PoolList.svelte';
+import TaskList from '../../renderer/components/TaskList.svelte';
+import type { PoolRow, TaskRow } from '../../main/protocol/index.js';
+import { recordingApi } from './recording-api.js';
+
+function poolRow(overrides: Partial<PoolRow> = {}): PoolRow {
+  return {
+    id: 'pool-1',
+    name: 'squares',
+    mode: 'worker',
+    processes: 4,
+    command: 'python3',
+    args: ['worker.py'],
+    maxTasksPerChild: null,
+    daemon: true,
+    state: 'running',
+    counts: { queued: 50, running: 4, done: 40, failed: 4, cancelled: 2 },
+    total: 100,
+    createdAt: 0,
+    etaMs: 83_000,
+    ...overrides,
+  };
+}
+
+function taskRow(taskId: number, overrides: Partial<TaskRow> = {}): TaskRow {
+  return {
+    key: `pool-1:${taskId}`,
+    poolId: 'pool-1',
+    taskId,
+    args: [taskId],
+    state: 'done',
+    workerPid: 4242,
+    workerName: 'squares-worker-1',
+    queuedAt: 1_000,
+    startedAt: 1_000,
+    endedAt: 1_250,
+    result: String(taskId * taskId),
+    error: null,
+    ...overrides,
+  };
+}
+
+const button = (name: string) => screen.getByRole('button', { name });
+
+describe('PoolCard', () => {
+  it('shows the pool, its counts, progress and ETA', () => {
+    render(PoolCard, { api: recordingApi(), pool: poolRow(), tasks: [] });
+    expect(screen.getByRole('article', { name: /squares/ })).toBeInTheDocument();
+    expect(screen.getByText('running')).toBeInTheDocument();
+    expect(screen.getByText(/worker · 4 processes/)).toBeInTheDocument();
+    const counts = screen.getByRole('list', { name: 'Task counts' });
+    for (const text of ['50 queued', '4 running', '40 done', '4 failed', '2 cancelled']) {
+      expect(within(counts).getByText(text)).toBeInTheDocument();
+    }
+    const bar = screen.getByRole('progressbar', { name: 'Tasks finished' });
+    expect(bar).toHaveAttribute('aria-valuenow', '46');
+    expect(bar).toHaveAttribute('aria-valuemax', '100');
+    expect(screen.getByText(/ETA 1m 23s/)).toBeInTheDocument();
+  });
+
+  it('follows Python: Join is disabled while running, with the reason', () => {
+    render(PoolCard, { api: recordingApi(), pool: poolRow(), tasks: [] });
+    expect(button('Close')).toBeEnabled();
+    expect(button('Terminate')).toBeEnabled();
+    const join = button('Join');
+    expect(join).toBeDisabled();
+    expect(join).toHaveAttribute('title', 'Join needs Close or Terminate first, as in Python');
+    expect(join).toHaveAccessibleDescription('Join needs Close or Terminate first, as in Python');
+  });
+
+  it('enables Join after Close, and disables everything but Remove once joined', async () => {
+    const { rerender } = render(PoolCard, { api: recordingApi(), pool: poolRow(), tasks: [] });
+    await rerender({ pool: poolRow({ state: 'closed' }) });
+    expect(button('Close')).toBeDisabled();
+    expect(button('Terminate')).toBeEnabled();
+    expect(button('Join')).toBeEnabled();
+    expect(button('Add tasks')).toBeDisabled();
+
+    await rerender({ pool: poolRow({ state: 'terminated' }) });
+    expect(button('Terminate')).toBeDisabled();
+    expect(button('Join')).toBeEnabled();
+
+    await rerender({ pool: poolRow({ state: 'joined' }) });
+    expect(button('Close')).toBeDisabled();
+    expect(button('Terminate')).toBeDisabled();
+    expect(button('Join')).toBeDisabled();
+    expect(button('Remove')).toBeEnabled();
+  });
+
+  it('sends closePool, terminatePool and joinPool with the pool id', async () => {
+    const api = recordingApi();
+    const { rerender } = render(PoolCard, { api, pool: poolRow(), tasks: [] });
+    await fireEvent.click(button('Close'));
+    await fireEvent.click(button('Terminate'));
+    await rerender({ pool: poolRow({ state: 'terminating' }) });
+    await fireEvent.click(button('Join'));
+    await waitFor(() => expect(api.calls).toHaveLength(3));
+    expect(api.calls).toEqual([
+      { name: 'closePool', args: { id: 'pool-1' } },
+      { name: 'terminatePool', args: { id: 'pool-1' } },
+      { name: 'joinPool', args: { id: 'pool-1' } },
+    ]);
+  });
+
+  it('shows an action the app refused', async () => {
+    const api = recordingApi({ closePool: () => ({ ok: false, error: { code: 'conflict', message: 'pool is already closed' } }) });
+    render(PoolCard, { api, pool: poolRow(), tasks: [] });
+    await fireEvent.click(button('Close'));
+    expect(await screen.findByRole('alert')).toHaveTextContent('pool is already closed');
+  });
+
+  it('adds tasks from the tasks box, and names a bad line', async () => {
+    const api = recordingApi({ submitTasks: () => ({ ok: true, value: { count: 3 } }) });
+    render(PoolCard, { api, pool: poolRow(), tasks: [] });
+    await fireEvent.click(button('Add tasks'));
+    const box = screen.getByLabelText('Tasks to add');
+    await fireEvent.input(box, { target: { value: 'ok\n[1,' } });
+    await fireEvent.click(button('Submit tasks'));
+    expect(box).toHaveAttribute('aria-invalid', 'true');
+    expect(box).toHaveAccessibleDescription(expect.stringContaining('line 2'));
+    expect(api.calls).toEqual([]);
+
+    await fireEvent.input(box, { target: { value: '7..9' } });
+    await fireEvent.click(button('Submit tasks'));
+    await waitFor(() => expect(screen.queryByLabelText('Tasks to add')).not.toBeInTheDocument());
+    expect(api.calls).toEqual([{ name: 'submitTasks', args: { poolId: 'pool-1', tasks: [[7], [8], [9]] } }]);
+  });
+
+  it('opens its task list from the pool name', async () => {
+    render(PoolCard, { api: recordingApi(), pool: poolRow(), tasks: [taskRow(1)] });
+    expect(screen.queryByRole('table')).not.toBeInTheDocument();
+    const toggle = screen.getByRole('button', { name: /squares/ });
+    expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    await fireEvent.click(toggle);
+    expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    expect(screen.getByRole('table')).toBeInTheDocument();
+  });
+});
+
+describe('TaskList', () => {
+  it('shows each task’s args, state, worker pid, duration and result', () => {
+    render(TaskList, { tasks: [taskRow(2, { args: ['b.txt', 3] })] });
+    const row = screen.getAllByRole('row')[1];
+    const cells = within(row).getAllByRole('cell').map((cell) => cell.textContent?.trim());
+    expect(cells).toEqual(['2', '["b.txt",3]', 'done', '4242', '250 ms', '4']);
+  });
+
+  it('shows an error with its traceback behind a disclosure', async () => {
+    const traceback = 'Traceback (most recent call last):\n  File "worker.py", line 3, in square\nValueError: negative';
+    render(TaskList, {
+      tasks: [taskRow(5, { state: 'failed', result: null, error: { type: 'ValueError', message: 'negative', traceback } })],
+    });
+    const summary = screen.getByText('ValueError', { selector: '.error-type' }).closest('summary');
+    expect(summary).toHaveTextContent('ValueError: negative');
+    const details = summary!.closest('details')!;
+    expect(details.open).toBe(false);
+    expect(within(details).getByText(/File "worker.py", line 3/)).toBeInTheDocument();
+    await fireEvent.click(summary!);
+    expect(details.open).toBe(true);
+    expect(screen.getByText('4242')).toBeInTheDocument();
+  });
+
+  it('filters by state and caps the rows it renders', async () => {
+    const tasks = Array.from({ length: 30 }, (_, i) =>
+      taskRow(i + 1, { state: i < 10 ? 'done' : i < 12 ? 'running' : 'queued', workerPid: i < 12 ? 100 + i : null }),
+    );
+    render(TaskList, { tasks, limit: 10 });
+    // The window starts a little before the first running task, within the cap.
+    expect(screen.getAllByRole('row')).toHaveLength(11);
+    expect(screen.getByText(/Showing tasks 9–18 of 30/)).toBeInTheDocument();
+
+    await fireEvent.click(screen.getByRole('button', { name: /^Running/ }));
+    expect(screen.getAllByRole('row')).toHaveLength(3);
+    expect(screen.queryByText(/Showing tasks/)).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: /^Failed/ })).toBeDisabled();
+  });
+});
+
+describe('PoolList', () => {
+  it('renders a card per pool and opens the selected one', async () => {
+    const selected: string[] = [];
+    render(PoolList, {
+      api: recordingApi(),
+      pools: [poolRow(), poolRow({ id: 'pool-2', name: 'gzip-all', mode: 'exec' })],
+      tasksByPool: new Map([['pool-2', [taskRow(1, { key: 'pool-2:1', poolId: 'pool-2' })]]]),
+      selectedPoolId: 'pool-2',
+      onselect: (id: string) => selected.push(id),
+    });
+    expect(screen.getAllByRole('article')).toHaveLength(2);
+    expect(screen.getByRole('button', { name: /gzip-all/ })).toHaveAttribute('aria-expanded', 'true');
+    expect(screen.getByRole('button', { name: /squares/ })).toHaveAttribute('aria-expanded', 'false');
+    await fireEvent.click(screen.getByRole('button', { name: /squares/ }));
+    expect(selected).toEqual(['pool-1']);
+  });
+});
