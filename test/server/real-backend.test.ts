@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createAppBackend, type AppBackend } from '../../main/protocol/backend.js';
+import type { AppEvent, ProcessRow } from '../../main/protocol/index.js';
+import { createServer, type RunningServer } from '../../main/server/server.js';
+import { makeRendererDir } from './helpers.js';
+
+// The server over the real backend and real processes: commands in over HTTP, rows out over the
+// WebSocket, exactly as the renderer's HTTP transport uses them.
+
+let backend: AppBackend;
+let server: RunningServer;
+let dataDir: string;
+let root: string;
+let ws: WebSocket;
+const rows = new Map<string, ProcessRow>();
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'pooldeck-data-'));
+  root = makeRendererDir().root;
+  backend = createAppBackend({ dataDir, sampleIntervalMs: 200, deltaIntervalMs: 50 });
+  server = await createServer({ backend, rendererDir: join(root, 'renderer') });
+  ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/events?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` });
+  ws.on('message', (data: Buffer) => {
+    const event = JSON.parse(data.toString()) as AppEvent;
+    const changed = event.type === 'snapshot' ? event.snapshot.processes : event.delta.processes;
+    if (event.type === 'snapshot') rows.clear();
+    for (const row of changed) rows.set(row.id, row);
+    if (event.type === 'delta') for (const id of event.delta.removedProcesses) rows.delete(id);
+  });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+});
+
+afterAll(async () => {
+  ws?.terminate();
+  await server?.close();
+  if (backend) {
+    const { stillRunning } = await backend.shutdown({ terminateAll: true, graceMs: 1000 });
+    expect(stillRunning).toEqual([]);
+    await backend.dispose();
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function command<T>(name: string, args: unknown): Promise<{ status: number; body: { ok: boolean; value?: T; error?: { code: string; field?: string; message: string } } }> {
+  const res = await fetch(`http://127.0.0.1:${server.port}/api/command/${name}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(args),
+  });
+  return { status: res.status, body: (await res.json()) as never };
+}
+
+async function waitForRow(id: string, check: (row: ProcessRow) => boolean, what: string): Promise<ProcessRow> {
+  const start = Date.now();
+  for (;;) {
+    const row = rows.get(id);
+    if (row && check(row)) return row;
+    if (Date.now() - start > 10_000) throw new Error(`timed out waiting for ${what}; last row: ${JSON.stringify(row)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('the server over the real backend', () => {
+  it('starts a process, streams its row to the end and serves its logs', async () => {
+    const created = await command<{ id: string }>('createProcess', { command: 'sh', args: ['-c', 'echo hello-from-job'] });
+    expect(created.status).toBe(200);
+    expect(created.body.ok).toBe(true);
+    const id = created.body.value!.id;
+    const ended = await waitForRow(id, (row) => !row.isAlive && row.exitcode !== null, 'the job to exit');
+    expect(ended.pid).toEqual(expect.any(Number));
+    expect(ended.exitcode).toBe(0);
+    const logs = await command<{ lines: { text: string }[] }>('readLogs', { id });
+    expect(logs.body.value!.lines.map((line) => line.text).join('\n')).toContain('hello-from-job');
+  });
+
+  it('terminates a running process: exitcode -15', async () => {
+    const created = await command<{ id: string }>('createProcess', { command: 'sleep', args: ['30'] });
+    const id = created.body.value!.id;
+    await waitForRow(id, (row) => row.isAlive && row.pid !== null, 'the job to run');
+    expect((await command('terminate', { id })).body).toEqual({ ok: true, value: {} });
+    const ended = await waitForRow(id, (row) => !row.isAlive && row.exitcode !== null, 'the job to end');
+    expect(ended.exitcode).toBe(-15);
+  });
+
+  it('reports what was wrong: a missing field (400) a program that does not exist, an unknown id', async () => {
+    const missing = await command('createProcess', { args: ['x'] });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error).toMatchObject({ code: 'invalid', field: 'command' });
+    // A program that cannot start is a row in state "failed" that says why (the UI shows it there).
+    const absent = await command<{ id: string }>('createProcess', { command: 'pooldeck-no-such-program' });
+    expect(absent.status).toBe(200);
+    const failed = await waitForRow(absent.body.value!.id, (row) => row.state === 'failed', 'the failed start');
+    expect(failed.error).toMatch(/pooldeck-no-such-program|ENOENT/);
+    const unknownId = await command('terminate', { id: 'no-such-id' });
+    expect(unknownId.body).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+});
