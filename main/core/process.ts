@@ -151,10 +151,15 @@ export class Process extends EventEmitter<ProcessEvents> {
         this.#pipeOutput('stderr', child.stderr);
         this.#exited = new Promise<number>((resolveExit) => {
           child.once('exit', (code, signal) => {
-            this.exitcode = exitcodeFrom(code, signal);
-            this.endedAt = Date.now();
-            resolveExit(this.exitcode);
-            this.emit('exit', this.exitcode);
+            const endedAt = Date.now();
+            // Node reports the exit before the last output chunks: deliver those first, so that
+            // 'exit' (and join) come after everything the process wrote.
+            void outputDrained(child).then(() => {
+              this.exitcode = exitcodeFrom(code, signal);
+              this.endedAt = endedAt;
+              resolveExit(this.exitcode);
+              this.emit('exit', this.exitcode);
+            });
           });
         });
         this.emit('started', this.pid!);
@@ -281,6 +286,38 @@ export class Process extends EventEmitter<ProcessEvents> {
       if (stat.pgrp !== identity.pid) trySignal(pid, signal);
     }
   }
+}
+
+/** After the exit, how long to wait for stdout/stderr to end (a grandchild may hold them open). */
+const OUTPUT_DRAIN_MS = 50;
+
+/** Resolves once the child's stdout and stderr ended, or after OUTPUT_DRAIN_MS. */
+function outputDrained(child: ChildProcess): Promise<void> {
+  const open = [child.stdout, child.stderr].filter(
+    (stream): stream is Readable => stream !== null && !stream.readableEnded && !stream.destroyed,
+  );
+  if (open.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    let left = open.length;
+    const timer = setTimeout(resolve, OUTPUT_DRAIN_MS);
+    const done = (): void => {
+      left -= 1;
+      if (left === 0) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    for (const stream of open) {
+      let counted = false;
+      const once = (): void => {
+        if (counted) return;
+        counted = true;
+        done();
+      };
+      stream.once('end', once);
+      stream.once('close', once);
+    }
+  });
 }
 
 function trySignal(target: number, signal: NodeJS.Signals): void {
