@@ -1,0 +1,172 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Supervisor, SupervisorError } from '../core/supervisor.js';
+import type { ProcessRow } from '../core/rows.js';
+import type { AppEventSource } from './bridge.js';
+import type { CommandHandlers } from './commands.js';
+import { demoWorkspace } from './demo.js';
+import { CommandFailure } from './errors.js';
+import type { AppEvent } from './events.js';
+
+export interface AppBackendOptions {
+  /** Where logs go. */
+  dataDir: string;
+  sampleIntervalMs?: number;
+  /** Deltas are coalesced to at most one per this interval. Default 250 ms. */
+  deltaIntervalMs?: number;
+  /** Where the worker helpers and the demo worker live. Default: resources/workers of this checkout. */
+  workersDir?: string;
+  graceMs?: number;
+}
+
+/** The app as both shells see it: command handlers, the event stream, and the quit-time controls. */
+export interface AppBackend {
+  handlers: CommandHandlers;
+  events: AppEventSource;
+  supervisor: Supervisor;
+  runningNonDaemon(): ProcessRow[];
+  waitForNonDaemon(): Promise<void>;
+  shutdown(options: { terminateAll: boolean; graceMs?: number }): Promise<{ stillRunning: ProcessRow[] }>;
+  dispose(): Promise<void>;
+}
+
+// Built, this file sits in out/main; run from source, in main/protocol: either way two levels down.
+const defaultWorkersDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../resources/workers');
+
+export function createAppBackend(options: AppBackendOptions): AppBackend {
+  const supervisor = new Supervisor({
+    dataDir: options.dataDir,
+    sampleIntervalMs: options.sampleIntervalMs,
+    graceMs: options.graceMs,
+  });
+  const workersDir = options.workersDir ?? defaultWorkersDir;
+  const events = new CoalescedEvents(supervisor, options.deltaIntervalMs ?? 250);
+
+  const handlers: CommandHandlers = {
+    getSnapshot: async () => supervisor.snapshot(),
+    createProcess: async (spec) => {
+      const row = await supervisor.createProcess(spec);
+      return { id: row.id, row };
+    },
+    createPool: async (spec) => {
+      const row = guard(() => supervisor.createPool(spec));
+      return { id: row.id, row };
+    },
+    submitTasks: async ({ poolId, tasks }) => ({ count: guard(() => supervisor.submitTasks(poolId, tasks)) }),
+    terminate: async ({ id }) => (guard(() => supervisor.terminate(id)), {}),
+    kill: async ({ id }) => (guard(() => supervisor.kill(id)), {}),
+    stop: async ({ id, graceMs }) => guardAsync(() => supervisor.stop(id, graceMs)),
+    restart: async ({ id }) => ({ id: (await guardAsync(() => supervisor.restart(id))).id }),
+    remove: async ({ id }) => (guard(() => supervisor.remove(id)), {}),
+    closePool: async ({ id }) => (guard(() => supervisor.closePool(id)), {}),
+    terminatePool: async ({ id }) => (await guardAsync(() => supervisor.terminatePool(id)), {}),
+    joinPool: async ({ id }) => (await guardAsync(() => supervisor.joinPool(id)), {}),
+    removePool: async ({ id }) => (guard(() => supervisor.removePool(id)), {}),
+    listTasks: async ({ poolId }) => ({ tasks: guard(() => supervisor.listTasks(poolId)) }),
+    readLogs: async ({ id, afterSeq, limit, search }) => guard(() => supervisor.readLogs(id, afterSeq, limit, search)),
+    runDemo: async () => {
+      const demo = demoWorkspace(workersDir);
+      const poolIds: string[] = [];
+      for (const spec of demo.pools) {
+        const row = supervisor.createPool(spec);
+        // Closed at once, so Join is available and the pool finishes on its own.
+        supervisor.closePool(row.id);
+        poolIds.push(row.id);
+      }
+      const processIds: string[] = [];
+      for (const spec of demo.processes) processIds.push((await supervisor.createProcess(spec)).id);
+      return { processIds, poolIds };
+    },
+  };
+
+  return {
+    handlers,
+    events,
+    supervisor,
+    runningNonDaemon: () => supervisor.runningNonDaemon(),
+    waitForNonDaemon: () => supervisor.waitForNonDaemon(),
+    shutdown: (shutdownOptions) => supervisor.shutdown(shutdownOptions),
+    dispose: async () => {
+      events.dispose();
+      await supervisor.dispose();
+    },
+  };
+}
+
+/** Turns the supervisor's refusals and the core's option errors into command errors for the UI. */
+function toFailure(error: unknown): unknown {
+  if (error instanceof SupervisorError) return new CommandFailure({ code: error.code, message: error.message });
+  if (error instanceof TypeError || error instanceof RangeError) {
+    return new CommandFailure({ code: 'invalid', message: error.message });
+  }
+  return error;
+}
+
+function guard<T>(action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    throw toFailure(error);
+  }
+}
+
+async function guardAsync<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw toFailure(error);
+  }
+}
+
+/**
+ * Sends a snapshot to each new subscriber, then the supervisor's deltas, at most one per interval:
+ * a burst of changes (a sample of 1,000 rows, 500 exits) becomes one message.
+ */
+class CoalescedEvents implements AppEventSource {
+  readonly #listeners = new Set<(event: AppEvent) => void>();
+  #timer: NodeJS.Timeout | null = null;
+  #lastFlush = 0;
+  #disposed = false;
+  readonly #onChange = () => this.#schedule();
+
+  constructor(
+    private readonly supervisor: Supervisor,
+    private readonly intervalMs: number,
+  ) {
+    supervisor.on('change', this.#onChange);
+  }
+
+  subscribe(listener: (event: AppEvent) => void): () => void {
+    listener({ type: 'snapshot', snapshot: this.supervisor.snapshot() });
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    this.supervisor.off('change', this.#onChange);
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#listeners.clear();
+  }
+
+  #schedule(): void {
+    if (this.#timer || this.#disposed) return;
+    const wait = Math.max(0, this.#lastFlush + this.intervalMs - Date.now());
+    this.#timer = setTimeout(() => this.#flush(), wait);
+  }
+
+  #flush(): void {
+    this.#timer = null;
+    this.#lastFlush = Date.now();
+    const delta = this.supervisor.takeDelta();
+    if (!delta) return;
+    for (const listener of this.#listeners) {
+      try {
+        listener({ type: 'delta', delta });
+      } catch {
+        // One broken subscriber (a closed window) must not stop the others.
+      }
+    }
+  }
+}

@@ -1,0 +1,168 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Supervisor } from '../../main/core/supervisor.js';
+import type { Delta, ProcessRow } from '../../main/core/rows.js';
+import { readProcStat } from '../../main/core/proc-stat.js';
+
+const workersDir = resolve('resources/workers');
+let supervisor: Supervisor;
+let dataDir: string;
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'pooldeck-supervisor-'));
+  supervisor = new Supervisor({ dataDir, sampleIntervalMs: 200, graceMs: 500 });
+});
+
+afterEach(async () => {
+  // Ends every job, daemon or not, so no test leaves a process behind even when it failed.
+  await supervisor.shutdown({ terminateAll: true, graceMs: 500 });
+  await supervisor.dispose();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Polls the supervisor's snapshot until `predicate` holds (no timing assertion: the test timeout bounds it). */
+async function until<T>(read: () => T | undefined | null | false): Promise<T> {
+  for (;;) {
+    const value = read();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function row(id: string): ProcessRow | undefined {
+  return supervisor.snapshot().processes.find((candidate) => candidate.id === id);
+}
+
+describe('Supervisor', () => {
+  it('keeps a row per process under a stable id and records its exit', async () => {
+    const created = await supervisor.createProcess({ command: 'sh', args: ['-c', 'echo hello; exit 3'] });
+    expect(created.id).toMatch(/^p\d+$/);
+    expect(created.pid).toBeGreaterThan(0);
+    const ended = await until(() => (row(created.id)?.state === 'exited' ? row(created.id) : null));
+    expect(ended).toMatchObject({ exitcode: 3, isAlive: false, kind: 'process' });
+    const logs = await until(() => {
+      const read = supervisor.readLogs(created.id);
+      return read.lines.some((line) => line.text.includes('hello')) ? read : null;
+    });
+    expect(logs.lines.find((line) => line.text.includes('hello'))?.stream).toBe('stdout');
+  });
+
+  it('shows a failed start as a failed row with the OS error, and other jobs go on', async () => {
+    const failed = await supervisor.createProcess({ command: 'pooldeck-no-such-program' });
+    expect(failed).toMatchObject({ state: 'failed', pid: null, isAlive: false });
+    expect(failed.error).toMatch(/pooldeck-no-such-program.*ENOENT/);
+    const badCwd = await supervisor.createProcess({ command: 'ls', cwd: '/no/such/folder' });
+    expect(badCwd.error).toMatch(/\/no\/such\/folder/);
+    const fine = await supervisor.createProcess({ command: 'sleep', args: ['30'] });
+    expect(fine.isAlive).toBe(true);
+  });
+
+  it('samples CPU and memory of live processes into rows and deltas', async () => {
+    const busy = await supervisor.createProcess({ command: 'python3', args: ['-c', 'import time\nend=time.time()+30\nwhile time.time()<end: pass'] });
+    const sampled = await until(() => {
+      const current = row(busy.id);
+      return current && current.memory !== null && supervisor.snapshot().cpuHistory[busy.id].length >= 2 ? current : null;
+    });
+    expect(sampled.memory).toBeGreaterThan(0);
+    expect(sampled.cpu).toBeGreaterThanOrEqual(0);
+    const delta = await until(() => supervisor.takeDelta());
+    expect(delta.seq).toBeGreaterThan(0);
+    expect(delta.app?.cores).toBeGreaterThan(0);
+  });
+
+  it('hands out deltas with only the rows that changed', async () => {
+    const quiet = new Supervisor({ dataDir, sampleIntervalMs: 60_000 });
+    try {
+      const a = await quiet.createProcess({ command: 'sleep', args: ['30'] });
+      const b = await quiet.createProcess({ command: 'sleep', args: ['30'] });
+      const first = quiet.takeDelta()!;
+      expect(first.processes.map((p) => p.id).sort()).toEqual([a.id, b.id].sort());
+      expect(quiet.takeDelta()).toBeNull();
+      quiet.terminate(b.id);
+      const after: Delta = await until(() => {
+        const delta = quiet.takeDelta();
+        return delta && delta.processes.some((p) => p.id === b.id && p.exitcode !== null) ? delta : null;
+      });
+      // Only b changed, unless a sample tick happened to land in between (then every live row changed).
+      if (!after.sampled) expect(after.processes.map((p) => p.id)).toEqual([b.id]);
+      expect(after.processes[0].exitcode).toBe(-15);
+      expect(after.seq).toBeGreaterThan(first.seq);
+    } finally {
+      await quiet.shutdown({ terminateAll: true, graceMs: 500 });
+      await quiet.dispose();
+    }
+  });
+
+  it('runs a pool: worker rows, task rows with the pid that ran each, counts', async () => {
+    const pool = supervisor.createPool({
+      processes: 3,
+      command: 'python3',
+      args: [join(workersDir, 'demo_square.py')],
+      tasks: [[1], [2], [3], [4], [5]],
+    });
+    await until(() => {
+      const snapshot = supervisor.snapshot();
+      return snapshot.tasks.filter((task) => task.poolId === pool.id && task.state === 'done').length === 5;
+    });
+    const snapshot = supervisor.snapshot();
+    const tasks = snapshot.tasks.filter((task) => task.poolId === pool.id);
+    const workers = snapshot.processes.filter((p) => p.poolId === pool.id);
+    expect(workers).toHaveLength(3);
+    expect(workers.every((w) => w.kind === 'worker' && w.daemon)).toBe(true);
+    const workerPids = new Set(workers.map((w) => w.pid));
+    for (const task of tasks) {
+      expect(workerPids.has(task.workerPid)).toBe(true);
+      expect(JSON.parse(task.result!)).toMatchObject({ square: (task.args[0] as number) ** 2, pid: task.workerPid });
+    }
+    expect(workers.reduce((sum, w) => sum + w.tasksDone, 0)).toBe(5);
+    expect(snapshot.pools[0].counts).toMatchObject({ done: 5, queued: 0, running: 0 });
+  });
+
+  it('refuses Join before Close or Terminate, as Python does', async () => {
+    const pool = supervisor.createPool({ processes: 1, command: 'python3', args: [join(workersDir, 'demo_square.py')] });
+    await expect(supervisor.joinPool(pool.id)).rejects.toThrow(/still running/);
+    supervisor.closePool(pool.id);
+    await supervisor.joinPool(pool.id);
+    expect(supervisor.snapshot().pools[0].state).toBe('joined');
+  });
+
+  it('shows each exec-mode task as a row of its own', async () => {
+    const pool = supervisor.createPool({ processes: 2, mode: 'exec', command: 'sh', args: ['-c', 'echo task {}; exit {1}'], tasks: [[0], [2]] });
+    await until(() => supervisor.snapshot().tasks.filter((t) => t.poolId === pool.id && (t.state === 'done' || t.state === 'failed')).length === 2);
+    const rows = supervisor.snapshot().processes.filter((p) => p.poolId === pool.id);
+    expect(rows.map((r) => r.kind)).toEqual(['task', 'task']);
+    expect(rows.map((r) => r.exitcode).sort()).toEqual([0, 2]);
+  });
+
+  it('restarts a process under the same id with a new pid', async () => {
+    const first = await supervisor.createProcess({ command: 'sleep', args: ['30'], name: 'sleeper' });
+    const again = await supervisor.restart(first.id);
+    expect(again.id).toBe(first.id);
+    expect(again.name).toBe('sleeper');
+    expect(again.pid).not.toBe(first.pid);
+    expect(again.restarts).toBe(1);
+    expect(readProcStat(first.pid!)?.state ?? 'gone').not.toMatch(/^[RS]$/);
+  });
+
+  it('shutdown ends daemon jobs and reports the others still running', async () => {
+    const daemon = await supervisor.createProcess({ command: 'sleep', args: ['30'], daemon: true });
+    const userJob = await supervisor.createProcess({ command: 'sleep', args: ['30'] });
+    const pool = supervisor.createPool({ processes: 2, command: 'python3', args: [join(workersDir, 'demo_square.py')] });
+    const workerPids = await until(() => {
+      const pids = supervisor.snapshot().processes.filter((p) => p.poolId === pool.id && p.pid !== null).map((p) => p.pid!);
+      return pids.length === 2 ? pids : null;
+    });
+    const { stillRunning } = await supervisor.shutdown();
+    expect(stillRunning.map((r) => r.id)).toEqual([userJob.id]);
+    expect(row(daemon.id)).toMatchObject({ isAlive: false, exitcode: -15 });
+    for (const pid of workerPids) expect(readProcStat(pid)?.state ?? 'gone').not.toMatch(/^[RS]$/);
+    expect(row(userJob.id)?.isAlive).toBe(true);
+  });
+
+  it('refuses unknown ids with a not_found error', () => {
+    expect(() => supervisor.terminate('p999')).toThrow(/no process with id p999/);
+    expect(() => supervisor.closePool('pool999')).toThrow(/no pool with id pool999/);
+  });
+});
