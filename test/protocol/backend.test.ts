@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAppBackend, type AppBackend } from '../../main/protocol/backend.js';
+import { dispatchCommand, type AppEvent } from '../../main/protocol/index.js';
+
+let backend: AppBackend;
+let dataDir: string;
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'pooldeck-backend-'));
+  backend = createAppBackend({ dataDir, sampleIntervalMs: 200, deltaIntervalMs: 50, graceMs: 500 });
+});
+
+afterEach(async () => {
+  await backend.shutdown({ terminateAll: true, graceMs: 500 });
+  await backend.dispose();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function until<T>(read: () => T | undefined | null | false): Promise<T> {
+  for (;;) {
+    const value = read();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('app backend', () => {
+  it('sends a snapshot first, then deltas in order', async () => {
+    const events: AppEvent[] = [];
+    const unsubscribe = backend.events.subscribe((event) => events.push(event));
+    expect(events[0].type).toBe('snapshot');
+    const outcome = await dispatchCommand(backend.handlers, 'createProcess', { command: 'sleep', args: ['30'], name: 'nap' });
+    expect(outcome.ok).toBe(true);
+    await until(() => events.some((event) => event.type === 'delta' && event.delta.processes.some((row) => row.name === 'nap' && row.pid !== null)));
+    const seqs = events.flatMap((event) => (event.type === 'delta' ? [event.delta.seq] : []));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    unsubscribe();
+  });
+
+  it('answers errors as values that name what was wrong', async () => {
+    expect(await dispatchCommand(backend.handlers, 'terminate', { id: 'p404' })).toEqual({
+      ok: false,
+      error: { code: 'not_found', message: 'no process with id p404' },
+    });
+    const created = await dispatchCommand(backend.handlers, 'createPool', { processes: 1, command: 'sh', mode: 'exec' });
+    expect(created.ok).toBe(true);
+    const id = (created as { value: { id: string } }).value.id;
+    const join = await dispatchCommand(backend.handlers, 'joinPool', { id });
+    expect(join).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    const missing = await dispatchCommand(backend.handlers, 'createProcess', { command: 'pooldeck-missing-program' });
+    expect(missing).toMatchObject({ ok: true, value: { row: { state: 'failed' } } });
+  });
+
+  it('loads the demo workspace: a pool of 3 given 5 tasks, a daemon, and a process ended by a signal', async () => {
+    const outcome = await dispatchCommand(backend.handlers, 'runDemo', {});
+    expect(outcome.ok).toBe(true);
+    const snapshot = await until(() => {
+      const current = backend.supervisor.snapshot();
+      const signalled = current.processes.find((row) => row.name === 'demo-ended-by-signal');
+      const doneTasks = current.tasks.filter((task) => task.state === 'done');
+      return signalled?.exitcode != null && doneTasks.length === 5 ? current : null;
+    });
+    expect(snapshot.processes.find((row) => row.name === 'demo-ended-by-signal')?.exitcode).toBe(-15);
+    expect(snapshot.processes.find((row) => row.name === 'demo-daemon-ticker')).toMatchObject({ daemon: true, isAlive: true });
+    const pids = new Set(snapshot.tasks.map((task) => task.workerPid));
+    expect(pids.size).toBeLessThanOrEqual(3);
+    expect(snapshot.pools[0]).toMatchObject({ processes: 3, total: 5 });
+  });
+});
