@@ -22,6 +22,17 @@ describe('NewProcessForm', () => {
     expect(onclose).toHaveBeenCalledOnce();
   });
 
+  it('keeps Tab inside the dialog', async () => {
+    render(NewProcessForm, { api: recordingApi(), onclose: () => {} });
+    const last = screen.getByRole('button', { name: 'Start process' });
+    const first = screen.getByRole('button', { name: 'Close' });
+    last.focus();
+    await fireEvent.keyDown(window, { key: 'Tab' });
+    expect(first).toHaveFocus();
+    await fireEvent.keyDown(window, { key: 'Tab', shiftKey: true });
+    expect(last).toHaveFocus();
+  });
+
   it('shows the schema error at the command field and sends nothing', async () => {
     const api = recordingApi();
     render(NewProcessForm, { api, onclose: () => {} });
