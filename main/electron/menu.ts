@@ -1,0 +1,47 @@
+// The application menu as a template. Type-only Electron imports: index.ts builds it with
+// Menu.buildFromTemplate, and a unit test checks which items exist in development and in release builds.
+import type { MenuItemConstructorOptions } from 'electron';
+
+/** Menu items that need the UI; the shell sends them on MENU_CHANNEL and the renderer may ignore them. */
+export type MenuAction = 'newProcess' | 'newPool';
+export const MENU_CHANNEL = 'pooldeck:menu';
+
+export interface MenuOptions {
+  isDev: boolean;
+  isMac: boolean;
+  sendToWindow(action: MenuAction): void;
+  showAbout(): void;
+}
+
+export function createMenuTemplate(options: MenuOptions): MenuItemConstructorOptions[] {
+  const file: MenuItemConstructorOptions = {
+    label: 'File',
+    submenu: [
+      { label: 'New Process…', accelerator: 'CmdOrCtrl+N', click: () => options.sendToWindow('newProcess') },
+      { label: 'New Pool…', accelerator: 'CmdOrCtrl+Shift+N', click: () => options.sendToWindow('newPool') },
+      { type: 'separator' },
+      // role 'quit' calls app.quit(), which goes through the quit flow (quit.ts).
+      { role: 'quit' },
+    ],
+  };
+  const edit: MenuItemConstructorOptions = { role: 'editMenu' };
+  const view: MenuItemConstructorOptions = {
+    label: 'View',
+    submenu: [
+      ...(options.isDev
+        ? ([{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }] as MenuItemConstructorOptions[])
+        : []),
+      { role: 'resetZoom' },
+      { role: 'zoomIn' },
+      { role: 'zoomOut' },
+      { type: 'separator' },
+      { role: 'togglefullscreen' },
+    ],
+  };
+  const help: MenuItemConstructorOptions = {
+    role: 'help',
+    submenu: [{ label: 'About Pooldeck', click: () => options.showAbout() }],
+  };
+  const appMenu: MenuItemConstructorOptions[] = options.isMac ? [{ role: 'appMenu' }] : [];
+  return [...appMenu, file, edit, view, help];
+}
