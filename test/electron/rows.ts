@@ -1,0 +1,28 @@
+import type { ProcessRow } from '../../main/core/rows.js';
+
+/** A running process row for shell tests. */
+export function runningRow(overrides: Partial<ProcessRow> = {}): ProcessRow {
+  return {
+    id: 'p1',
+    name: 'Process-1',
+    kind: 'process',
+    command: 'sleep',
+    args: ['60'],
+    cwd: null,
+    pid: 4242,
+    isAlive: true,
+    daemon: false,
+    exitcode: null,
+    state: 'running',
+    error: null,
+    cpu: null,
+    memory: null,
+    startedAt: 0,
+    endedAt: null,
+    poolId: null,
+    poolName: null,
+    tasksDone: 0,
+    restarts: 0,
+    ...overrides,
+  };
+}
