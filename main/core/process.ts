@@ -78,6 +78,10 @@ export class Process extends EventEmitter<ProcessEvents> {
   #child: ChildProcess | null = null;
   #identity: KnownPid | null = null;
   #knownDescendants = new Map<number, number>();
+  /** The leader was reaped: from then on its pid (and so its group id) may be given to a stranger. */
+  #reaped = false;
+  /** Members of the group still alive when the leader was reaped (pid → start time); null: none. */
+  #groupLeftovers: Map<number, number> | null = null;
   #exited: Promise<number> | null = null;
   #started = false;
   #startFailed = false;
@@ -152,6 +156,8 @@ export class Process extends EventEmitter<ProcessEvents> {
         this.#exited = new Promise<number>((resolveExit) => {
           child.once('exit', (code, signal) => {
             const endedAt = Date.now();
+            this.#reaped = true;
+            this.#groupLeftovers = this.pid === null ? null : groupMembers(this.pid);
             // Node reports the exit before the last output chunks: deliver those first, so that
             // 'exit' (and join) come after everything the process wrote.
             void outputDrained(child).then(() => {
@@ -242,12 +248,33 @@ export class Process extends EventEmitter<ProcessEvents> {
     return new ProcessStartError(`Cannot start ${this.command}: ${reason} [${code ?? 'error'}]`, code);
   }
 
+  /**
+   * Whether the process group named by our pid is still ours. Until the leader is reaped its pid is taken,
+   * so the group id is ours. Afterwards it stays ours only while a member seen at that moment is alive and
+   * still in it (the kernel does not hand out a pid still used as a group id); once the group emptied, the
+   * pid may name a stranger's group, which must never be signalled.
+   */
+  #groupIsOurs(): boolean {
+    if (this.#identity === null) return false;
+    if (!this.#reaped) return true;
+    const leftovers = this.#groupLeftovers;
+    if (leftovers === null) return false;
+    for (const [pid, startTime] of leftovers) {
+      const stat = readProcStat(pid);
+      if (stat !== null && stat.startTime === startTime && stat.pgrp === this.#identity.pid && stat.state !== 'Z') return true;
+      leftovers.delete(pid);
+    }
+    this.#groupLeftovers = null;
+    return false;
+  }
+
   /** Processes of this tree still alive: the group (while anyone is in it) and known descendants. */
   #treeAlive(): boolean {
     if (this.#identity === null) return false;
-    if (groupExists(this.#identity.pid, this.exitcode === null)) return true;
+    if (this.#groupIsOurs() && groupExists(this.#identity.pid, !this.#reaped)) return true;
     for (const [pid, startTime] of this.#knownDescendants) {
-      if (readProcStat(pid)?.startTime === startTime) return true;
+      const stat = readProcStat(pid);
+      if (stat?.startTime === startTime && stat.state !== 'Z') return true;
     }
     return false;
   }
@@ -264,7 +291,7 @@ export class Process extends EventEmitter<ProcessEvents> {
   #signalTree(signal: NodeJS.Signals): void {
     const identity = this.#identity;
     if (identity === null) return;
-    const leaderAlive = this.exitcode === null && readProcStat(identity.pid)?.startTime === identity.startTime;
+    const leaderAlive = !this.#reaped && readProcStat(identity.pid)?.startTime === identity.startTime;
     if (leaderAlive) {
       // Descendants that left the group (setsid, setpgid) are found through /proc and remembered,
       // so they can be reached even after the leader is gone.
@@ -276,14 +303,15 @@ export class Process extends EventEmitter<ProcessEvents> {
     }
     // The group id is the leader's pid; the kernel does not hand out a pid still used as a group id,
     // so signalling the group cannot hit a stranger while any member of ours is alive.
-    trySignal(-identity.pid, signal);
+    if (this.#groupIsOurs()) trySignal(-identity.pid, signal);
     for (const [pid, startTime] of this.#knownDescendants) {
       const stat = readProcStat(pid);
-      if (stat?.startTime !== startTime) {
+      // Another process with the same pid by now, or a zombie (dead; nothing to end).
+      if (stat?.startTime !== startTime || stat.state === 'Z') {
         this.#knownDescendants.delete(pid);
         continue;
       }
-      if (stat.pgrp !== identity.pid) trySignal(pid, signal);
+      if (stat.pgrp !== identity.pid || !this.#groupIsOurs()) trySignal(pid, signal);
     }
   }
 }
@@ -326,6 +354,23 @@ function trySignal(target: number, signal: NodeJS.Signals): void {
   } catch {
     // ESRCH: already gone. EPERM: not ours any more. Either way there is nothing to end.
   }
+}
+
+/**
+ * The live (non-zombie) members of process group `pgid`, or null when there are none. Called once per exit;
+ * only a group that outlived its leader pays for a scan of /proc.
+ */
+function groupMembers(pgid: number): Map<number, number> | null {
+  try {
+    process.kill(-pgid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return null;
+  }
+  const members = new Map<number, number>();
+  for (const stat of readAllProcStats()) {
+    if (stat.pgrp === pgid && stat.state !== 'Z') members.set(stat.pid, stat.startTime);
+  }
+  return members.size > 0 ? members : null;
 }
 
 function groupExists(pgid: number, leaderAlive: boolean): boolean {
