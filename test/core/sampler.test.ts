@@ -1,0 +1,239 @@
+// The sampler against real processes and the real pidusage. Every process started here is killed in
+// afterEach (with its descendants), even when a test failed.
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { afterEach, describe, expect, it } from 'vitest';
+import { childrenByParent, descendantsOf, readAllProcStats, readProcStat } from '../../main/core/proc-stat.js';
+import { Process } from '../../main/core/process.js';
+import { Sampler, readOwnUsage, type SampleResult } from '../../main/core/sampler.js';
+
+const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+
+/** pidusage's own per-pid cache (lib/history.js), the one the sampler has to keep clean. */
+const history = createRequire(import.meta.url)('pidusage/lib/history') as {
+  get(pid: number, maxage?: number): Record<string, unknown> | undefined;
+};
+
+const processes: Process[] = [];
+const samplers: Sampler[] = [];
+const seen = new Map<number, number>();
+
+function sampler(options: ConstructorParameters<typeof Sampler>[0] = {}): Sampler {
+  const created = new Sampler(options);
+  samplers.push(created);
+  return created;
+}
+
+async function startAll(count: number, command: string, args: string[]): Promise<Process[]> {
+  const started = Array.from({ length: count }, () => new Process({ command, args }));
+  processes.push(...started);
+  await Promise.all(started.map((process) => process.start()));
+  return started;
+}
+
+function remember(pids: number[]): void {
+  for (const pid of pids) {
+    const stat = readProcStat(pid);
+    if (stat) seen.set(pid, stat.startTime);
+  }
+}
+
+function descendants(pid: number): number[] {
+  return descendantsOf(pid, childrenByParent(readAllProcStats()));
+}
+
+function openFds(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+async function until<T>(read: () => T | null | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** False for an entry emptied by the sampler (no figures, no fd) or none at all. */
+function cacheHolds(pid: number): boolean {
+  const entry = history.get(pid, 1);
+  return entry !== undefined && Object.keys(entry).length > 0;
+}
+
+afterEach(async () => {
+  await Promise.all(samplers.splice(0).map((created) => created.dispose()));
+  const all = processes.splice(0);
+  for (const process of all) {
+    if (process.pid === null) continue;
+    remember([process.pid, ...(process.isAlive() ? descendants(process.pid) : [])]);
+    try {
+      globalThis.process.kill(-process.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  for (const [pid, startTime] of seen) {
+    const stat = readProcStat(pid);
+    if (stat && stat.startTime === startTime && stat.state !== 'Z') {
+      try {
+        globalThis.process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+  }
+  seen.clear();
+  await Promise.all(all.map((process) => (process.pid === null ? null : process.join(10_000))));
+});
+
+describe('Sampler', () => {
+  it('samples 200 live processes in one tick, and leaves no fd or cache entry behind once they end', async () => {
+    const fdsBefore = openFds();
+
+    const round = async (): Promise<{ result: SampleResult; pids: number[] }> => {
+      // pidusage's own default max age: left to itself it would keep every fd for a minute.
+      const created = sampler({ pidusageMaxAgeMs: 60_000 });
+      const started = await startAll(200, 'sleep', ['300']);
+      const pids = started.map((process) => process.pid!);
+      for (const pid of pids) created.track(pid);
+      const result = await created.sampleNow();
+
+      for (const process of started) process.terminate();
+      await Promise.all(started.map((process) => process.join(10_000)));
+      const after = await created.sampleNow();
+      expect(after.ended.sort()).toEqual([...pids].sort());
+      expect(created.trackedPids).toEqual([]);
+      expect(created.heldPids).toEqual([]);
+      return { result, pids };
+    };
+
+    const first = await round();
+    expect(first.result.processes.size).toBe(200);
+    for (const pid of first.pids) {
+      const usage = first.result.processes.get(pid)!;
+      expect(usage.pid).toBe(pid);
+      expect(usage.cpu).toBeGreaterThanOrEqual(0);
+      expect(usage.memory).toBeGreaterThan(0);
+      expect(usage.ppid).toBe(globalThis.process.pid);
+      // A sleep has no children: its tree is itself.
+      expect(first.result.trees.get(pid)).toEqual({ pid, cpu: usage.cpu, memory: usage.memory, descendants: [] });
+    }
+    // The pipes of ended processes close a moment after their exit; wait for the count to settle.
+    const fdsAfterFirst = await until(() => {
+      const count = openFds();
+      return count <= fdsBefore + 5 && count;
+    }, `the fd count to come back near ${fdsBefore} (it is ${openFds()})`);
+
+    const second = await round();
+    expect(second.result.processes.size).toBe(200);
+    const fdsAfterSecond = await until(() => {
+      const count = openFds();
+      return count <= fdsAfterFirst + 5 && count;
+    }, `the fd count to come back near ${fdsAfterFirst} (it is ${openFds()})`);
+    expect(fdsAfterSecond).toBeLessThanOrEqual(fdsAfterFirst + 5);
+
+    // pidusage's cache holds nothing for the ended pids (no figures, no fd); its next sweep drops the keys.
+    for (const pid of [...first.pids, ...second.pids]) expect(cacheHolds(pid)).toBe(false);
+  });
+
+  it('adds the descendants of a tracked process into its tree totals', async () => {
+    // parent → child → grandchild, the two below holding ~20 MB each (written, so resident).
+    const leaf = 'import time; data = b"x" * 20_000_000; print("ready", flush=True); time.sleep(300)';
+    const middle = `import subprocess, sys, time; subprocess.Popen([sys.executable, "-c", ${JSON.stringify(leaf)}]); data = b"x" * 20_000_000; print("ready", flush=True); time.sleep(300)`;
+    const root = `import subprocess, sys, time; subprocess.Popen([sys.executable, "-c", ${JSON.stringify(middle)}]); time.sleep(300)`;
+    const [parent] = await startAll(1, PYTHON, ['-c', root]);
+    let output = '';
+    parent.on('output', (_stream, chunk) => (output += chunk.toString()));
+    await until(() => output.split('ready').length - 1 >= 2, 'both descendants to be ready');
+    const below = descendants(parent.pid!);
+    remember(below);
+    expect(below).toHaveLength(2);
+
+    const created = sampler();
+    created.track(parent.pid!);
+    const result = await created.sampleNow();
+    const tree = result.trees.get(parent.pid!)!;
+    const own = result.processes.get(parent.pid!)!;
+    expect(tree.descendants.sort()).toEqual([...below].sort());
+    const childMemory = below.map((pid) => result.processes.get(pid)!.memory);
+    for (const memory of childMemory) expect(memory).toBeGreaterThan(20_000_000);
+    expect(tree.memory).toBe(own.memory + childMemory[0] + childMemory[1]);
+    expect(tree.memory).toBeGreaterThan(own.memory + 40_000_000);
+
+    // Without tree totals: just the pid.
+    const flat = sampler();
+    flat.track(parent.pid!, { tree: false });
+    const flatResult = await flat.sampleNow();
+    expect([...flatResult.processes.keys()]).toEqual([parent.pid]);
+    expect(flatResult.trees.size).toBe(0);
+
+    // A descendant that ends leaves the tree (and the batch) at the next tick.
+    globalThis.process.kill(below[0], 'SIGKILL');
+    await until(() => readProcStat(below[0])?.state !== 'S' && readProcStat(below[0])?.state !== 'R', 'the child to end');
+    const later = await created.sampleNow();
+    expect(later.trees.get(parent.pid!)!.descendants).not.toContain(below[0]);
+  });
+
+  it('does not fail the batch for pids that are gone, and reports them as ended', async () => {
+    const [gone] = await startAll(1, 'true', []);
+    await gone.join();
+    const [live] = await startAll(1, 'sleep', ['300']);
+    for (const tree of [true, false]) {
+      const created = sampler();
+      created.track(gone.pid!, { tree });
+      created.track(live.pid!, { tree });
+      const result = await created.sampleNow();
+      expect([...result.processes.keys()]).toEqual([live.pid]);
+      expect(result.ended).toEqual([gone.pid]);
+      expect(created.isTracked(gone.pid!)).toBe(false);
+      expect(created.isTracked(live.pid!)).toBe(true);
+
+      // A batch of only a gone pid (pidusage rejects a single missing pid) resolves too.
+      const alone = sampler();
+      alone.track(gone.pid!, { tree });
+      const aloneResult = await alone.sampleNow();
+      expect(aloneResult.processes.size).toBe(0);
+      expect(aloneResult.ended).toEqual([gone.pid]);
+    }
+  });
+
+  it('measures the CPU of a busy process', async () => {
+    const [busy] = await startAll(1, PYTHON, ['-c', 'while True: pass']);
+    const created = sampler();
+    created.track(busy.pid!);
+    await created.sampleNow();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const result = await created.sampleNow();
+    expect(result.processes.get(busy.pid!)!.cpu).toBeGreaterThan(0);
+    expect(result.processes.get(busy.pid!)!.ctime).toBeGreaterThan(0);
+  });
+
+  it('ticks on its own, one tick at a time, emitting samples until stopped', async () => {
+    const [sleep] = await startAll(1, 'sleep', ['300']);
+    const created = sampler({ sampleIntervalMs: 20 });
+    created.track(sleep.pid!);
+    const samples: SampleResult[] = [];
+    created.on('sample', (result) => samples.push(result));
+    created.start();
+    expect(created.running).toBe(true);
+    // sampleNow() in between queues behind a tick in flight instead of overlapping it.
+    const manual = await Promise.all([created.sampleNow(), created.sampleNow()]);
+    expect(manual.every((result) => result.processes.has(sleep.pid!))).toBe(true);
+    await until(() => samples.length >= 5, 'five samples');
+    await created.stop();
+    const count = samples.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(samples.length).toBe(count);
+    for (let i = 1; i < samples.length; i++) expect(samples[i].time).toBeGreaterThanOrEqual(samples[i - 1].time);
+  });
+
+  it('reads the app’s own CPU and memory', () => {
+    const usage = readOwnUsage();
+    expect(usage.cpu).toBeGreaterThanOrEqual(0);
+    expect(usage.memory).toBeGreaterThan(1_000_000);
+    expect(usage.cores).toBeGreaterThanOrEqual(1);
+  });
+});
