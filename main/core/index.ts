@@ -1,2 +1,27 @@
 export { Process, type ProcessOptions, type ProcessEvents, type StopResult, type OutputStream } from './process.js';
 export { ProcessStartError, TaskFailedError, WorkerLostError, TaskCancelledError, TimeoutError, type TaskOutput } from './errors.js';
+export {
+  Pool,
+  POOL_FINISHED_TASKS_KEPT,
+  type PoolOptions,
+  type PoolEvents,
+  type PoolMode,
+  type PoolState,
+  type MapOptions,
+} from './pool.js';
+export type { PoolTask, PoolTaskState, PoolTaskError, PoolCounts } from './pool-task.js';
+export { AsyncResult, type AsyncResultCallbacks } from './async-result.js';
+export { expandTemplate, hasPlaceholder } from './exec-template.js';
+export {
+  WORKER_PROTOCOL_VERSION,
+  CHANNEL_FD_ENV,
+  EXIT_LINE,
+  LineSplitter,
+  encodeTask,
+  encodeResult,
+  parseWorkerLine,
+  type MainToWorkerMessage,
+  type WorkerToMainMessage,
+  type WorkerErrorInfo,
+  type ParsedWorkerLine,
+} from './worker-channel.js';

@@ -1,0 +1,887 @@
+// Pool: multiprocessing.Pool for programs. Two modes:
+// - worker: N long-lived workers speaking worker protocol v1 on fd 3 (see docs/worker-protocol.md);
+// - exec: each task runs the command once, GNU parallel style, at most N at a time.
+// Unlike Python's Pool, a worker that dies fails the task it was running (WorkerLostError) and is
+// replaced; the pool never hangs on it.
+
+import { EventEmitter } from 'node:events';
+import { AsyncResult, type AsyncResultCallbacks, type SettleAsyncResult } from './async-result.js';
+import { ProcessStartError, TaskCancelledError, TaskFailedError, WorkerLostError } from './errors.js';
+import { ExecRun, type ExecOutcome } from './exec-run.js';
+import { expandTemplate } from './exec-template.js';
+import { describeExit } from './exit-status.js';
+import { Deque, TaskBook, TaskEntry, type PoolCounts, type PoolTask, type PoolTaskError, type TaskSink } from './pool-task.js';
+import { Process } from './process.js';
+import { encodeTask, quoteExcerpt, type WorkerToMainMessage } from './worker-channel.js';
+import { WorkerSlot, type WorkerSlotHooks } from './worker-slot.js';
+
+export type PoolMode = 'worker' | 'exec';
+export type PoolState = 'running' | 'closed' | 'terminating' | 'terminated' | 'joined';
+
+export interface PoolOptions {
+  /** How many workers (worker mode) or concurrent runs (exec mode): a positive integer. */
+  processes: number;
+  /** The worker program (worker mode) or the program each task runs (exec mode). */
+  command: string;
+  /** Its arguments. In exec mode, `{}`, `{1}`, `{2}`, … are replaced by the task's arguments. */
+  args?: string[];
+  /** Default 'worker'. */
+  mode?: PoolMode;
+  /** Worker mode: replace a worker after it ran this many tasks. Exec mode is always 1. */
+  maxTasksPerChild?: number | null;
+  /** Default `Pool-1`, `Pool-2`, … */
+  name?: string;
+  /** Passed to every worker Process. Default true, as in Python. */
+  daemon?: boolean;
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+export interface PoolEvents {
+  /** A worker Process was created; it is started right after the listeners ran. */
+  worker: [proc: Process];
+  /** A task changed state (a snapshot of its record). */
+  task: [task: PoolTask];
+  state: [state: PoolState];
+}
+
+export interface MapOptions {
+  /** How many tasks a worker may be handed at a time (worker mode). Default: adaptive pipelining. */
+  chunksize?: number;
+}
+
+export type { PoolTask, PoolCounts, PoolTaskError, PoolTaskState } from './pool-task.js';
+
+/** How many finished task records a pool keeps (all unfinished ones are always kept). */
+export const POOL_FINISHED_TASKS_KEPT = 10_000;
+
+/** SIGTERM → SIGKILL grace when a pool stops its workers. */
+const STOP_GRACE_MS = 3000;
+/** Pipelining: hand a worker enough tasks to cover this much of its work, so it never waits for the next one. */
+const PIPELINE_TARGET_MS = 2;
+const MAX_PIPELINE_DEPTH = 256;
+/** Depth before the first answers tell how long tasks take. */
+const INITIAL_PIPELINE_DEPTH = 2;
+/** A worker that ends unasked within this time of its start, before answering anything, ended badly. */
+const FAST_DEATH_MS = 1000;
+/** After this many bad endings in a row, queued tasks fail at once until a worker answers again. */
+const BROKEN_AFTER = 3;
+const BACKOFF_BASE_MS = 100;
+const BACKOFF_MAX_MS = 10_000;
+
+let poolCounter = 0;
+const noop = (): void => {};
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+function validateOptions(options: PoolOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('Pool: options must be an object such as { processes: 4, command: "python3", args: ["worker.py"] }');
+  }
+  const { processes, command, args, mode, maxTasksPerChild, name, daemon, cwd, env } = options;
+  if (typeof processes !== 'number' || !Number.isInteger(processes) || processes < 1) {
+    throw new TypeError(`Pool: \`processes\` must be a positive integer (got ${describeValue(processes)})`);
+  }
+  if (typeof command !== 'string' || command.length === 0) {
+    throw new TypeError(`Pool: \`command\` must be a non-empty string, the program to run (got ${describeValue(command)})`);
+  }
+  if (args !== undefined) {
+    if (!Array.isArray(args)) throw new TypeError(`Pool: \`args\` must be an array of strings (got ${describeValue(args)})`);
+    const bad = args.findIndex((arg) => typeof arg !== 'string');
+    if (bad >= 0) throw new TypeError(`Pool: \`args\` must be an array of strings (args[${bad}] is ${describeValue(args[bad])})`);
+  }
+  if (mode !== undefined && mode !== 'worker' && mode !== 'exec') {
+    throw new TypeError(`Pool: \`mode\` must be 'worker' or 'exec' (got ${describeValue(mode)})`);
+  }
+  if (maxTasksPerChild !== undefined && maxTasksPerChild !== null) {
+    if (typeof maxTasksPerChild !== 'number' || !Number.isInteger(maxTasksPerChild) || maxTasksPerChild < 1) {
+      throw new TypeError(`Pool: \`maxTasksPerChild\` must be a positive integer, or left out for no limit (got ${describeValue(maxTasksPerChild)})`);
+    }
+    if (mode === 'exec' && maxTasksPerChild !== 1) {
+      throw new TypeError(`Pool: in exec mode every task runs its own process, so \`maxTasksPerChild\` can only be 1 or left out (got ${maxTasksPerChild})`);
+    }
+  }
+  if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
+    throw new TypeError(`Pool: \`name\` must be a non-empty string (got ${describeValue(name)})`);
+  }
+  if (daemon !== undefined && typeof daemon !== 'boolean') throw new TypeError(`Pool: \`daemon\` must be true or false (got ${describeValue(daemon)})`);
+  if (cwd !== undefined && (typeof cwd !== 'string' || cwd.length === 0)) {
+    throw new TypeError(`Pool: \`cwd\` must be a non-empty string, a folder (got ${describeValue(cwd)})`);
+  }
+  if (env !== undefined) {
+    if (typeof env !== 'object' || env === null || Array.isArray(env)) {
+      throw new TypeError(`Pool: \`env\` must be an object of string values (got ${describeValue(env)})`);
+    }
+    for (const [key, value] of Object.entries(env)) {
+      if (typeof value !== 'string') throw new TypeError(`Pool: \`env\` values must be strings (env.${key} is ${describeValue(value)})`);
+    }
+  }
+}
+
+function checkTaskArgs(args: unknown, what: string): asserts args is unknown[] {
+  if (!Array.isArray(args)) throw new TypeError(`${what} must be an array of the task's arguments (got ${describeValue(args)})`);
+}
+
+function checkChunksize(options: MapOptions | undefined): number {
+  const chunksize = options?.chunksize;
+  if (chunksize === undefined) return 1;
+  if (typeof chunksize !== 'number' || !Number.isInteger(chunksize) || chunksize < 1) {
+    throw new TypeError(`chunksize must be a positive integer (got ${describeValue(chunksize)})`);
+  }
+  return chunksize;
+}
+
+function errorRecord(error: Error): PoolTaskError {
+  if (error instanceof TaskFailedError && error.remoteType !== null) {
+    const record: PoolTaskError = { type: error.remoteType, message: error.message };
+    if (error.traceback) record.traceback = error.traceback;
+    return record;
+  }
+  return { type: error.name, message: error.message };
+}
+
+/** Collects a map's results in input order; settles once, on the first failure or the last result. */
+class MapSink implements TaskSink {
+  readonly results: unknown[];
+  #remaining: number;
+  #done = false;
+
+  constructor(
+    count: number,
+    private readonly onDone: (ok: boolean, valueOrError: unknown) => void,
+  ) {
+    this.results = new Array(count);
+    this.#remaining = count;
+    if (count === 0) {
+      this.#done = true;
+      onDone(true, this.results);
+    }
+  }
+
+  settle(entry: TaskEntry, ok: boolean, valueOrError: unknown): void {
+    if (this.#done) return;
+    if (!ok) {
+      this.#done = true;
+      this.onDone(false, valueOrError);
+      return;
+    }
+    this.results[entry.index] = valueOrError;
+    this.#remaining -= 1;
+    if (this.#remaining === 0) {
+      this.#done = true;
+      this.onDone(true, this.results);
+    }
+  }
+}
+
+interface Outcome {
+  ok: boolean;
+  value: unknown;
+}
+
+/** Feeds imap/imapUnordered: outcomes by index (ordered) or by arrival (unordered). */
+class IterSink implements TaskSink {
+  readonly byIndex: (Outcome | undefined)[];
+  readonly arrived = new Deque<Outcome>();
+  #wake: (() => void) | null = null;
+
+  constructor(
+    readonly count: number,
+    readonly ordered: boolean,
+  ) {
+    this.byIndex = ordered ? new Array(count) : [];
+  }
+
+  settle(entry: TaskEntry, ok: boolean, value: unknown): void {
+    if (this.ordered) this.byIndex[entry.index] = { ok, value };
+    else this.arrived.push({ ok, value });
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  waitForMore(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+    });
+  }
+}
+
+/**
+ * A pool of worker processes, after multiprocessing.Pool.
+ *
+ * Task records: `pool.tasks` keeps every unfinished task and the last POOL_FINISHED_TASKS_KEPT
+ * (10,000) finished ones; `pool.counts` counts all tasks ever submitted.
+ */
+export class Pool extends EventEmitter<PoolEvents> {
+  readonly name: string;
+  readonly mode: PoolMode;
+  readonly processes: number;
+  readonly daemon: boolean;
+  /** null: workers are never recycled. Always 1 in exec mode. */
+  readonly maxTasksPerChild: number | null;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string | undefined;
+  readonly env: Readonly<Record<string, string>> | undefined;
+
+  #state: PoolState = 'running';
+  #queue = new Deque<TaskEntry>();
+  #book = new TaskBook(POOL_FINISHED_TASKS_KEPT);
+  #counts: PoolCounts = { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
+  #nextTaskId = 1;
+  #nextWorkerNumber = 1;
+  #dispatchScheduled = false;
+
+  // worker mode
+  #slots = new Set<WorkerSlot>();
+  #inflight = 0;
+  /** Moving average of how long a task keeps a worker busy (ms); null until measured. */
+  #serviceMs: number | null = null;
+  #badEndings = 0;
+  /** Set while the pool's workers cannot start or keep dying: queued tasks fail with it at once. */
+  #brokenError: Error | null = null;
+  #demandWhileBroken = false;
+  #respawnTimer: NodeJS.Timeout | null = null;
+
+  // exec mode
+  #runs = new Map<Process, ExecRun>();
+  #execEntries = new Map<Process, TaskEntry>();
+
+  #terminated: Promise<void> | null = null;
+  #joinWaiters: (() => void)[] = [];
+  #hooks: WorkerSlotHooks;
+
+  constructor(options: PoolOptions) {
+    super();
+    validateOptions(options);
+    this.mode = options.mode ?? 'worker';
+    this.processes = options.processes;
+    this.command = options.command;
+    this.args = Object.freeze([...(options.args ?? [])]);
+    this.name = options.name ?? `Pool-${++poolCounter}`;
+    this.daemon = options.daemon ?? true;
+    this.maxTasksPerChild = this.mode === 'exec' ? 1 : (options.maxTasksPerChild ?? null);
+    this.cwd = options.cwd;
+    this.env = options.env ? Object.freeze({ ...options.env }) : undefined;
+    this.#hooks = {
+      started: (slot) => this.#onSlotStarted(slot),
+      startFailed: (slot, error) => this.#onSlotStartFailed(slot, error),
+      message: (slot, message) => this.#onMessage(slot, message),
+      protocolError: (slot, detail) => this.#onProtocolError(slot, detail),
+      drained: () => this.#afterChange(),
+      gone: (slot, exitcode) => this.#onSlotGone(slot, exitcode),
+    };
+    if (this.mode === 'worker') {
+      // Workers exist from now on (pool.workers lists them) but start on the next microtask,
+      // so that listeners attached right after `new Pool(...)` see their 'worker' events first.
+      const slots: WorkerSlot[] = [];
+      for (let i = 0; i < this.processes; i += 1) slots.push(this.#createSlot());
+      queueMicrotask(() => {
+        for (const slot of slots) this.#launchSlot(slot);
+      });
+    }
+  }
+
+  get state(): PoolState {
+    return this.#state;
+  }
+
+  /** The live worker Processes: worker mode's workers (starting, running or retiring), exec mode's running tasks. */
+  get workers(): Process[] {
+    if (this.mode === 'exec') return [...this.#runs.keys()];
+    const out: Process[] = [];
+    for (const slot of this.#slots) if (slot.state !== 'gone') out.push(slot.proc);
+    return out;
+  }
+
+  /** Every unfinished task and the last 10,000 finished ones, in submission order (snapshots). */
+  get tasks(): PoolTask[] {
+    return this.#book.list();
+  }
+
+  get counts(): PoolCounts {
+    return { ...this.#counts };
+  }
+
+  // ---- submitting -------------------------------------------------------------------------
+
+  /** Runs one task and resolves to its value (exec mode: `{ exitcode, stdout, stderr }`). */
+  apply<T = unknown>(args: unknown[]): Promise<T> {
+    let promise: Promise<T>;
+    try {
+      this.#checkRunning();
+      checkTaskArgs(args, 'apply(args): args');
+      const line = this.#encode(1, args);
+      promise = new Promise<T>((resolve, reject) => {
+        this.#submit(args, line, { settle: (_entry, ok, value) => (ok ? resolve(value as T) : reject(value)) }, 0, 1);
+      });
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    promise.catch(noop);
+    return promise;
+  }
+
+  /** Submits one task; returns its AsyncResult at once. Throws when the pool is not running. */
+  applyAsync<T = unknown>(args: unknown[], callbacks: AsyncResultCallbacks<T> = {}): AsyncResult<T> {
+    this.#checkRunning();
+    checkTaskArgs(args, 'applyAsync(args): args');
+    const line = this.#encode(1, args);
+    const id = this.#nextTaskId;
+    return new AsyncResult<T>(
+      (settle) => {
+        this.#submit(args, line, { settle: (_entry, ok, value) => settle(ok, value) }, 0, 1);
+      },
+      callbacks,
+      `task ${id} of ${this.name}`,
+    );
+  }
+
+  /** Runs the task once per item (with args `[item]`) and resolves to the values in input order. */
+  map<T = unknown>(items: Iterable<unknown>, options?: MapOptions): Promise<T[]> {
+    return this.#mapPromise<T>(() => this.#argLists(items, false, 'map'), options);
+  }
+
+  /** Like map, with each item being the task's argument list. */
+  starmap<T = unknown>(argLists: Iterable<unknown[]>, options?: MapOptions): Promise<T[]> {
+    return this.#mapPromise<T>(() => this.#argLists(argLists, true, 'starmap'), options);
+  }
+
+  /** map_async: an AsyncResult of the whole list. Throws when the pool is not running. */
+  mapAsync<T = unknown>(items: Iterable<unknown>, options?: MapOptions, callbacks: AsyncResultCallbacks<T[]> = {}): AsyncResult<T[]> {
+    return this.#mapAsyncResult<T>(this.#argLists(items, false, 'mapAsync'), options, callbacks);
+  }
+
+  /** starmap_async. Throws when the pool is not running. */
+  starmapAsync<T = unknown>(argLists: Iterable<unknown[]>, options?: MapOptions, callbacks: AsyncResultCallbacks<T[]> = {}): AsyncResult<T[]> {
+    return this.#mapAsyncResult<T>(this.#argLists(argLists, true, 'starmapAsync'), options, callbacks);
+  }
+
+  /** Submits every item now; yields the values in input order. A failed task throws at its turn. */
+  imap<T = unknown>(items: Iterable<unknown>, options?: MapOptions): AsyncGenerator<T, void, undefined> {
+    return this.#iterate<T>(this.#argLists(items, false, 'imap'), options, true);
+  }
+
+  /** Submits every item now; yields the values as they come. A failed task throws when it comes. */
+  imapUnordered<T = unknown>(items: Iterable<unknown>, options?: MapOptions): AsyncGenerator<T, void, undefined> {
+    return this.#iterate<T>(this.#argLists(items, false, 'imapUnordered'), options, false);
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  /** No more tasks: the queued ones still run, then the workers are told to exit. */
+  close(): void {
+    if (this.#state !== 'running') return;
+    this.#setState('closed');
+    this.#afterChange();
+  }
+
+  /**
+   * Cancels every unfinished task (TaskCancelledError) and stops the workers with the termination
+   * ladder. Resolves once they have exited; never rejects; calling it again is harmless.
+   */
+  terminate(): Promise<void> {
+    if (this.#terminated) return this.#terminated;
+    if (this.#state === 'joined') return Promise.resolve();
+    this.#setState('terminating');
+    this.#clearRespawn();
+    for (const entry of this.#queue.drain()) this.#cancel(entry);
+    const stops: Promise<void>[] = [];
+    for (const slot of this.#slots) {
+      for (const entry of slot.inflight.drain()) this.#cancel(entry);
+      slot.dismissed = true;
+      stops.push(slot.stop(STOP_GRACE_MS));
+    }
+    this.#inflight = 0;
+    for (const run of this.#runs.values()) stops.push(run.stop(STOP_GRACE_MS));
+    // Exec tasks are cancelled after their process is told to stop, so that their outcome is ignored.
+    for (const entry of this.#execEntries.values()) this.#cancel(entry);
+    this.#terminated = Promise.allSettled(stops).then(() => {
+      this.#slots.clear();
+      this.#runs.clear();
+      this.#setState('terminated');
+      this.#checkJoined();
+    });
+    return this.#terminated;
+  }
+
+  /** Waits for the workers to exit. Rejects when the pool was neither closed nor terminated. */
+  join(): Promise<void> {
+    if (this.#state === 'running') {
+      return Promise.reject(new Error(`${this.name}: Pool is still running; call close() or terminate() before join()`));
+    }
+    if (this.#state === 'joined') return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#joinWaiters.push(resolve);
+      this.#checkJoined();
+    });
+  }
+
+  // ---- internals: submission ------------------------------------------------------------------
+
+  #checkRunning(): void {
+    if (this.#state !== 'running') {
+      throw new Error(`${this.name}: Pool not running (it is ${this.#state}); tasks can only be submitted before close() or terminate()`);
+    }
+  }
+
+  #encode(offset: number, args: unknown[]): string {
+    if (this.mode !== 'worker') return '';
+    try {
+      return encodeTask(this.#nextTaskId + offset - 1, args);
+    } catch (error) {
+      throw new TypeError(`${this.name}: ${(error as Error).message}`);
+    }
+  }
+
+  #argLists(items: Iterable<unknown>, star: boolean, method: string): { argLists: unknown[][]; lines: string[] } {
+    this.#checkRunning();
+    if (items === null || items === undefined || typeof (items as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new TypeError(`${method}: expected an array or other iterable of ${star ? 'argument lists' : 'items'} (got ${describeValue(items)})`);
+    }
+    const argLists: unknown[][] = [];
+    for (const item of items) {
+      if (star) {
+        checkTaskArgs(item, `${method}: item ${argLists.length}`);
+        argLists.push(item);
+      } else {
+        argLists.push([item]);
+      }
+    }
+    // Encode everything before submitting anything: one bad item fails the call, not half of it.
+    const lines = argLists.map((args, i) => this.#encode(i + 1, args));
+    return { argLists, lines };
+  }
+
+  #mapPromise<T>(prepare: () => { argLists: unknown[][]; lines: string[] }, options: MapOptions | undefined): Promise<T[]> {
+    let promise: Promise<T[]>;
+    try {
+      const chunk = checkChunksize(options);
+      const { argLists, lines } = prepare();
+      promise = new Promise<T[]>((resolve, reject) => {
+        const sink = new MapSink(argLists.length, (ok, value) => (ok ? resolve(value as T[]) : reject(value)));
+        for (let i = 0; i < argLists.length; i += 1) this.#submit(argLists[i], lines[i], sink, i, chunk);
+      });
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    promise.catch(noop);
+    return promise;
+  }
+
+  #mapAsyncResult<T>(
+    prepared: { argLists: unknown[][]; lines: string[] },
+    options: MapOptions | undefined,
+    callbacks: AsyncResultCallbacks<T[]>,
+  ): AsyncResult<T[]> {
+    const chunk = checkChunksize(options);
+    const { argLists, lines } = prepared;
+    const first = this.#nextTaskId;
+    return new AsyncResult<T[]>(
+      (settle: SettleAsyncResult) => {
+        const sink = new MapSink(argLists.length, settle);
+        for (let i = 0; i < argLists.length; i += 1) this.#submit(argLists[i], lines[i], sink, i, chunk);
+      },
+      callbacks,
+      `tasks ${first}–${first + argLists.length - 1} of ${this.name}`,
+    );
+  }
+
+  #iterate<T>(prepared: { argLists: unknown[][]; lines: string[] }, options: MapOptions | undefined, ordered: boolean): AsyncGenerator<T, void, undefined> {
+    const chunk = checkChunksize(options);
+    const { argLists, lines } = prepared;
+    const sink = new IterSink(argLists.length, ordered);
+    for (let i = 0; i < argLists.length; i += 1) this.#submit(argLists[i], lines[i], sink, i, chunk);
+    return (async function* results(): AsyncGenerator<T, void, undefined> {
+      for (let i = 0; i < sink.count; i += 1) {
+        let outcome: Outcome | undefined;
+        for (;;) {
+          if (ordered) {
+            outcome = sink.byIndex[i];
+            sink.byIndex[i] = undefined;
+          } else {
+            outcome = sink.arrived.shift();
+          }
+          if (outcome) break;
+          await sink.waitForMore();
+        }
+        if (!outcome.ok) throw outcome.value;
+        yield outcome.value as T;
+      }
+    })();
+  }
+
+  #submit(args: unknown[], line: string, sink: TaskSink, index: number, chunk: number): TaskEntry {
+    const entry = new TaskEntry(this.#nextTaskId++, args, Date.now(), line, sink, index, chunk);
+    this.#book.add(entry);
+    this.#counts.queued += 1;
+    this.#queue.push(entry);
+    this.#emitTask(entry);
+    if (this.#brokenError) this.#demandWhileBroken = true;
+    if (!this.#dispatchScheduled) {
+      this.#dispatchScheduled = true;
+      queueMicrotask(() => {
+        this.#dispatchScheduled = false;
+        this.#afterChange();
+      });
+    }
+    return entry;
+  }
+
+  // ---- internals: task states -----------------------------------------------------------------
+
+  #emitTask(entry: TaskEntry): void {
+    if (this.listenerCount('task') > 0) this.emit('task', entry.snapshot());
+  }
+
+  #markRunning(entry: TaskEntry, pid: number | null, workerName: string, emit = true): void {
+    if (entry.state !== 'queued') return;
+    entry.state = 'running';
+    entry.workerPid = pid;
+    entry.workerName = workerName;
+    entry.startedAt = Date.now();
+    this.#counts.queued -= 1;
+    this.#counts.running += 1;
+    if (emit) this.#emitTask(entry);
+  }
+
+  /** Puts `entry` in its final state, settles its promise, and emits. */
+  #finish(entry: TaskEntry, ok: boolean, valueOrError: unknown, final: 'done' | 'failed' | 'cancelled' = ok ? 'done' : 'failed'): void {
+    if (entry.finished) return;
+    if (entry.state === 'queued') this.#counts.queued -= 1;
+    else this.#counts.running -= 1;
+    this.#counts[final] += 1;
+    entry.state = final;
+    entry.endedAt = Date.now();
+    if (ok) entry.value = valueOrError;
+    else entry.error = errorRecord(valueOrError as Error);
+    entry.line = '';
+    this.#book.finished(entry);
+    this.#emitTask(entry);
+    const sink = entry.sink;
+    entry.sink = null;
+    sink?.settle(entry, ok, valueOrError);
+  }
+
+  #cancel(entry: TaskEntry): void {
+    this.#finish(entry, false, new TaskCancelledError(`${this.name} was terminated before task ${entry.id} finished`), 'cancelled');
+  }
+
+  #setState(state: PoolState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.emit('state', state);
+  }
+
+  get #active(): boolean {
+    return this.#state === 'running' || this.#state === 'closed';
+  }
+
+  /** After anything changed: hand out tasks, wind down a closed pool, settle join(). */
+  #afterChange(): void {
+    if (!this.#active) return;
+    if (this.mode === 'worker') this.#dispatchToWorkers();
+    else this.#dispatchExec();
+    if (this.#state === 'closed' && this.#queue.length === 0 && this.mode === 'worker') {
+      this.#clearRespawn();
+      for (const slot of this.#slots) {
+        if (!slot.launched) this.#discardSlot(slot);
+        else if ((slot.state === 'up' || slot.state === 'starting') && slot.inflight.size === 0) {
+          slot.dismissed = true;
+          slot.retire();
+        }
+      }
+    }
+    this.#checkJoined();
+  }
+
+  #checkJoined(): void {
+    if (this.#joinWaiters.length === 0) return;
+    const finished =
+      this.#state === 'terminated' ||
+      (this.#state === 'closed' && this.#slots.size === 0 && this.#runs.size === 0 && this.#queue.length === 0 && this.#respawnTimer === null);
+    if (!finished) return;
+    this.#setState('joined');
+    const waiters = this.#joinWaiters;
+    this.#joinWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  // ---- internals: worker mode -----------------------------------------------------------------
+
+  #createSlot(): WorkerSlot {
+    const proc = new Process({
+      command: this.command,
+      args: [...this.args],
+      name: `${this.name}-Worker-${this.#nextWorkerNumber++}`,
+      daemon: this.daemon,
+      cwd: this.cwd,
+      env: this.env ? { ...this.env } : undefined,
+      channel: true,
+    });
+    const slot = new WorkerSlot(proc, this.#hooks);
+    this.#slots.add(slot);
+    return slot;
+  }
+
+  #launchSlot(slot: WorkerSlot): void {
+    if (slot.state !== 'starting') return;
+    if (!this.#active || (this.#state === 'closed' && this.#queue.length === 0)) {
+      this.#discardSlot(slot);
+      return;
+    }
+    this.emit('worker', slot.proc);
+    slot.start();
+  }
+
+  /** A worker closed or terminated before it was started: it never starts. */
+  #discardSlot(slot: WorkerSlot): void {
+    slot.dismissed = true;
+    void slot.stop(0);
+    this.#slots.delete(slot);
+  }
+
+  #spawnWorker(): void {
+    this.#launchSlot(this.#createSlot());
+  }
+
+  /** Keeps `processes` workers alive while there is (or may be) work, with backoff after bad endings. */
+  #maintain(): void {
+    if (this.mode !== 'worker' || !this.#active || this.#respawnTimer) return;
+    const wanted = this.#state === 'running' || this.#queue.length > 0 ? this.processes : 0;
+    let missing = wanted - this.#slots.size;
+    if (missing <= 0) return;
+    if (this.#brokenError && !this.#demandWhileBroken) return; // respawn when tasks come again
+    if (this.#badEndings === 0) {
+      while (missing-- > 0) this.#spawnWorker();
+      return;
+    }
+    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (this.#badEndings - 1));
+    this.#respawnTimer = setTimeout(() => {
+      this.#respawnTimer = null;
+      this.#demandWhileBroken = false;
+      if (!this.#active) return;
+      this.#spawnWorker();
+      this.#maintain();
+      this.#checkJoined();
+    }, delay);
+  }
+
+  #clearRespawn(): void {
+    if (this.#respawnTimer) clearTimeout(this.#respawnTimer);
+    this.#respawnTimer = null;
+  }
+
+  #depth(): number {
+    const service = this.#serviceMs;
+    if (service === null) return INITIAL_PIPELINE_DEPTH;
+    return Math.max(1, Math.min(MAX_PIPELINE_DEPTH, Math.ceil(PIPELINE_TARGET_MS / Math.max(service, 0.001))));
+  }
+
+  /**
+   * Hands queued tasks to workers: round-robin, each up to its pipelining allowance, one write per
+   * worker per round. The allowance is the adaptive depth (or the call's chunksize), capped by a
+   * fair share of the work so that a few tasks spread over all workers, and by maxTasksPerChild.
+   */
+  #dispatchToWorkers(): void {
+    if (this.#queue.length === 0) return;
+    const up: WorkerSlot[] = [];
+    let live = 0;
+    for (const slot of this.#slots) {
+      if (slot.state === 'up') up.push(slot);
+      if (slot.state === 'up' || slot.state === 'starting') live += 1;
+    }
+    if (up.length === 0) {
+      const broken = this.#brokenError;
+      if (broken) for (const entry of this.#queue.drain()) this.#finish(entry, false, broken);
+      this.#maintain();
+      return;
+    }
+    const depth = this.#depth();
+    const fair = Math.ceil((this.#queue.length + this.#inflight) / live);
+    const chunk = this.#queue.peek()!.chunk;
+    const cap = Math.max(chunk, Math.min(depth, fair));
+    const allowance = up.map((slot) => {
+      let room = cap - slot.inflight.size;
+      if (this.maxTasksPerChild !== null) room = Math.min(room, this.maxTasksPerChild - slot.assigned);
+      return room;
+    });
+    const batches: string[][] = up.map(() => []);
+    const now = performance.now();
+    let progress = true;
+    while (progress && this.#queue.length > 0) {
+      progress = false;
+      for (let i = 0; i < up.length && this.#queue.length > 0; i += 1) {
+        if (allowance[i] <= 0) continue;
+        allowance[i] -= 1;
+        progress = true;
+        const slot = up[i];
+        const entry = this.#queue.shift()!;
+        entry.sentAt = now;
+        slot.inflight.push(entry);
+        slot.assigned += 1;
+        this.#inflight += 1;
+        if (slot.inflight.size === 1) this.#markRunning(entry, slot.proc.pid, slot.proc.name);
+        batches[i].push(entry.line);
+      }
+    }
+    for (let i = 0; i < up.length; i += 1) {
+      const batch = batches[i];
+      if (batch.length > 0) up[i].send(batch.length === 1 ? batch[0] : batch.join(''));
+    }
+  }
+
+  #onSlotStarted(slot: WorkerSlot): void {
+    if (this.#brokenError instanceof ProcessStartError) this.#brokenError = null;
+    if (this.#state === 'closed' && this.#queue.length === 0) {
+      slot.dismissed = true;
+      slot.retire();
+      return;
+    }
+    this.#afterChange();
+  }
+
+  #onSlotStartFailed(slot: WorkerSlot, error: Error): void {
+    this.#slots.delete(slot);
+    if (!this.#active) return;
+    this.#badEndings += 1;
+    this.#brokenError = error;
+    this.#demandWhileBroken = false;
+    this.#afterChange();
+    this.#maintain();
+  }
+
+  #onMessage(slot: WorkerSlot, message: WorkerToMainMessage): void {
+    if (!this.#active) return;
+    if (message.type === 'ready') {
+      slot.ready = true;
+      return;
+    }
+    const wasHead = slot.head?.id === message.id;
+    const entry = slot.inflight.take(message.id);
+    if (!entry) {
+      this.#onProtocolError(slot, `a result for task id ${message.id}, which this worker was not given (or already answered)`);
+      return;
+    }
+    this.#inflight -= 1;
+    const now = performance.now();
+    const sample = now - Math.max(slot.lastAnswerAt, entry.sentAt);
+    this.#serviceMs = this.#serviceMs === null ? sample : this.#serviceMs * 0.8 + sample * 0.2;
+    slot.lastAnswerAt = now;
+    slot.answeredAny = true;
+    this.#badEndings = 0;
+    if (this.#brokenError && !(this.#brokenError instanceof ProcessStartError)) this.#brokenError = null;
+    // An answer out of order: the worker ran it without us knowing; it is done all the same.
+    if (entry.state === 'queued') this.#markRunning(entry, slot.proc.pid, slot.proc.name, false);
+    if (message.ok) {
+      this.#finish(entry, true, message.value);
+    } else {
+      const { type, message: text, traceback } = message.error;
+      this.#finish(entry, false, new TaskFailedError(text === '' ? type : text, { remoteType: type, traceback: traceback ?? null }));
+    }
+    if (wasHead) {
+      const next = slot.head;
+      if (next) this.#markRunning(next, slot.proc.pid, slot.proc.name);
+    }
+    if (this.maxTasksPerChild !== null && slot.assigned >= this.maxTasksPerChild && slot.inflight.size === 0 && slot.state === 'up') {
+      slot.dismissed = true;
+      slot.retire();
+    }
+  }
+
+  /** Fails the task the worker was running, puts the others it held back in front of the queue. */
+  #releaseTasks(slot: WorkerSlot, error: Error): void {
+    const held = slot.inflight.drain();
+    this.#inflight -= held.length;
+    if (held.length === 0) return;
+    const [running, ...rest] = held;
+    for (let i = rest.length - 1; i >= 0; i -= 1) {
+      rest[i].sentAt = 0;
+      this.#queue.unshift(rest[i]);
+    }
+    this.#finish(running, false, error);
+  }
+
+  #onProtocolError(slot: WorkerSlot, detail: string): void {
+    if (!this.#active || slot.state === 'stopping' || slot.state === 'gone') return;
+    const pid = slot.proc.pid;
+    const error = new WorkerLostError(
+      `${slot.proc.name} (pid ${pid}) broke the worker protocol (protocol error: ${detail}); it was stopped and will be replaced`,
+      pid,
+      null,
+    );
+    if (!slot.answeredAny) this.#noteBadEnding(error);
+    slot.dismissed = true;
+    this.#releaseTasks(slot, error);
+    void slot.stop(1000);
+  }
+
+  #noteBadEnding(error: Error): void {
+    this.#badEndings += 1;
+    if (this.#badEndings >= BROKEN_AFTER) {
+      this.#brokenError = error;
+      this.#demandWhileBroken = false;
+    }
+  }
+
+  #onSlotGone(slot: WorkerSlot, exitcode: number | null): void {
+    this.#slots.delete(slot);
+    if (!this.#active) return;
+    if (!slot.dismissed || slot.inflight.size > 0) {
+      const pid = slot.proc.pid;
+      const running = slot.head;
+      const tail = slot.stderrTail.trim();
+      const error = new WorkerLostError(
+        `${slot.proc.name} (pid ${pid}) ${describeExit(exitcode)}${running ? ` while running task ${running.id}` : ''}` +
+          (tail ? `; its stderr ended with ${quoteExcerpt(tail.slice(-200), 200)}` : ''),
+        pid,
+        exitcode,
+      );
+      const quick = performance.now() - slot.startedPerf < FAST_DEATH_MS;
+      if (!slot.dismissed && !slot.answeredAny && quick) this.#noteBadEnding(error);
+      this.#releaseTasks(slot, error);
+    }
+    this.#maintain();
+    this.#afterChange();
+  }
+
+  // ---- internals: exec mode -------------------------------------------------------------------
+
+  #dispatchExec(): void {
+    while (this.#queue.length > 0 && this.#runs.size < this.processes) {
+      this.#startExec(this.#queue.shift()!);
+    }
+  }
+
+  #startExec(entry: TaskEntry): void {
+    const argv = expandTemplate(this.args, entry.args);
+    const proc = new Process({
+      command: this.command,
+      args: argv,
+      name: `${this.name}-Worker-${this.#nextWorkerNumber++}`,
+      daemon: this.daemon,
+      cwd: this.cwd,
+      env: this.env ? { ...this.env } : undefined,
+    });
+    const shown = [this.command, ...argv].join(' ');
+    const label = `Task ${entry.id} (${shown.length > 120 ? `${shown.slice(0, 119)}…` : shown})`;
+    this.#execEntries.set(proc, entry);
+    this.emit('worker', proc);
+    const run = new ExecRun(proc, label, () => this.#markRunning(entry, proc.pid, proc.name));
+    this.#runs.set(proc, run);
+    void run.outcome.then((outcome: ExecOutcome) => {
+      this.#runs.delete(proc);
+      this.#execEntries.delete(proc);
+      if (outcome.ok) this.#finish(entry, true, outcome.value);
+      else this.#finish(entry, false, outcome.error);
+      this.#afterChange();
+    });
+  }
+}

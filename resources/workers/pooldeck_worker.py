@@ -1,0 +1,105 @@
+"""Make a Python function a Pooldeck worker (worker protocol v1). Standard library only.
+
+    from pooldeck_worker import serve
+
+    def square(x):
+        return x * x
+
+    if __name__ == "__main__":
+        serve(square)
+
+The pool runs this program with a duplex channel on file descriptor 3 (env POOLDECK_CHANNEL_FD=3)
+and writes one JSON object per line to it: {"type":"task","id":1,"args":[3]}. serve() calls
+handler(*args) for each task, one at a time, in order, and answers
+{"type":"result","id":1,"ok":true,"value":9}. An exception, or a value that is not JSON, becomes
+{"type":"result","id":1,"ok":false,"error":{"type":...,"message":...,"traceback":...}}.
+serve() exits the process (status 0) on {"type":"exit"} or when the channel closes.
+stdout and stderr stay yours: print freely. See docs/worker-protocol.md.
+"""
+
+import json
+import os
+import sys
+import traceback
+
+__all__ = ["serve", "PROTOCOL_VERSION"]
+
+PROTOCOL_VERSION = 1
+
+_dumps = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode
+
+
+def _error_line(task_id, exc_type, message, tb):
+    error = {"type": exc_type, "message": message, "traceback": tb}
+    return _dumps({"type": "result", "id": task_id, "ok": False, "error": error}).encode("ascii") + b"\n"
+
+
+def _result_line(task_id, handler, args):
+    try:
+        value = handler(*args)
+    except Exception as exc:  # the task failed: report it, keep serving
+        return _error_line(task_id, type(exc).__name__, str(exc), traceback.format_exc())
+    try:
+        return _dumps({"type": "result", "id": task_id, "ok": True, "value": value}).encode("ascii") + b"\n"
+    except (TypeError, ValueError, OverflowError, RecursionError) as exc:
+        message = "the handler returned a value that is not JSON-serialisable (%s): %s" % (type(value).__name__, exc)
+        return _error_line(task_id, type(exc).__name__, message, traceback.format_exc())
+
+
+def serve(handler, initializer=None, initargs=()):
+    """Serve tasks on the Pooldeck channel until told to exit; never returns.
+
+    handler(*args) is called for each task with the task's arguments. initializer(*initargs), if
+    given, runs once first (as multiprocessing's Pool initializer); {"type":"ready"} is sent after it.
+    """
+    if not callable(handler):
+        raise TypeError("serve(handler): handler must be callable")
+    fd_text = os.environ.get("POOLDECK_CHANNEL_FD")
+    if fd_text is None:
+        sys.stderr.write(
+            "pooldeck_worker: no channel (POOLDECK_CHANNEL_FD is not set). "
+            "This program is a Pooldeck worker: run it from a worker-mode pool.\n"
+        )
+        sys.exit(2)
+    fd = int(fd_text)
+    try:
+        reader = os.fdopen(fd, "rb", buffering=65536)
+        writer = os.fdopen(os.dup(fd), "wb", buffering=65536)
+    except OSError as exc:
+        sys.stderr.write("pooldeck_worker: cannot open the channel on fd %d: %s\n" % (fd, exc))
+        sys.exit(2)
+
+    def send(data):
+        try:
+            writer.write(data)
+            writer.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            os._exit(0)  # the pool is gone: nobody to answer
+
+    if initializer is not None:
+        initializer(*initargs)
+    send(b'{"type":"ready"}\n')
+
+    for raw in reader:
+        try:
+            message = json.loads(raw)
+        except ValueError:
+            sys.stderr.write("pooldeck_worker: ignoring a line that is not JSON: %r\n" % raw[:80])
+            continue
+        if not isinstance(message, dict):
+            continue
+        kind = message.get("type")
+        if kind == "task":
+            task_id = message.get("id")
+            args = message.get("args")
+            if not isinstance(args, list):
+                args = [] if args is None else [args]
+            send(_result_line(task_id, handler, args))
+        elif kind == "exit":
+            break
+        # Other types (later protocol versions) are ignored.
+    try:
+        writer.flush()
+    except OSError:
+        pass
+    sys.exit(0)
