@@ -1,0 +1,80 @@
+import type { Locator, Page } from 'playwright-core';
+
+// Reading the UI the way a user does: by roles, labels and the table's own column headers.
+
+/** One process row, keyed by the column headers the user sees ("Name", "PID", "Alive", "Exit code", …). */
+export type TableRow = Record<string, string>;
+
+export function processGrid(page: Page): Locator {
+  return page.getByRole('grid', { name: 'Processes' });
+}
+
+/**
+ * Every row of the Processes table in one atomic read (a live table re-renders between separate
+ * locator calls). Cells spanning several columns repeat their text under each header they cover.
+ */
+export async function readProcessTable(page: Page): Promise<TableRow[]> {
+  return page.evaluate(READ_TABLE) as Promise<TableRow[]>;
+}
+
+// Kept as source text: tools that compile this file (tsx, esbuild's keepNames) would otherwise wrap
+// inner functions in helpers that do not exist in the page. Finds the grid by its role and label, as
+// processGrid() does.
+const READ_TABLE = `(() => {
+  const table = document.querySelector('[role="grid"][aria-label="Processes"]');
+  if (!table) return [];
+  const clean = (text) => (text ?? '').replace(/[▲▼]/g, '').replace(/\\s+/g, ' ').trim();
+  const headers = [...table.querySelectorAll('thead th')].map((th) => clean(th.textContent));
+  const rows = [];
+  for (const tr of table.querySelectorAll('tbody tr')) {
+    if (tr.getAttribute('aria-hidden') === 'true') continue;
+    const cells = [];
+    for (const td of tr.querySelectorAll('td')) {
+      const span = Number(td.getAttribute('colspan') ?? '1');
+      for (let i = 0; i < span; i++) cells.push(clean(td.textContent));
+    }
+    if (cells.length < headers.length) continue; // "No processes yet." and the like
+    const row = {};
+    headers.forEach((header, i) => {
+      if (header) row[header] = cells[i] ?? '';
+    });
+    // The name cell also shows the kind ("task", "worker"): keep the name alone.
+    const name = tr.querySelector('.name');
+    row.Name = clean(name ? name.textContent : row.Name ?? '');
+    rows.push(row);
+  }
+  return rows;
+})()`;
+
+/** The row for a process name (exact), or undefined. */
+export function rowNamed(rows: TableRow[], name: string): TableRow | undefined {
+  return rows.find((row) => row.Name === name);
+}
+
+/** A form control by its visible label; optional fields' labels end in "optional". */
+export function field(scope: Locator, label: string): Locator {
+  const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return scope.getByLabel(new RegExp(`^\\s*${escaped}(\\s+optional)?\\s*$`));
+}
+
+export async function showTab(page: Page, name: 'Processes' | 'Pools'): Promise<void> {
+  await page.getByRole('tab', { name: new RegExp(`^${name}`) }).click();
+}
+
+export async function pollUntil<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const start = Date.now();
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+      last = value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() - start > timeoutMs) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
