@@ -1,0 +1,15 @@
+import type { PooldeckApi } from './api.js';
+
+/**
+ * connecting: no event stream yet; open: events flowing; reconnecting: the stream dropped and a retry
+ * is scheduled; unauthorized: the server refused our token (only a fresh link from it helps).
+ */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'unauthorized';
+
+/** A PooldeckApi plus what the UI needs to know about the link itself. */
+export interface Transport extends PooldeckApi {
+  readonly kind: 'ipc' | 'http';
+  /** Calls `listener` at once with the current state, then on every change. */
+  onConnectionChange(listener: (state: ConnectionState) => void): () => void;
+  dispose(): void;
+}

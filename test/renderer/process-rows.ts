@@ -1,0 +1,66 @@
+import type { AppStats, Delta, ProcessRow, Snapshot } from '../../main/protocol/index.js';
+
+// Rows and events as the supervisor sends them, with only the fields a test cares about spelled out.
+
+export function processRow(overrides: Partial<ProcessRow> & { id: string }): ProcessRow {
+  return {
+    name: overrides.id,
+    kind: 'process',
+    command: 'python3',
+    args: ['job.py'],
+    cwd: null,
+    pid: 1000,
+    isAlive: true,
+    daemon: false,
+    exitcode: null,
+    state: 'running',
+    error: null,
+    cpu: 0,
+    memory: 10 * 1024 * 1024,
+    startedAt: 1_000_000,
+    endedAt: null,
+    poolId: null,
+    poolName: null,
+    tasksDone: 0,
+    restarts: 0,
+    ...overrides,
+  };
+}
+
+/** `count` running processes named proc-0001… with pids from 2000. */
+export function manyRows(count: number): ProcessRow[] {
+  return Array.from({ length: count }, (_, i) =>
+    processRow({ id: `p${i}`, name: `proc-${String(i).padStart(4, '0')}`, pid: 2000 + i }),
+  );
+}
+
+export function snapshot(overrides: Partial<Snapshot> = {}): Snapshot {
+  return {
+    seq: 1,
+    time: 1_000_000,
+    processes: [],
+    pools: [],
+    tasks: [],
+    cpuHistory: {},
+    app: null,
+    sampleIntervalMs: 1000,
+    ...overrides,
+  };
+}
+
+export function delta(seq: number, overrides: Partial<Delta> = {}): Delta {
+  return {
+    seq,
+    time: 1_000_000 + seq * 1000,
+    processes: [],
+    removedProcesses: [],
+    pools: [],
+    removedPools: [],
+    tasks: [],
+    sampled: false,
+    app: null,
+    ...overrides,
+  };
+}
+
+export const appStats = (overrides: Partial<AppStats> = {}): AppStats => ({ cpu: 1.5, memory: 80 * 1024 * 1024, cores: 4, ...overrides });
