@@ -59,10 +59,16 @@ export function encodeResult(id: number, outcome: { ok: true; value: unknown } |
   return `${JSON.stringify(outcome.ok ? { type: 'result', id, ok: true, value: outcome.value ?? null } : { type: 'result', id, ok: false, error: outcome.error })}\n`;
 }
 
-/** The start of `line`, quoted as JSON (control characters escaped), with an ellipsis when cut. */
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * The start of `line` between single quotes, as written (so it can be searched for), with control
+ * characters escaped and an ellipsis when cut.
+ */
 export function quoteExcerpt(line: string, max = EXCERPT_LENGTH): string {
-  const cut = line.length > max;
-  return JSON.stringify(cut ? `${line.slice(0, max)}…` : line);
+  const text = line.length > max ? `${line.slice(0, max)}…` : line;
+  return `'${text.replace(CONTROL, (c) => NAMED_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}'`;
 }
 
 function invalid(reason: string, line: string): ParsedWorkerLine {

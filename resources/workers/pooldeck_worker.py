@@ -63,6 +63,8 @@ def serve(handler, initializer=None, initargs=()):
         sys.exit(2)
     fd = int(fd_text)
     try:
+        # Programs this worker starts must not inherit the channel (they would keep it open).
+        os.set_inheritable(fd, False)
         reader = os.fdopen(fd, "rb", buffering=65536)
         writer = os.fdopen(os.dup(fd), "wb", buffering=65536)
     except OSError as exc:

@@ -85,10 +85,12 @@ describe('protocol v1 codec', () => {
       expect(parsed.kind, line).toBe('invalid');
       const { reason: why, excerpt } = parsed as Extract<ParsedWorkerLine, { kind: 'invalid' }>;
       expect(why).toMatch(reason);
-      expect(excerpt).toBe(JSON.stringify(line));
+      expect(excerpt).toBe(`'${line}'`); // as written, so it can be searched for
     }
     const long = parseWorkerLine(`oops ${'x'.repeat(500)}`) as Extract<ParsedWorkerLine, { kind: 'invalid' }>;
-    expect(long.excerpt).toBe(JSON.stringify(`oops ${'x'.repeat(75)}…`));
+    expect(long.excerpt).toBe(`'oops ${'x'.repeat(75)}…'`);
+    const control = parseWorkerLine('bad\ttab\u0001') as Extract<ParsedWorkerLine, { kind: 'invalid' }>;
+    expect(control.excerpt).toBe(String.raw`'bad\ttab\u0001'`);
   });
 
   it('splits lines across chunks, including a UTF-8 character cut between chunks', () => {
@@ -176,9 +178,9 @@ describe('a worker that breaks the protocol fails its task, never the app, and i
   const rogue = (mode: string) => make({ processes: 1, command: 'node', args: [ROGUE_WORKER, mode] });
 
   for (const [mode, detail] of [
-    ['malformed', /protocol error: not JSON: "this is not json at all, hello from the worker"/],
-    ['not-object', /protocol error: not a JSON object: "\[1,2,3\]"/],
-    ['bad-fields', /protocol error: "id" must be an integer: "\{\\"type\\":\\"result\\",\\"id\\":\\"1\\"/],
+    ['malformed', /protocol error: not JSON: 'this is not json at all, hello from the worker'/],
+    ['not-object', /protocol error: not a JSON object: '\[1,2,3\]'/],
+    ['bad-fields', /protocol error: "id" must be an integer: '\{"type":"result","id":"1","ok":true/],
     ['wrong-id', /protocol error: a result for task id 1001, which this worker was not given/],
   ] as const) {
     it(`${mode}: WorkerLostError naming the worker, then a fresh worker serves`, async () => {
