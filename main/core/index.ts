@@ -25,3 +25,15 @@ export {
   type WorkerErrorInfo,
   type ParsedWorkerLine,
 } from './worker-channel.js';
+export {
+  Sampler,
+  readOwnUsage,
+  createAppUsageReader,
+  type SamplerOptions,
+  type SamplerEvents,
+  type SampleResult,
+  type PidUsage,
+  type TreeUsage,
+  type TrackOptions,
+} from './sampler.js';
+export { LogStore, type LogStoreOptions, type LogStream } from './log-store.js';
