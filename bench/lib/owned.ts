@@ -17,7 +17,8 @@ const cleanups: Array<{ label: string; run: () => void | Promise<void> }> = [];
 export function own(pid: number, label: string, { group = true }: { group?: boolean } = {}): void {
   const stat = readStat(pid);
   if (stat === null) return;
-  owned.set(pid, { pid, startTime: stat.startTime, group, label });
+  // Only a group leader can be signalled as a group.
+  owned.set(pid, { pid, startTime: stat.startTime, group: group && stat.pgrp === pid, label });
 }
 
 export function disown(pid: number): void {

@@ -1,0 +1,62 @@
+// The floor a supervisor is measured against: a bare Node script that spawns N programs and samples
+// them with one pidusage call a second. No registry, no deltas, no logs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import pidusage from 'pidusage';
+import { reply, serveCommands } from './line-protocol.js';
+
+const children: ChildProcess[] = [];
+let samples = 0;
+
+const timer = setInterval(() => {
+  const pids = children.filter((child) => child.exitCode === null && child.signalCode === null).map((child) => child.pid!);
+  if (pids.length === 0) return;
+  pidusage(pids).then(
+    () => (samples += 1),
+    () => undefined,
+  );
+}, 1000);
+
+serveCommands(async (command) => {
+  switch (command.cmd) {
+    case 'start': {
+      const started = performance.now();
+      const count = Number(command.count);
+      await Promise.all(
+        Array.from(
+          { length: count },
+          () =>
+            new Promise<void>((resolve, reject) => {
+              const child = spawn(String(command.command), command.args as string[], { stdio: 'ignore' });
+              children.push(child);
+              child.once('spawn', resolve);
+              child.once('error', reject);
+            }),
+        ),
+      );
+      return { ms: performance.now() - started, failed: 0 };
+    }
+    case 'stats':
+      return { samples, rss: process.memoryUsage.rss() };
+    case 'stop': {
+      const started = performance.now();
+      await Promise.all(
+        children.map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null || child.signalCode !== null) return resolve();
+              child.once('exit', () => resolve());
+              child.kill('SIGTERM');
+            }),
+        ),
+      );
+      return { ms: performance.now() - started, stillRunning: 0 };
+    }
+    case 'exit':
+      clearInterval(timer);
+      setImmediate(() => process.exit(0));
+      return {};
+    default:
+      throw new Error(`unknown command ${command.cmd}`);
+  }
+});
+reply({ type: 'ready', pid: process.pid });

@@ -1,0 +1,47 @@
+// The app's backend (supervisor, sampler at 1 Hz, coalesced deltas) as the bench drives it: the same
+// object both shells wrap. Each event is serialized as a shell would send it to a window.
+import { createAppBackend } from '../../main/protocol/backend.js';
+import { dispatchCommand } from '../../main/protocol/dispatch.js';
+import { reply, serveCommands } from './line-protocol.js';
+
+const dataDir = process.env.POOLDECK_BENCH_DATA_DIR;
+if (!dataDir) throw new Error('POOLDECK_BENCH_DATA_DIR is not set');
+const backend = createAppBackend({ dataDir, sampleIntervalMs: Number(process.env.POOLDECK_BENCH_SAMPLE_MS ?? 1000) });
+
+let events = 0;
+let bytes = 0;
+backend.events.subscribe((event) => {
+  // What a shell does with each event: serialize it for IPC or a WebSocket.
+  bytes += JSON.stringify(event).length;
+  events += 1;
+});
+
+serveCommands(async (command) => {
+  switch (command.cmd) {
+    case 'start': {
+      const count = Number(command.count);
+      const started = performance.now();
+      const outcomes = await Promise.all(
+        Array.from({ length: count }, (_, index) =>
+          dispatchCommand(backend.handlers, 'createProcess', { command: command.command, args: command.args, name: `sleep-${index}` }),
+        ),
+      );
+      const failed = outcomes.filter((outcome) => !outcome.ok).length;
+      return { ms: performance.now() - started, failed };
+    }
+    case 'stats':
+      return { events, bytes, rss: process.memoryUsage.rss() };
+    case 'stop': {
+      const started = performance.now();
+      const { stillRunning } = await backend.shutdown({ terminateAll: true });
+      return { ms: performance.now() - started, stillRunning: stillRunning.length };
+    }
+    case 'exit':
+      await backend.dispose();
+      setImmediate(() => process.exit(0));
+      return {};
+    default:
+      throw new Error(`unknown command ${command.cmd}`);
+  }
+});
+reply({ type: 'ready', pid: process.pid });
