@@ -102,8 +102,10 @@ export class LogStore {
     this.files = positive(options.files ?? 3, 'files');
     this.maxPendingBytes = positive(options.maxPendingBytes ?? 4 * 1024 * 1024, 'maxPendingBytes');
     this.filePath = options.persist === false ? null : join(options.directory, `${safeName(options.name)}.log`);
-    this.#ring = new Array<LogLine | undefined>(this.tailLinesCap);
-    this.#sizes = new Uint32Array(this.tailLinesCap);
+    // The ring starts small and doubles up to tailLines: most processes print little.
+    const initial = Math.min(this.tailLinesCap, 64);
+    this.#ring = new Array<LogLine | undefined>(initial).fill(undefined);
+    this.#sizes = new Uint32Array(initial);
   }
 
   /** Seq of the newest line in the tail (0 before any). Lines are numbered from 1, without gaps. */
@@ -347,6 +349,7 @@ export class LogStore {
       this.#materialize();
       line.seq = this.#seq + 1;
     }
+    if (this.#count === this.#ring.length && this.#count < this.tailLinesCap) this.#grow();
     const capacity = this.#ring.length;
     while (this.#count > 0 && (this.#count >= capacity || this.#tailBytes + bytes > this.tailBytesCap)) {
       this.#tailBytes -= this.#sizes[this.#head];
@@ -360,6 +363,21 @@ export class LogStore {
     this.#count += 1;
     this.#tailBytes += bytes;
     this.#seq = line.seq;
+  }
+
+  #grow(): void {
+    const capacity = this.#ring.length;
+    const grown = Math.min(this.tailLinesCap, capacity * 2);
+    const ring = new Array<LogLine | undefined>(grown).fill(undefined);
+    const sizes = new Uint32Array(grown);
+    for (let i = 0; i < this.#count; i++) {
+      const from = (this.#head + i) % capacity;
+      ring[i] = this.#ring[from];
+      sizes[i] = this.#sizes[from];
+    }
+    this.#ring = ring;
+    this.#sizes = sizes;
+    this.#head = 0;
   }
 
   #systemLine(text: string): void {

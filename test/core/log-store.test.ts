@@ -122,6 +122,12 @@ describe('lines', () => {
     expect(texts(log, 8)).toEqual([]);
     expect(log.lines(5, 2).map((line) => line.seq)).toEqual([6, 7]);
     for (const line of log.lines()) expect(line.time).toBeGreaterThan(0);
+
+    // The ring grows as lines come (and wraps around) without losing their order.
+    const grown = store({ tailLines: 100 });
+    for (let i = 1; i <= 250; i++) grown.append(i % 3 ? 'stdout' : 'stderr', out(`n${i}\n`));
+    expect(texts(grown)).toEqual(Array.from({ length: 100 }, (_, i) => `n${i + 151}`));
+    expect(texts(grown, 240)).toEqual(Array.from({ length: 10 }, (_, i) => `n${i + 241}`));
   });
 
   it('tags system lines', async () => {
