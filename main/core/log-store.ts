@@ -92,6 +92,8 @@ export class LogStore {
   #fileSize = 0;
   #diskError: Error | null = null;
   #closed: Promise<void> | null = null;
+  /** Closed and flushed: the file is not opened again. */
+  #ended = false;
 
   constructor(options: LogStoreOptions) {
     this.tailBytesCap = positive(options.tailBytes ?? 256 * 1024, 'tailBytes');
@@ -213,6 +215,7 @@ export class LogStore {
     }
     this.#noticeDrops();
     await this.flush();
+    this.#ended = true;
     const handle = this.#handle;
     this.#handle = null;
     await handle?.close().catch(noop);
@@ -429,7 +432,7 @@ export class LogStore {
 
   /** Queues for the file. The caller checked the cap (small notices may exceed it a little). */
   #queue(buffer: Buffer): void {
-    if (this.#diskError !== null) return;
+    if (this.#diskError !== null || this.#ended) return;
     this.#pending.push(buffer);
     this.#queuedBytes += buffer.length;
     this.#lastQueuedByte = buffer[buffer.length - 1];
