@@ -20,7 +20,7 @@ export interface PoolTask {
   queuedAt: number;
   startedAt: number | null;
   endedAt: number | null;
-  /** The task's value, once done. */
+  /** The task's value, once done (exec mode: `{ exitcode, stdout, stderr }` with the last 4,096 characters of each stream). */
   value?: unknown;
   /** Why it failed or was cancelled. */
   error?: PoolTaskError;

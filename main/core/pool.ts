@@ -6,7 +6,7 @@
 
 import { EventEmitter } from 'node:events';
 import { AsyncResult, type AsyncResultCallbacks, type SettleAsyncResult } from './async-result.js';
-import { ProcessStartError, TaskCancelledError, TaskFailedError, WorkerLostError } from './errors.js';
+import { ProcessStartError, TaskCancelledError, TaskFailedError, WorkerLostError, type TaskOutput } from './errors.js';
 import { ExecRun, type ExecOutcome } from './exec-run.js';
 import { expandTemplate } from './exec-template.js';
 import { describeExit } from './exit-status.js';
@@ -135,6 +135,17 @@ function checkChunksize(options: MapOptions | undefined): number {
     throw new TypeError(`chunksize must be a positive integer (got ${describeValue(chunksize)})`);
   }
   return chunksize;
+}
+
+/**
+ * Exec mode: the task record keeps the last EXEC_RECORD_TAIL characters of each stream (the promise
+ * gets the full 64 KiB tails), so that 10,000 kept records cannot hold gigabytes.
+ */
+const EXEC_RECORD_TAIL = 4096;
+
+function recordedOutput(output: TaskOutput): TaskOutput {
+  const cut = (text: string): string => (text.length > EXEC_RECORD_TAIL ? text.slice(-EXEC_RECORD_TAIL) : text);
+  return { exitcode: output.exitcode, stdout: cut(output.stdout), stderr: cut(output.stderr) };
 }
 
 function errorRecord(error: Error): PoolTaskError {
@@ -537,8 +548,22 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   // ---- internals: task states -----------------------------------------------------------------
 
+  /**
+   * Emits without letting a throwing listener break the pool's bookkeeping: the error is rethrown
+   * on the next tick, where it surfaces as an uncaught exception, as a listener bug should.
+   */
+  #emitSafely<K extends keyof PoolEvents>(event: K, ...args: PoolEvents[K]): void {
+    try {
+      (this.emit as (event: K, ...args: PoolEvents[K]) => boolean)(event, ...args);
+    } catch (error) {
+      process.nextTick(() => {
+        throw error;
+      });
+    }
+  }
+
   #emitTask(entry: TaskEntry): void {
-    if (this.listenerCount('task') > 0) this.emit('task', entry.snapshot());
+    if (this.listenerCount('task') > 0) this.#emitSafely('task', entry.snapshot());
   }
 
   #markRunning(entry: TaskEntry, pid: number | null, workerName: string, emit = true): void {
@@ -553,14 +578,20 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   /** Puts `entry` in its final state, settles its promise, and emits. */
-  #finish(entry: TaskEntry, ok: boolean, valueOrError: unknown, final: 'done' | 'failed' | 'cancelled' = ok ? 'done' : 'failed'): void {
+  #finish(
+    entry: TaskEntry,
+    ok: boolean,
+    valueOrError: unknown,
+    final: 'done' | 'failed' | 'cancelled' = ok ? 'done' : 'failed',
+    recordedValue: unknown = valueOrError,
+  ): void {
     if (entry.finished) return;
     if (entry.state === 'queued') this.#counts.queued -= 1;
     else this.#counts.running -= 1;
     this.#counts[final] += 1;
     entry.state = final;
     entry.endedAt = Date.now();
-    if (ok) entry.value = valueOrError;
+    if (ok) entry.value = recordedValue;
     else entry.error = errorRecord(valueOrError as Error);
     entry.line = '';
     this.#book.finished(entry);
@@ -577,7 +608,7 @@ export class Pool extends EventEmitter<PoolEvents> {
   #setState(state: PoolState): void {
     if (this.#state === state) return;
     this.#state = state;
-    this.emit('state', state);
+    this.#emitSafely('state', state);
   }
 
   get #active(): boolean {
@@ -637,7 +668,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       this.#discardSlot(slot);
       return;
     }
-    this.emit('worker', slot.proc);
+    this.#emitSafely('worker', slot.proc);
     slot.start();
   }
 
@@ -873,13 +904,13 @@ export class Pool extends EventEmitter<PoolEvents> {
     const shown = [this.command, ...argv].join(' ');
     const label = `Task ${entry.id} (${shown.length > 120 ? `${shown.slice(0, 119)}…` : shown})`;
     this.#execEntries.set(proc, entry);
-    this.emit('worker', proc);
+    this.#emitSafely('worker', proc);
     const run = new ExecRun(proc, label, () => this.#markRunning(entry, proc.pid, proc.name));
     this.#runs.set(proc, run);
     void run.outcome.then((outcome: ExecOutcome) => {
       this.#runs.delete(proc);
       this.#execEntries.delete(proc);
-      if (outcome.ok) this.#finish(entry, true, outcome.value);
+      if (outcome.ok) this.#finish(entry, true, outcome.value, 'done', recordedOutput(outcome.value));
       else this.#finish(entry, false, outcome.error);
       this.#afterChange();
     });

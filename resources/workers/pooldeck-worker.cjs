@@ -12,6 +12,7 @@
 // The process exits (status 0) on {"type":"exit"} or when the channel closes.
 // stdout and stderr stay yours. See docs/worker-protocol.md.
 
+const fs = require('node:fs');
 const net = require('node:net');
 
 const PROTOCOL_VERSION = 1;
@@ -178,6 +179,15 @@ function serve(handler, initializer) {
     if (pumping) return;
     if (exitRequested && head >= tasks.length && initialized) exitNow();
     else void pump();
+  });
+  // A handler that calls process.exit() or throws asynchronously: send the answers already made.
+  process.on('exit', () => {
+    if (out.length === 0 || exiting) return;
+    try {
+      fs.writeSync(Number(fdText), out);
+    } catch {
+      // The channel is full or gone: nothing more can be done.
+    }
   });
   // The pool closed the channel: nobody is listening any more.
   channel.on('end', () => process.exit(0));

@@ -120,6 +120,10 @@ describe('Pool (exec mode): the GNU parallel model', () => {
     expect(output.stdout.endsWith('aEND')).toBe(true);
     // 'é' is 2 bytes: no half character at the cut.
     expect(output.stderr).toBe('é'.repeat(32 * 1024));
+    // The kept task record holds a shorter tail, so that thousands of records stay small.
+    const record = pool.tasks[0].value as TaskOutput;
+    expect(record.stdout).toHaveLength(4096);
+    expect(record.stdout.endsWith('aEND')).toBe(true);
   });
 
   it('terminate cancels running and queued tasks and ends their whole process trees', async () => {

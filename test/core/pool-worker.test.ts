@@ -53,6 +53,18 @@ describe('Pool (worker mode): the multiprocessing model', () => {
     expect(pool.tasks.slice(0, 2).map((t) => t.args)).toEqual([[0], [1]]);
   });
 
+  it('mapAsync and starmapAsync return one AsyncResult for the whole list', async () => {
+    const pool = make(pyPool());
+    const seen: unknown[] = [];
+    const doubled = pool.mapAsync([1, 2, 3], undefined, { onResult: (values) => seen.push(values) });
+    expect(await doubled.get(20_000)).toEqual([2, 4, 6]);
+    expect(seen).toEqual([[2, 4, 6]]);
+    const failed = pool.starmapAsync([['add', 1, 2], ['fail', 'no']]);
+    await failed.wait();
+    expect(failed.successful()).toBe(false);
+    await expect(failed.get()).rejects.toThrow('no');
+  });
+
   it('starmap passes each argument list as the task arguments', async () => {
     const pool = make(pyPool());
     expect(await pool.starmap([['add', 1, 2], ['add', 10, 20]])).toEqual([3, 30]);
@@ -393,5 +405,13 @@ describe('worker helpers', () => {
     const mixed = await Promise.all([pool.apply(['sleep', 30]), pool.apply(['double', 21]), pool.apply(['fail', 'x']).catch(() => 'failed')]);
     expect(mixed.slice(1)).toEqual([42, 'failed']);
     expect(new Set([await pool.apply(['pid'])]).size).toBe(1);
+  });
+
+  it('Node helper: answers made before a handler exits the process still arrive', async () => {
+    const pool = make({ processes: 1, command: 'node', args: [NODE_SYNC_WORKER] });
+    expect(await pool.map(Array.from({ length: 500 }, (_, i) => i))).toHaveLength(500); // deep pipelining by now
+    const results = await Promise.allSettled([1, 2, 'exit', 3].map((x) => pool.apply([x])));
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).name))).toEqual([2, 4, 'WorkerLostError', 6]);
+    expect(((results[2] as PromiseRejectedResult).reason as Error).message).toMatch(/exited with code 5/);
   });
 });
