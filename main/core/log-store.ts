@@ -37,7 +37,7 @@ export interface LogStoreOptions {
   persist?: boolean;
 }
 
-interface Partial {
+interface PartialLine {
   parts: Buffer[];
   bytes: number;
   time: number;
@@ -73,7 +73,7 @@ export class LogStore {
   #tailBytes = 0;
   #seq = 0;
   #deferred: Deferred | null = null;
-  #partials: Record<OutputStream, Partial> = {
+  #partials: Record<OutputStream, PartialLine> = {
     stdout: { parts: [], bytes: 0, time: 0 },
     stderr: { parts: [], bytes: 0, time: 0 },
   };
@@ -110,7 +110,10 @@ export class LogStore {
     this.#sizes = new Uint32Array(initial);
   }
 
-  /** Seq of the newest line in the tail (0 before any). Lines are numbered from 1, without gaps. */
+  /**
+   * Seq of the newest line (0 before any). Every line gets the next number, also lines evicted or skipped
+   * before anyone read them: a jump between two reads means lines were lost to the caps meanwhile.
+   */
   get lastSeq(): number {
     this.#materialize();
     return this.#seq;
@@ -329,7 +332,7 @@ export class LogStore {
     }
   }
 
-  #emitWithPartial(stream: OutputStream, partial: Partial, chunk: Buffer, start: number, end: number): void {
+  #emitWithPartial(stream: OutputStream, partial: PartialLine, chunk: Buffer, start: number, end: number): void {
     if (partial.bytes === 0) {
       this.#emit(stream, chunk, start, end, partial.time);
       return;
