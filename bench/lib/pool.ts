@@ -25,6 +25,7 @@ export interface PoolLike {
   close(): void;
   terminate(): unknown;
   join(): Promise<unknown>;
+  readonly workers: ReadonlyArray<{ pid: number | null }>;
 }
 
 export type PoolConstructor = new (options: PoolOptionsLike) => PoolLike;
