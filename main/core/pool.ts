@@ -306,7 +306,7 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   /** The live worker Processes: worker mode's workers (starting, running or retiring), exec mode's running tasks. */
   get workers(): Process[] {
-    if (this.mode === 'exec') return [...this.#runs.keys()];
+    if (this.mode === 'exec') return [...this.#execEntries.keys()];
     const out: Process[] = [];
     for (const slot of this.#slots) if (slot.state !== 'gone') out.push(slot.proc);
     return out;
@@ -770,7 +770,11 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   #onSlotStarted(slot: WorkerSlot): void {
-    if (this.#brokenError instanceof ProcessStartError) this.#brokenError = null;
+    if (this.#brokenError instanceof ProcessStartError) {
+      // The program starts again: bring the pool back to full strength.
+      this.#brokenError = null;
+      this.#maintain();
+    }
     if (this.#state === 'closed' && this.#queue.length === 0) {
       slot.dismissed = true;
       slot.retire();

@@ -1,3 +1,6 @@
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   AsyncResult,
@@ -12,7 +15,7 @@ import {
   type PoolTask,
   type Process,
 } from '../../main/core/index.js';
-import { NODE_SYNC_WORKER, maxOverlap, nodePool, pyPool, sleep, trackPools, treeAlive, until } from '../fixtures/pool-harness.js';
+import { NODE_SYNC_WORKER, SH_WORKER, maxOverlap, nodePool, pyPool, sleep, trackPools, treeAlive, until } from '../fixtures/pool-harness.js';
 
 const { make } = trackPools();
 
@@ -264,6 +267,24 @@ describe('Pool (worker mode): the multiprocessing model', () => {
     expect(pool.counts.failed).toBe(4);
     pool.close();
     await pool.join();
+  });
+
+  it('a pool whose program appears later recovers on demand', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pooldeck-pool-'));
+    try {
+      const program = join(dir, 'worker.sh');
+      const pool = make({ processes: 2, command: program });
+      await expect(pool.apply(['x'])).rejects.toBeInstanceOf(ProcessStartError);
+      copyFileSync(SH_WORKER, program);
+      chmodSync(program, 0o755);
+      // A task submitted while no worker is up fails at once, and makes the pool try again.
+      await expect(pool.apply(['x'])).rejects.toBeInstanceOf(ProcessStartError);
+      await until(() => pool.workers.some((w) => w.isAlive()), 'a worker to start');
+      expect(await pool.apply(['x'])).toMatch(/^sh:\d+$/);
+      await until(() => pool.workers.filter((w) => w.isAlive()).length === 2, 'the pool back at full strength');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a task whose result nobody reads never causes an unhandled rejection', async () => {
