@@ -64,7 +64,6 @@ export class WorkerSlot {
   #started: Promise<void> | null = null;
   #gone: Promise<void>;
   #resolveGone!: () => void;
-  #exitcode: number | null = null;
 
   constructor(proc: Process, hooks: WorkerSlotHooks) {
     this.proc = proc;
@@ -82,15 +81,6 @@ export class WorkerSlot {
   /** Whether start() was called. */
   get launched(): boolean {
     return this.#started !== null;
-  }
-
-  get exitcode(): number | null {
-    return this.#exitcode;
-  }
-
-  /** Resolves once the worker is gone (exited, or never started). */
-  whenGone(): Promise<void> {
-    return this.#gone;
   }
 
   start(): void {
@@ -216,7 +206,6 @@ export class WorkerSlot {
   #finish(exitcode: number | null, report: boolean): void {
     if (this.state === 'gone') return;
     this.state = 'gone';
-    this.#exitcode = exitcode;
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers = [];
     const channel = this.#channel;
