@@ -20,7 +20,7 @@ beforeAll(async () => {
   server = await createServer({
     backend: { handlers: recordingHandlers([]), events },
     rendererDir: dirs.rendererDir,
-    pingIntervalMs: 150,
+    // Keepalive is tested on a server of its own: a paused client here must not be dropped for silence.
     maxBufferedBytes: 64 * 1024,
   });
 });
@@ -177,17 +177,29 @@ describe('what the stream sends', () => {
 
 describe('keepalive', () => {
   it('keeps a client that answers pings and drops one that does not', async () => {
-    const answering = connect(eventsUrl());
-    const silent = connect(eventsUrl(), { autoPong: false });
-    let pings = 0;
-    answering.on('ping', () => (pings += 1));
-    const silentClosed = new Promise<number>((resolve) => silent.once('close', (code) => resolve(code)));
-    await Promise.all([nextMessages(answering, 1), nextMessages(silent, 1)]);
-    const code = await silentClosed;
-    expect(code).toBe(1006);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(pings).toBeGreaterThanOrEqual(2);
-    expect(answering.readyState).toBe(WebSocket.OPEN);
+    const dirs = makeRendererDir();
+    const pinging = await createServer({
+      backend: { handlers: recordingHandlers([]), events: new ManualEventSource() },
+      rendererDir: dirs.rendererDir,
+      pingIntervalMs: 150,
+    });
+    try {
+      const url = `ws://127.0.0.1:${pinging.port}/api/events?token=${pinging.token}`;
+      const answering = connect(url);
+      const silent = connect(url, { autoPong: false });
+      let pings = 0;
+      answering.on('ping', () => (pings += 1));
+      const silentClosed = new Promise<number>((resolve) => silent.once('close', (code) => resolve(code)));
+      await Promise.all([nextMessages(answering, 1), nextMessages(silent, 1)]);
+      // Terminated without a close frame: 1006 on the client's side.
+      expect(await silentClosed).toBe(1006);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(pings).toBeGreaterThanOrEqual(2);
+      expect(answering.readyState).toBe(WebSocket.OPEN);
+    } finally {
+      await pinging.close();
+      rmSync(dirs.root, { recursive: true, force: true });
+    }
   });
 
   it('closes clients when the server closes', async () => {
