@@ -739,7 +739,11 @@ export class Pool extends EventEmitter<PoolEvents> {
     const fair = Math.ceil((this.#queue.length + this.#inflight) / live);
     const chunk = this.#queue.peek()!.chunk;
     const cap = Math.max(chunk, Math.min(depth, fair));
+    // Refill a worker once it is down to half its allowance, so that refills go out in batches
+    // (one write for many tasks) rather than one write per answer.
+    const lowWater = cap >> 1;
     const allowance = up.map((slot) => {
+      if (slot.inflight.size > lowWater) return 0;
       let room = cap - slot.inflight.size;
       if (this.maxTasksPerChild !== null) room = Math.min(room, this.maxTasksPerChild - slot.assigned);
       return room;
