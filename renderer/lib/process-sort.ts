@@ -43,10 +43,11 @@ function sortValue(row: ProcessRow, key: SortKey, now: number): string | number 
       return row.exitcode;
     case 'state':
       return STATE_ORDER[row.state];
+    // An ended process uses nothing, whatever its last sample said: it sorts with the empty values.
     case 'cpu':
-      return row.cpu;
+      return row.isAlive ? row.cpu : null;
     case 'memory':
-      return row.memory;
+      return row.isAlive ? row.memory : null;
     case 'uptime':
       return uptimeMs(row.startedAt, row.endedAt, now);
     case 'pool':

@@ -51,6 +51,8 @@ export class PooldeckStore {
   #processes = $state.raw<ReadonlyMap<string, ProcessRow>>(new Map());
   #pools = $state.raw<ReadonlyMap<string, PoolRow>>(new Map());
   #tasks = $state.raw<ReadonlyMap<string, TaskRow>>(new Map());
+  /** Tasks grouped by pool. A pool's array is replaced only when one of its tasks changed. */
+  #tasksByPool = $state.raw<ReadonlyMap<string, TaskRow[]>>(new Map());
   #app = $state.raw<AppStats | null>(null);
   #connection = $state.raw<ConnectionState>('connecting');
   #loaded = $state.raw(false);
@@ -59,6 +61,8 @@ export class PooldeckStore {
   #historyVersion = $state.raw(0);
 
   readonly #rings = new Map<string, CpuRing>();
+  /** The same tasks, by pool then key, for cheap per-pool rebuilds (plain: `#tasksByPool` is the reactive view). */
+  readonly #poolTasks = new Map<string, Map<string, TaskRow>>();
   #seq = -1;
   #resyncing = false;
   #held: Delta[] = [];
@@ -89,6 +93,9 @@ export class PooldeckStore {
   }
   get tasks(): ReadonlyMap<string, TaskRow> {
     return this.#tasks;
+  }
+  get tasksByPool(): ReadonlyMap<string, TaskRow[]> {
+    return this.#tasksByPool;
   }
   get app(): AppStats | null {
     return this.#app;
@@ -132,6 +139,8 @@ export class PooldeckStore {
     this.#processes = new Map(snapshot.processes.map((row) => [row.id, row]));
     this.#pools = new Map(snapshot.pools.map((row) => [row.id, row]));
     this.#tasks = new Map(snapshot.tasks.map((row) => [row.key, row]));
+    this.#poolTasks.clear();
+    this.#regroupTasks(snapshot.tasks, new Set());
     this.#app = snapshot.app;
     this.#sampleIntervalMs = snapshot.sampleIntervalMs;
     this.#clockOffsetMs = snapshot.time - this.#now();
@@ -185,11 +194,13 @@ export class PooldeckStore {
         for (const [key, task] of tasks) if (removed.has(task.poolId)) tasks.delete(key);
         this.#tasks = tasks;
       }
+      if (removed.size > 0) this.#regroupTasks([], removed);
     }
     if (delta.tasks.length > 0) {
       const next = new Map(this.#tasks);
       for (const row of delta.tasks) next.set(row.key, row);
       this.#tasks = next;
+      this.#regroupTasks(delta.tasks, new Set());
     }
     if (delta.app) this.#app = delta.app;
     if (delta.sampled) this.#recordSample();
@@ -213,15 +224,35 @@ export class PooldeckStore {
     this.#historyVersion += 1;
   }
 
+  /** Applies changed tasks and removed pools to the per-pool groups; untouched pools keep their array. */
+  #regroupTasks(changed: readonly TaskRow[], removedPools: ReadonlySet<string>): void {
+    const touched = new Set<string>();
+    for (const task of changed) {
+      let group = this.#poolTasks.get(task.poolId);
+      if (!group) {
+        group = new Map();
+        this.#poolTasks.set(task.poolId, group);
+      }
+      group.set(task.key, task);
+      touched.add(task.poolId);
+    }
+    for (const poolId of removedPools) this.#poolTasks.delete(poolId);
+    if (touched.size === 0 && removedPools.size === 0 && this.#tasksByPool.size === this.#poolTasks.size) return;
+    const next = new Map<string, TaskRow[]>();
+    for (const [poolId, group] of this.#poolTasks) {
+      const previous = this.#tasksByPool.get(poolId);
+      next.set(poolId, previous && !touched.has(poolId) ? previous : Array.from(group.values()));
+    }
+    this.#tasksByPool = next;
+  }
+
   /** The last minute of CPU samples for one process, oldest first (in % of one core). */
   cpuHistory(id: string): readonly number[] {
     void this.#historyVersion; // read so a caller in a reactive context redraws on new samples
     return this.#rings.get(id)?.toArray() ?? EMPTY_HISTORY;
   }
 
-  tasksOf(poolId: string): TaskRow[] {
-    const out: TaskRow[] = [];
-    for (const task of this.#tasks.values()) if (task.poolId === poolId) out.push(task);
-    return out;
+  tasksOf(poolId: string): readonly TaskRow[] {
+    return this.#tasksByPool.get(poolId) ?? [];
   }
 }

@@ -30,6 +30,13 @@ function rowElement(grid: HTMLElement, id: string): HTMLElement {
   return row;
 }
 
+/** Row buttons appear on the hovered (or selected) row, as for a mouse user. */
+async function hover(grid: HTMLElement, id: string): Promise<ReturnType<typeof within>> {
+  const row = rowElement(grid, id);
+  await fireEvent.pointerOver(row);
+  return within(row);
+}
+
 function selectedIds(grid: HTMLElement): string[] {
   return Array.from(grid.querySelectorAll('tbody tr[aria-selected="true"]')).map((row) => row.getAttribute('data-id') ?? '');
 }
@@ -43,7 +50,7 @@ const demoRows = (): ProcessRow[] => [
     isAlive: false,
     state: 'exited',
     exitcode: -15,
-    cpu: null,
+    cpu: 3.5, // the last sample before it ended: not shown, an ended process uses nothing
     startedAt: 1_000_000,
     endedAt: 1_000_000 + 3000,
   }),
@@ -70,8 +77,11 @@ describe('ProcessTable', () => {
     const { grid } = setup(demoRows());
     const cells = within(rowElement(grid, 't1')).getAllByRole('gridcell');
     expect(cells[4]).toHaveTextContent('-15 (SIGTERM)');
-    expect(cells[5]).toHaveTextContent('killed');
+    expect(cells[5]).toHaveTextContent('exited');
+    expect(cells[5].querySelector('.badge')).toHaveClass('state-bad');
     expect(cells[8]).toHaveTextContent('3s');
+    expect(cells[6]).toHaveTextContent(/^$/);
+    expect(cells[7]).toHaveTextContent(/^$/);
   });
 
   it('shows a failed start as a visible row with the OS error', () => {
@@ -173,7 +183,7 @@ describe('ProcessTable', () => {
 
   it('asks before killing, and kills only when confirmed', async () => {
     const { grid, api } = setup(demoRows());
-    await fireEvent.click(within(rowElement(grid, 'w1')).getByRole('button', { name: 'Kill squares-worker-1' }));
+    await fireEvent.click((await hover(grid, 'w1')).getByRole('button', { name: 'Kill squares-worker-1' }));
     let dialog = screen.getByRole('dialog', { name: 'Kill squares-worker-1?' });
     expect(dialog).toHaveTextContent('pid 4242');
     expect(api.calls).toEqual([]);
@@ -192,12 +202,21 @@ describe('ProcessTable', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
   });
 
-  it('offers Remove only for ended rows, and Restart for all', () => {
+  it('shows row buttons on the hovered row only', async () => {
     const { grid } = setup(demoRows());
-    const running = within(rowElement(grid, 'w1'));
+    expect(within(rowElement(grid, 'w1')).queryByRole('button')).toBeNull();
+    await hover(grid, 'w1');
+    expect(within(rowElement(grid, 'w1')).getByRole('button', { name: 'Logs of squares-worker-1' })).toBeInTheDocument();
+    await fireEvent.pointerLeave(grid);
+    expect(within(rowElement(grid, 'w1')).queryByRole('button')).toBeNull();
+  });
+
+  it('offers Remove only for ended rows, and Restart for all', async () => {
+    const { grid } = setup(demoRows());
+    const running = await hover(grid, 'w1');
     expect(running.queryByRole('button', { name: 'Remove squares-worker-1' })).toBeNull();
     expect(running.getByRole('button', { name: 'Restart squares-worker-1' })).toBeInTheDocument();
-    const ended = within(rowElement(grid, 't1'));
+    const ended = await hover(grid, 't1');
     expect(ended.getByRole('button', { name: 'Remove sleeper' })).toBeInTheDocument();
     expect(ended.queryByRole('button', { name: 'Terminate sleeper' })).toBeNull();
   });
@@ -206,6 +225,7 @@ describe('ProcessTable', () => {
     const api = recordingApi({ restart: () => ({ ok: false, error: { code: 'conflict', message: 'it is already restarting' } }) });
     const onerror = vi.fn();
     render(ProcessTable, { props: { api, rows: demoRows(), now: NOW, cpu, onerror, viewportHeight: 600 } });
+    await hover(screen.getByRole('grid'), 'd1');
     await fireEvent.click(screen.getByRole('button', { name: 'Restart heartbeat' }));
     await vi.waitFor(() => expect(onerror).toHaveBeenCalledWith('Could not restart heartbeat: it is already restarting'));
   });
@@ -213,6 +233,7 @@ describe('ProcessTable', () => {
   it('shows command errors inline when nobody else does', async () => {
     const api = recordingApi({ remove: () => ({ ok: false, error: { code: 'not_found', message: 'no such process' } }) });
     render(ProcessTable, { props: { api, rows: demoRows(), now: NOW, cpu, viewportHeight: 600 } });
+    await hover(screen.getByRole('grid'), 't1');
     await fireEvent.click(screen.getByRole('button', { name: 'Remove sleeper' }));
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Could not remove sleeper: no such process');

@@ -194,3 +194,26 @@ describe('CpuRing', () => {
     expect(ring.length).toBe(CPU_HISTORY_LENGTH);
   });
 });
+
+describe('PooldeckStore tasks by pool', () => {
+  it('groups tasks by pool and replaces only the arrays of pools whose tasks changed', () => {
+    const store = new PooldeckStore();
+    store.applySnapshot(
+      snapshot({
+        seq: 0,
+        pools: [pool('p1'), pool('p2')],
+        tasks: [task('p1', 1), task('p1', 2), task('p2', 1)],
+      }),
+    );
+    const p2Before = store.tasksByPool.get('p2');
+    expect(store.tasksByPool.get('p1')?.map((t) => t.taskId)).toEqual([1, 2]);
+
+    store.applyDelta(delta(1, { tasks: [task('p1', 2, { state: 'running', workerPid: 4242 })] }));
+    expect(store.tasksByPool.get('p1')?.[1]?.workerPid).toBe(4242);
+    expect(store.tasksByPool.get('p2')).toBe(p2Before);
+
+    store.applyDelta(delta(2, { removedPools: ['p1'] }));
+    expect(store.tasksByPool.has('p1')).toBe(false);
+    expect(store.tasksOf('p2')).toHaveLength(1);
+  });
+});
