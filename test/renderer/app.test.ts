@@ -1,0 +1,116 @@
+import '@testing-library/svelte/vitest';
+import { describe, expect, it } from 'vitest';
+import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { tick } from 'svelte';
+import App from '../../renderer/App.svelte';
+import type { AppEvent, CommandName, CommandOutcome } from '../../main/protocol/index.js';
+import type { ConnectionState, Transport } from '../../renderer/lib/transport.js';
+import type { PooldeckApi } from '../../renderer/lib/api.js';
+import { Settings } from '../../renderer/lib/settings.svelte.js';
+import { appStats, delta, processRow, snapshot } from './process-rows.js';
+
+/** A transport double: the test pushes events and connection states; commands are recorded. */
+function fakeTransport(answers: Partial<Record<CommandName, () => CommandOutcome<unknown>>> = {}) {
+  const calls: { name: CommandName; args: unknown }[] = [];
+  let listener: ((event: AppEvent) => void) | null = null;
+  let stateListener: ((state: ConnectionState) => void) | null = null;
+  return {
+    calls,
+    emit: (event: AppEvent) => listener?.(event),
+    setState: (state: ConnectionState) => stateListener?.(state),
+    api: {
+      async call(name: CommandName, args: unknown) {
+        calls.push({ name, args });
+        return answers[name]?.() ?? { ok: true, value: {} };
+      },
+      subscribe(next: (event: AppEvent) => void) {
+        listener = next;
+        return () => (listener = null);
+      },
+      onConnectionChange(next: (state: ConnectionState) => void) {
+        stateListener = next;
+        next('connecting');
+        return () => (stateListener = null);
+      },
+    },
+  };
+}
+
+const memoryStorage = () => {
+  const map = new Map<string, string>();
+  return { getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v) } as Storage;
+};
+
+function renderApp(transport: ReturnType<typeof fakeTransport>) {
+  const api = transport.api as unknown as PooldeckApi & Pick<Transport, 'onConnectionChange'>;
+  return render(App, { props: { api, settings: new Settings(memoryStorage()) } });
+}
+
+describe('App', () => {
+  it('offers the demo workspace on first launch and starts it', async () => {
+    const transport = fakeTransport({ runDemo: () => ({ ok: true, value: { processIds: [], poolIds: [] } }) });
+    renderApp(transport);
+    expect(screen.getByText('Connecting to Pooldeck…')).toBeInTheDocument();
+
+    transport.setState('open');
+    transport.emit({ type: 'snapshot', snapshot: snapshot({ app: appStats() }) });
+    await tick();
+    expect(screen.getByRole('heading', { name: 'Nothing is running yet' })).toBeInTheDocument();
+    expect(screen.getByText(/-15 \(SIGTERM\)/)).toBeInTheDocument();
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Load demo workspace' }));
+    expect(transport.calls).toEqual([{ name: 'runDemo', args: {} }]);
+
+    transport.emit({ type: 'delta', delta: delta(2, { processes: [processRow({ id: 'a', name: 'demo-busy' })] }) });
+    await tick();
+    const grid = screen.getByRole('grid', { name: 'Processes' });
+    expect(within(grid).getByText('demo-busy')).toBeInTheDocument();
+    expect(screen.getByRole('contentinfo')).toHaveTextContent('1 running / 1 process');
+  });
+
+  it('shows why the demo did not start', async () => {
+    const transport = fakeTransport({ runDemo: () => ({ ok: false, error: { code: 'conflict', message: 'the demo is already running' } }) });
+    renderApp(transport);
+    transport.emit({ type: 'snapshot', snapshot: snapshot() });
+    await tick();
+    await fireEvent.click(screen.getByRole('button', { name: 'Load demo workspace' }));
+    expect(await screen.findByText('Could not start the demo: the demo is already running')).toBeInTheDocument();
+  });
+
+  it('asks for a fresh snapshot when deltas were lost', async () => {
+    const transport = fakeTransport({
+      getSnapshot: () => ({ ok: true, value: snapshot({ seq: 9, processes: [processRow({ id: 'b', name: 'after-resync' })] }) }),
+    });
+    renderApp(transport);
+    transport.emit({ type: 'snapshot', snapshot: snapshot({ seq: 1, processes: [processRow({ id: 'a', name: 'before' })] }) });
+    transport.emit({ type: 'delta', delta: delta(5) });
+    expect(transport.calls.map((c) => c.name)).toEqual(['getSnapshot']);
+    expect(await screen.findByText('after-resync')).toBeInTheDocument();
+  });
+
+  it('says so when the link drops', async () => {
+    const transport = fakeTransport();
+    renderApp(transport);
+    transport.emit({ type: 'snapshot', snapshot: snapshot({ processes: [processRow({ id: 'a' })] }) });
+    transport.setState('reconnecting');
+    await tick();
+    expect(screen.getByRole('alert')).toHaveTextContent('Disconnected from Pooldeck — reconnecting…');
+    transport.setState('open');
+    await tick();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('opens the logs of the selected process with Enter', async () => {
+    const transport = fakeTransport({
+      readLogs: () => ({ ok: true, value: { lines: [], lastSeq: 0, droppedBytes: 0, filePath: null } }),
+    });
+    renderApp(transport);
+    transport.emit({ type: 'snapshot', snapshot: snapshot({ processes: [processRow({ id: 'a', name: 'worker-a' })] }) });
+    await tick();
+    const grid = screen.getByRole('grid');
+    grid.focus();
+    await fireEvent.keyDown(grid, { key: 'ArrowDown' });
+    await fireEvent.keyDown(grid, { key: 'Enter' });
+    expect(screen.getByRole('complementary', { name: 'Logs' })).toHaveTextContent('worker-a');
+  });
+});
