@@ -68,6 +68,8 @@ export class PooldeckStore {
   #held: Delta[] = [];
   /** Server time minus local time, so uptimes computed here match the supervisor's clock. */
   #clockOffsetMs = 0;
+  /** The supervisor's time at the last event: what "now" was when the shown state was true. */
+  #lastEventTime = $state.raw(0);
   readonly #requestSnapshot: (() => void) | undefined;
   readonly #now: () => number;
 
@@ -125,6 +127,14 @@ export class PooldeckStore {
     return localNow + this.#clockOffsetMs;
   }
 
+  /**
+   * The time uptimes are computed at: the supervisor's clock while the link is open, frozen at the
+   * last event while it is down, so a stale table does not pretend its processes are still counting.
+   */
+  displayTime(localNow: number): number {
+    return this.#connection === 'open' || this.#lastEventTime === 0 ? this.serverTime(localNow) : this.#lastEventTime;
+  }
+
   setConnection(state: ConnectionState): void {
     this.#connection = state;
   }
@@ -144,6 +154,7 @@ export class PooldeckStore {
     this.#app = snapshot.app;
     this.#sampleIntervalMs = snapshot.sampleIntervalMs;
     this.#clockOffsetMs = snapshot.time - this.#now();
+    this.#lastEventTime = snapshot.time;
     this.#rings.clear();
     for (const [id, samples] of Object.entries(snapshot.cpuHistory)) {
       const ring = new CpuRing();
@@ -173,6 +184,7 @@ export class PooldeckStore {
     }
     this.#seq = delta.seq;
     this.#clockOffsetMs = delta.time - this.#now();
+    this.#lastEventTime = delta.time;
 
     if (delta.processes.length > 0 || delta.removedProcesses.length > 0) {
       const next = new Map(this.#processes);

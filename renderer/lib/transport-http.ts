@@ -155,7 +155,8 @@ export class HttpTransport implements Transport {
       if (this.#socket !== socket) return;
       this.#socket = null;
       if (this.#disposed || this.#eventListeners.size === 0) return;
-      if (this.#state !== 'unauthorized') this.#setState('reconnecting');
+      if (this.#state === 'unauthorized') return; // retrying cannot make a refused token valid
+      this.#setState('reconnecting');
       // A socket refused before opening may be a wrong token: the handshake cannot tell us, HTTP can.
       if (!opened) void this.#checkToken();
       this.#scheduleReconnect();
@@ -169,7 +170,10 @@ export class HttpTransport implements Transport {
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.#token}` },
         body: '{}',
       });
-      if (response.status === 401 || response.status === 403) this.#setState('unauthorized');
+      if (response.status === 401 || response.status === 403) {
+        this.#setState('unauthorized');
+        this.#closeSocket(); // also cancels the retry already scheduled
+      }
     } catch {
       // unreachable server: stay in 'reconnecting'
     }

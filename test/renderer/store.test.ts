@@ -217,3 +217,16 @@ describe('PooldeckStore tasks by pool', () => {
     expect(store.tasksOf('p2')).toHaveLength(1);
   });
 });
+
+describe('PooldeckStore display time', () => {
+  it('freezes uptimes at the last event while the link is down', () => {
+    let local = 500_000;
+    const store = new PooldeckStore({ now: () => local });
+    store.setConnection('open');
+    store.applySnapshot(snapshot({ seq: 0, time: 510_000 }));
+    local = 503_000;
+    expect(store.displayTime(local)).toBe(513_000);
+    store.setConnection('reconnecting');
+    expect(store.displayTime(local)).toBe(510_000);
+  });
+});
