@@ -48,7 +48,8 @@ export interface RowInput {
   better: Better;
   ours: readonly number[];
   reference?: { name: string; values: readonly number[]; unit?: string };
-  target?: Target;
+  /** Several targets must all be met. */
+  target?: Target | Target[];
   note?: string;
   withP95?: boolean;
 }
@@ -87,24 +88,22 @@ export function makeRow(input: RowInput): Row {
     const raw = input.better === 'higher' ? ours.median / reference.median : reference.median / ours.median;
     ratio = Number(raw.toFixed(3));
   }
-  let pass: boolean | null = null;
-  const target = input.target;
-  if (target) {
-    if (target.on === 'ratio') {
-      pass = ratio !== null && ratio >= target.min;
-    } else {
-      const stat = target.stat ?? 'median';
-      const value = stat === 'p95' ? summarize(input.ours).p95 : stat === 'max' ? ours.max : ours.median;
-      pass = Number.isFinite(value) && (target.max === undefined || value <= target.max) && (target.min === undefined || value >= target.min);
-    }
-  }
+  const targets = input.target === undefined ? [] : Array.isArray(input.target) ? input.target : [input.target];
+  const oursSummary = summarize(input.ours);
+  const meets = (target: Target): boolean => {
+    if (target.on === 'ratio') return ratio !== null && ratio >= target.min;
+    const stat = target.stat ?? 'median';
+    const value = stat === 'p95' ? oursSummary.p95 : stat === 'max' ? oursSummary.max : oursSummary.median;
+    return Number.isFinite(value) && (target.max === undefined || value <= target.max) && (target.min === undefined || value >= target.min);
+  };
+  const pass = targets.length === 0 ? null : targets.every(meets);
   const row: Row = {
     id: input.id,
     description: input.description,
     ours,
     reference,
     ratio,
-    target: target ? targetText(target, input.unit) : null,
+    target: targets.length === 0 ? null : targets.map((target) => targetText(target, input.unit)).join(' and '),
     pass,
   };
   if (input.note) row.note = input.note;

@@ -1,11 +1,235 @@
-import type { BenchRow } from '../lib/context.js';
-import { skippedRow } from '../lib/report.js';
+// Row 5: the renderer in Chromium. The real store (renderer/lib/store.svelte.ts) and ProcessTable,
+// built with vite into a bench-only page (bench/renderer/), fed synthetic snapshots and deltas that
+// change every row; beside a hand-written full table updated by hand (the no-framework floor).
+// Method: bench/renderer/measure.js and docs/benchmarks.md.
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { extname, resolve, sep } from 'node:path';
+import type { BenchContext, BenchRow } from '../lib/context.js';
+import { makeRow, type Row, type Target } from '../lib/report.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+interface UpdateResult {
+  frame: number[];
+  work: number[];
+  script: number[];
+  layout: number[];
+}
+
+interface ScrollResult {
+  intervals: number[];
+  fps: number;
+  deltasApplied: number;
+  maxScroll: number;
+}
+
+async function buildPage(context: BenchContext): Promise<string> {
+  const outDir = resolve(context.cacheDir, 'renderer-build');
+  const { build } = await import('vite');
+  const { svelte } = await import('@sveltejs/vite-plugin-svelte');
+  await build({
+    root: resolve(context.root, 'bench/renderer'),
+    configFile: false,
+    logLevel: 'warn',
+    base: './',
+    plugins: [svelte({ configFile: resolve(context.root, 'svelte.config.js') })],
+    build: { outDir, emptyOutDir: true, minify: true, sourcemap: false },
+  });
+  return outDir;
+}
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+
+function serve(dir: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    const file = resolve(dir, `.${path === '/' ? '/index.html' : path}`);
+    if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(response);
+  });
+  return new Promise((resolveServe) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      resolveServe({ server, url: `http://127.0.0.1:${port}/` });
+    }),
+  );
+}
+
+const percentOver = (intervals: number[], limitMs: number): number =>
+  intervals.length === 0 ? Number.NaN : (100 * intervals.filter((interval) => interval > limitMs).length) / intervals.length;
+
+/** Frame rate over consecutive windows of 30 frames (half a second at 60 Hz): frames ÷ elapsed time. */
+const fpsOf = (intervals: number[]): number[] => {
+  const out: number[] = [];
+  for (let start = 0; start < intervals.length; start += 30) {
+    const window = intervals.slice(start, start + 30);
+    if (window.length < 10 && out.length > 0) break;
+    out.push((window.length * 1000) / window.reduce((sum, interval) => sum + interval, 0));
+  }
+  return out;
+};
 
 export const rendererRow: BenchRow = {
   id: '5',
-  aliases: ['renderer'],
-  title: 'Renderer: a delta changing every row, in Chromium',
-  async run() {
-    return [skippedRow('5', this.title, 'not written yet')];
+  aliases: ['renderer', 'table'],
+  title: 'Renderer: a delta that changes every row, and scrolling, in Chromium, beside a hand-written full table',
+  async run(context: BenchContext): Promise<Row[]> {
+    const quick = context.quick;
+    context.log('building the bench page with vite…');
+    const dir = await buildPage(context);
+    const { server, url } = await serve(dir);
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+    const rows: Row[] = [];
+    try {
+      const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(url);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+
+      // The page's API (bench/renderer/main.js), called by name: this file is type-checked without the DOM.
+      const call = <T>(method: string, ...args: unknown[]): Promise<T> =>
+        page.evaluate(
+          ([name, list]) => {
+            const api = (globalThis as unknown as { pooldeckBench: Record<string, (...a: unknown[]) => unknown> }).pooldeckBench;
+            return api[name as string](...(list as unknown[])) as T;
+          },
+          [method, args] as const,
+        ) as Promise<T>;
+      // The floor can take seconds per update at 10,000 rows: its batches stop after a time budget.
+      const FLOOR_BUDGET_MS = quick ? 4000 : 8000;
+      const updates = (which: 'ours' | 'floor', frames: number, mode: 'all' | 'churn' = 'all'): Promise<UpdateResult> =>
+        call('updates', which, frames, mode, which === 'floor' ? FLOOR_BUDGET_MS : 60_000);
+      const scroll = (which: 'ours' | 'floor', frames: number, deltaMs: number, mode: 'all' | 'churn' = 'all'): Promise<ScrollResult> =>
+        call('scroll', which, frames, 200, deltaMs, mode, which === 'floor' ? FLOOR_BUDGET_MS : 60_000);
+      const load = (count: number): Promise<unknown> => call('load', count);
+      const sortBy = (label: string): Promise<unknown> => call('sortBy', label);
+      const rendered = (which: string): Promise<number> => call('renderedRows', which);
+
+      /** Alternates ours and the floor in `rounds` batches. */
+      const alternateUpdates = async (oursFrames: number, floorFrames: number, mode: 'all' | 'churn', rounds = 2) => {
+        const ours: UpdateResult = { frame: [], work: [], script: [], layout: [] };
+        const floor: UpdateResult = { frame: [], work: [], script: [], layout: [] };
+        for (let round = 0; round < rounds; round += 1) {
+          const order: Array<'ours' | 'floor'> = round % 2 === 0 ? ['ours', 'floor'] : ['floor', 'ours'];
+          for (const which of order) {
+            const result = await updates(which, which === 'ours' ? Math.ceil(oursFrames / rounds) : Math.ceil(floorFrames / rounds), mode);
+            const into = which === 'ours' ? ours : floor;
+            for (const key of ['frame', 'work', 'script', 'layout'] as const) into[key].push(...result[key]);
+          }
+        }
+        return { ours, floor };
+      };
+
+      const updateTargets = (count: number): Target[] =>
+        count >= 10_000 ? [{ on: 'ours', max: 12 }] : [{ on: 'ours', max: 10 }, { on: 'ours', max: 16, stat: 'p95' }];
+      const updateRows = (count: number, label: string, suffix: string, result: { ours: UpdateResult; floor: UpdateResult }): Row[] => [
+        makeRow({
+          id: `5-update-${count}${suffix}`,
+          description: `a delta changing all ${count.toLocaleString('en-US')} rows${label}: frame start → painted (script + style + layout + paint)`,
+          unit: 'ms',
+          better: 'lower',
+          withP95: true,
+          ours: result.ours.frame,
+          reference: { name: 'hand-written full table', values: result.floor.frame },
+          target: updateTargets(count),
+        }),
+        makeRow({
+          id: `5-apply-${count}${suffix}`,
+          description: `a delta changing all ${count.toLocaleString('en-US')} rows${label}: store.applyDelta + flushSync (script only)`,
+          unit: 'ms',
+          better: 'lower',
+          withP95: true,
+          ours: result.ours.script,
+          reference: { name: 'hand-written full table (script)', values: result.floor.script },
+          target: { on: 'ours', max: 2 },
+        }),
+      ];
+
+      const sizes = quick ? [1000, 10_000] : [1000, 10_000];
+      for (const count of sizes) {
+        await load(count);
+        const oursFrames = quick ? 10 : 40;
+        const floorFrames = count >= 10_000 ? (quick ? 2 : 8) : quick ? 6 : 20;
+        context.log(`${count} rows: ${oursFrames} updates of ours, ${floorFrames} of the floor (${await rendered('ours')} rows in our DOM)`);
+        rows.push(...updateRows(count, '', '', await alternateUpdates(oursFrames, floorFrames, 'all')));
+        await sortBy('CPU');
+        context.log(`${count} rows sorted by CPU`);
+        rows.push(...updateRows(count, ', sorted by CPU (rows reorder)', '-sorted', await alternateUpdates(oursFrames, floorFrames, 'all')));
+        await load(count);
+        context.log(`${count} rows with 1% ending and 1% appearing per delta`);
+        rows.push(...updateRows(count, ', 1% of rows ending and 1% appearing', '-churn', await alternateUpdates(oursFrames, floorFrames, 'churn')));
+      }
+
+      const count = 10_000;
+      const scrollFrames = quick ? 90 : 300;
+      const floorScrollFrames = quick ? 30 : 90;
+      const scrollCases: Array<{ suffix: string; label: string; deltaMs: number; mode: 'all' | 'churn'; sorted: boolean }> = [
+        { suffix: '', label: '', deltaMs: 0, mode: 'all', sorted: false },
+        { suffix: '-deltas', label: ', a delta changing every row each 250 ms', deltaMs: 250, mode: 'all', sorted: false },
+        { suffix: '-sorted', label: ', sorted by CPU, a delta each 250 ms (rows reorder)', deltaMs: 250, mode: 'all', sorted: true },
+        { suffix: '-churn', label: ', a delta each 250 ms with 1% of rows ending and 1% appearing', deltaMs: 250, mode: 'churn', sorted: false },
+      ];
+      const idle = await call<number[]>('idle', quick ? 60 : 180);
+      const idleNote = `control: an idle page on this machine in the same run had ${percentOver(idle, 25).toFixed(1)} % of frames over 25 ms (median ${(1000 / [...idle].sort((a, b) => a - b)[idle.length >> 1]).toFixed(1)} fps)`;
+      context.log(idleNote);
+      for (const scrollCase of quick ? scrollCases.slice(0, 2) : scrollCases) {
+        await load(count);
+        if (scrollCase.sorted) await sortBy('CPU');
+        context.log(`scrolling ${count} rows${scrollCase.label}: ${scrollFrames} frames (floor ${floorScrollFrames})`);
+        const ours: number[] = [];
+        const floor: number[] = [];
+        for (const which of ['ours', 'floor', 'ours'] as const) {
+          const frames = which === 'ours' ? Math.ceil(scrollFrames / 2) : floorScrollFrames;
+          const result = await scroll(which, frames, scrollCase.deltaMs, scrollCase.mode);
+          (which === 'ours' ? ours : floor).push(...result.intervals);
+        }
+        rows.push(
+          makeRow({
+            id: `5-scroll-${count}${scrollCase.suffix}`,
+            description: `scrolling ${count.toLocaleString('en-US')} rows (200 px a frame)${scrollCase.label}: frame rate`,
+            unit: 'fps',
+            better: 'higher',
+            ours: fpsOf(ours),
+            reference: { name: 'hand-written full table', values: fpsOf(floor) },
+            target: { on: 'ours', min: 59, text: 'median ≥ 59 fps' },
+            note: `fps over windows of 30 frames; over the whole run: ours ${((ours.length * 1000) / ours.reduce((a, b) => a + b, 0)).toFixed(1)}, floor ${((floor.length * 1000) / floor.reduce((a, b) => a + b, 0)).toFixed(1)}`,
+          }),
+          makeRow({
+            id: `5-jank-${count}${scrollCase.suffix}`,
+            description: `scrolling ${count.toLocaleString('en-US')} rows${scrollCase.label}: frames over 25 ms`,
+            unit: '% of frames',
+            better: 'lower',
+            ours: [percentOver(ours, 25)],
+            reference: { name: 'hand-written full table', values: [percentOver(floor, 25)] },
+            target: { on: 'ours', max: 1 },
+            note: idleNote,
+          }),
+        );
+      }
+      if (errors.length > 0) throw new Error(`the bench page reported errors: ${errors.join('; ')}`);
+    } finally {
+      await browser.close();
+      server.close();
+    }
+    return rows;
   },
 };
