@@ -29,58 +29,94 @@ const STATE_ORDER: Record<ProcessState, number> = { failed: 0, starting: 1, runn
 // "worker-2" before "worker-10", case-insensitive: what people expect from names.
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
-function sortValue(row: ProcessRow, key: SortKey, now: number): string | number | null {
+/** The numeric sort value of a row; NaN when it has none (no pid yet, no sample yet…). */
+function numericValue(row: ProcessRow, key: Exclude<SortKey, 'name' | 'pool'>, now: number): number {
   switch (key) {
-    case 'name':
-      return row.name;
     case 'pid':
-      return row.pid;
+      return row.pid ?? Number.NaN;
     case 'isAlive':
       return row.isAlive ? 1 : 0;
     case 'daemon':
       return row.daemon ? 1 : 0;
     case 'exitcode':
-      return row.exitcode;
+      return row.exitcode ?? Number.NaN;
     case 'state':
       return STATE_ORDER[row.state];
     // An ended process uses nothing, whatever its last sample said: it sorts with the empty values.
     case 'cpu':
-      return row.isAlive ? row.cpu : null;
+      return row.isAlive && row.cpu !== null ? row.cpu : Number.NaN;
     case 'memory':
-      return row.isAlive ? row.memory : null;
+      return row.isAlive && row.memory !== null ? row.memory : Number.NaN;
     case 'uptime':
-      return uptimeMs(row.startedAt, row.endedAt, now);
-    case 'pool':
-      return row.poolName;
+      return uptimeMs(row.startedAt, row.endedAt, now) ?? Number.NaN;
     case 'tasksDone':
       return row.tasksDone;
   }
 }
 
+const textOf = (row: ProcessRow, key: 'name' | 'pool'): string | null => (key === 'name' ? row.name : row.poolName);
+
 /**
- * A sorted copy. Empty values (no pid yet, no sample yet, no pool) always go last, whichever the
- * direction; ties keep the incoming order, so rows do not jump around between updates.
+ * Sorts process rows, cheaply enough to run on every update of 10,000 rows.
+ *
+ * Every column becomes a number per row and rows are ordered through an index array, so no objects
+ * are allocated per row. Text columns (name, pool) never change for a given row, so their collation
+ * is done once and kept as a rank per id; it is redone only when rows the ranking has not seen appear.
+ * Empty values (no pid yet, no sample yet, no pool) always go last, whichever the direction; ties
+ * keep the incoming order, so rows do not jump around between updates.
  */
-export function sortRows(
-  rows: readonly ProcessRow[],
-  key: SortKey,
-  direction: SortDirection,
-  now: number,
-): ProcessRow[] {
-  const sign = direction === 'asc' ? 1 : -1;
-  const keyed = rows.map((row, index) => ({ row, index, value: sortValue(row, key, now) }));
-  keyed.sort((a, b) => {
-    const av = a.value;
-    const bv = b.value;
-    if (av === null || bv === null) {
-      if (av === bv) return a.index - b.index;
-      return av === null ? 1 : -1;
+export class RowSorter {
+  #rankedKey: 'name' | 'pool' | null = null;
+  #ranks = new Map<string, number>();
+
+  sort(rows: readonly ProcessRow[], key: SortKey, direction: SortDirection, now: number): ProcessRow[] {
+    const count = rows.length;
+    const values = new Float64Array(count);
+    if (key === 'name' || key === 'pool') {
+      const ranks = this.#ranksFor(rows, key);
+      for (let i = 0; i < count; i += 1) values[i] = ranks.get(rows[i].id) ?? Number.NaN;
+    } else {
+      for (let i = 0; i < count; i += 1) values[i] = numericValue(rows[i], key, now);
     }
-    const order =
-      typeof av === 'string' && typeof bv === 'string' ? collator.compare(av, bv) : (av as number) - (bv as number);
-    return order !== 0 ? order * sign : a.index - b.index;
-  });
-  return keyed.map((entry) => entry.row);
+    const sign = direction === 'asc' ? 1 : -1;
+    const order = new Uint32Array(count);
+    for (let i = 0; i < count; i += 1) order[i] = i;
+    order.sort((a, b) => {
+      const va = values[a];
+      const vb = values[b];
+      if (Number.isNaN(va)) return Number.isNaN(vb) ? a - b : 1;
+      if (Number.isNaN(vb)) return -1;
+      return (va - vb) * sign || a - b;
+    });
+    const out = new Array<ProcessRow>(count);
+    for (let i = 0; i < count; i += 1) out[i] = rows[order[i]];
+    return out;
+  }
+
+  #ranksFor(rows: readonly ProcessRow[], key: 'name' | 'pool'): Map<string, number> {
+    let fresh = this.#rankedKey === key;
+    if (fresh) {
+      for (const row of rows) {
+        if (!this.#ranks.has(row.id)) {
+          fresh = false;
+          break;
+        }
+      }
+    }
+    if (fresh) return this.#ranks;
+    const withText = rows.filter((row) => textOf(row, key) !== null);
+    withText.sort((a, b) => collator.compare(textOf(a, key) as string, textOf(b, key) as string));
+    const ranks = new Map<string, number>();
+    withText.forEach((row, rank) => ranks.set(row.id, rank));
+    this.#ranks = ranks;
+    this.#rankedKey = key;
+    return ranks;
+  }
+}
+
+/** A sorted copy (see RowSorter); for one-off sorts where no ranking is kept between calls. */
+export function sortRows(rows: readonly ProcessRow[], key: SortKey, direction: SortDirection, now: number): ProcessRow[] {
+  return new RowSorter().sort(rows, key, direction, now);
 }
 
 /** Plain, case-insensitive substring search over name, command line, pid and pool. Never a regex. */
