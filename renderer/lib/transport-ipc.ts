@@ -1,21 +1,24 @@
 import type { PreloadBridge } from '../../main/protocol/bridge.js';
 import type { AppEvent, CommandArgs, CommandName, CommandOutcome, CommandResult } from '../../main/protocol/index.js';
-import type { ConnectionState, Transport } from './transport.js';
+import type { ConnectionState, MenuAction, Transport } from './transport.js';
+
+/** The bridge, plus the menu hook the Electron preload adds (optional: older shells lack it). */
+export type DesktopBridge = PreloadBridge & { onMenuAction?(listener: (action: MenuAction) => void): () => void };
 
 declare global {
   interface Window {
     /** Set by the Electron preload; absent when the UI is served by the headless server. */
-    pooldeck?: PreloadBridge;
+    pooldeck?: DesktopBridge;
   }
 }
 
 /** The desktop transport: each command is one function of the preload bridge, events come from `onEvent`. */
 export class IpcTransport implements Transport {
   readonly kind = 'ipc';
-  readonly #bridge: PreloadBridge;
+  readonly #bridge: DesktopBridge;
   readonly #unsubscribers = new Set<() => void>();
 
-  constructor(bridge: PreloadBridge) {
+  constructor(bridge: DesktopBridge) {
     this.#bridge = bridge;
   }
 
@@ -47,6 +50,16 @@ export class IpcTransport implements Transport {
   onConnectionChange(listener: (state: ConnectionState) => void): () => void {
     listener('open');
     return () => {};
+  }
+
+  onMenuAction(listener: (action: MenuAction) => void): () => void {
+    if (typeof this.#bridge.onMenuAction !== 'function') return () => {};
+    const off = this.#bridge.onMenuAction(listener);
+    this.#unsubscribers.add(off);
+    return () => {
+      this.#unsubscribers.delete(off);
+      off();
+    };
   }
 
   dispose(): void {

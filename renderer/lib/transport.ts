@@ -6,10 +6,15 @@ import type { PooldeckApi } from './api.js';
  */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'unauthorized';
 
+/** Menu items of the desktop shell that open something in the UI (File > New Process…). */
+export type MenuAction = 'newProcess' | 'newPool';
+
 /** A PooldeckApi plus what the UI needs to know about the link itself. */
 export interface Transport extends PooldeckApi {
   readonly kind: 'ipc' | 'http';
   /** Calls `listener` at once with the current state, then on every change. */
   onConnectionChange(listener: (state: ConnectionState) => void): () => void;
+  /** The desktop shell's menu; absent in a browser. */
+  onMenuAction?(listener: (action: MenuAction) => void): () => void;
   dispose(): void;
 }

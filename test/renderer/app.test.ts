@@ -4,7 +4,7 @@ import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { tick } from 'svelte';
 import App from '../../renderer/App.svelte';
 import type { AppEvent, CommandName, CommandOutcome } from '../../main/protocol/index.js';
-import type { ConnectionState, Transport } from '../../renderer/lib/transport.js';
+import type { ConnectionState, MenuAction, Transport } from '../../renderer/lib/transport.js';
 import type { PooldeckApi } from '../../renderer/lib/api.js';
 import { Settings } from '../../renderer/lib/settings.svelte.js';
 import { appStats, delta, processRow, snapshot } from './process-rows.js';
@@ -14,10 +14,12 @@ function fakeTransport(answers: Partial<Record<CommandName, () => CommandOutcome
   const calls: { name: CommandName; args: unknown }[] = [];
   let listener: ((event: AppEvent) => void) | null = null;
   let stateListener: ((state: ConnectionState) => void) | null = null;
+  let menuListener: ((action: MenuAction) => void) | null = null;
   return {
     calls,
     emit: (event: AppEvent) => listener?.(event),
     setState: (state: ConnectionState) => stateListener?.(state),
+    menu: (action: MenuAction) => menuListener?.(action),
     api: {
       async call(name: CommandName, args: unknown) {
         calls.push({ name, args });
@@ -26,6 +28,10 @@ function fakeTransport(answers: Partial<Record<CommandName, () => CommandOutcome
       subscribe(next: (event: AppEvent) => void) {
         listener = next;
         return () => (listener = null);
+      },
+      onMenuAction(next: (action: MenuAction) => void) {
+        menuListener = next;
+        return () => (menuListener = null);
       },
       onConnectionChange(next: (state: ConnectionState) => void) {
         stateListener = next;
@@ -42,7 +48,7 @@ const memoryStorage = () => {
 };
 
 function renderApp(transport: ReturnType<typeof fakeTransport>) {
-  const api = transport.api as unknown as PooldeckApi & Pick<Transport, 'onConnectionChange'>;
+  const api = transport.api as unknown as PooldeckApi & Pick<Transport, 'onConnectionChange' | 'onMenuAction'>;
   return render(App, { props: { api, settings: new Settings(memoryStorage()) } });
 }
 
@@ -112,5 +118,14 @@ describe('App', () => {
     await fireEvent.keyDown(grid, { key: 'ArrowDown' });
     await fireEvent.keyDown(grid, { key: 'Enter' });
     expect(screen.getByRole('complementary', { name: 'Logs' })).toHaveTextContent('worker-a');
+  });
+
+  it('opens the forms from the desktop menu', async () => {
+    const transport = fakeTransport();
+    renderApp(transport);
+    transport.emit({ type: 'snapshot', snapshot: snapshot() });
+    transport.menu('newPool');
+    await tick();
+    expect(screen.getByRole('dialog', { name: 'New pool' })).toBeInTheDocument();
   });
 });
