@@ -43,9 +43,9 @@ export const spawnRow: BenchRow = {
   aliases: ['spawn'],
   title: 'Start-to-exit of /bin/true: Process and exec-mode pool beside child_process.spawn',
   async run(context: BenchContext): Promise<Row[]> {
-    const rounds = context.quick ? 3 : 9;
-    const serialCount = context.quick ? 60 : 200;
-    const parallelCount = context.quick ? 120 : 400;
+    const rounds = context.quick ? 3 : 7;
+    const serialCount = context.quick ? 60 : 120;
+    const parallelCount = context.quick ? 120 : 200;
     const Pool = await loadPool();
     const rows: Row[] = [];
 

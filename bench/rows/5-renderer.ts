@@ -115,7 +115,7 @@ export const rendererRow: BenchRow = {
           [method, args] as const,
         ) as Promise<T>;
       // The floor can take seconds per update at 10,000 rows: its batches stop after a time budget.
-      const FLOOR_BUDGET_MS = quick ? 4000 : 8000;
+      const FLOOR_BUDGET_MS = quick ? 2000 : 3000;
       const updates = (which: 'ours' | 'floor', frames: number, mode: 'all' | 'churn' = 'all'): Promise<UpdateResult> =>
         call('updates', which, frames, mode, which === 'floor' ? FLOOR_BUDGET_MS : 60_000);
       const scroll = (which: 'ours' | 'floor', frames: number, deltaMs: number, mode: 'all' | 'churn' = 'all'): Promise<ScrollResult> =>
@@ -167,7 +167,7 @@ export const rendererRow: BenchRow = {
       const sizes = quick ? [1000, 10_000] : [1000, 10_000];
       for (const count of sizes) {
         await load(count);
-        const oursFrames = quick ? 10 : 40;
+        const oursFrames = quick ? 10 : 30;
         const floorFrames = count >= 10_000 ? (quick ? 2 : 8) : quick ? 6 : 20;
         context.log(`${count} rows: ${oursFrames} updates of ours, ${floorFrames} of the floor (${await rendered('ours')} rows in our DOM)`);
         rows.push(...updateRows(count, '', '', await alternateUpdates(oursFrames, floorFrames, 'all')));
