@@ -1,6 +1,8 @@
 // Rows 1 and 2: pool throughput on tiny tasks (return x*x), 2 workers, beside Python's own
 // multiprocessing.Pool(2) run by a stdlib-only script in the same run, alternating.
+import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { Supervisor } from '../../main/core/supervisor.js';
 import type { BenchContext, BenchRow } from '../lib/context.js';
 import { ForkFloor } from '../lib/fork-floor.js';
 import { loadPool, type PoolLike } from '../lib/pool.js';
@@ -148,16 +150,30 @@ export const poolNodeRow: BenchRow = {
     const sizes = sizesFor(context);
     const pool = new Pool({ processes: 2, command: process.execPath, args: [resolve(context.root, 'bench/workers/square.cjs')], mode: 'worker' });
     const floor = new ForkFloor(2);
+    // The same pool created through the Supervisor, as the app creates it (task rows, deltas).
+    const dataDir = resolve(context.cacheDir, 'run', 'supervised-pool');
+    rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(dataDir, { recursive: true });
+    const supervisor = new Supervisor({ dataDir });
+    const supervisedRow = supervisor.createPool({ processes: 2, command: process.execPath, args: [resolve(context.root, 'bench/workers/square.cjs')], mode: 'worker' });
+    const supervised = supervisor.poolOf(supervisedRow.id);
+    const supervisedCount = context.quick ? 5000 : 20_000;
     try {
       await pool.map(Array.from({ length: 5000 }, (_, i) => i));
+      await supervised.map(Array.from({ length: 1000 }, (_, i) => i));
       await floor.run(5000);
       context.log(`${rounds} rounds: map ${sizes.map}, imap ${sizes.imap}, applyAsync ${sizes.apply} tasks each`);
-      const results = await alternate<'ours' | 'python' | 'floor', PoolFigures | PythonFigures | number>(
+      const results = await alternate<'ours' | 'python' | 'floor' | 'supervised', PoolFigures | PythonFigures | number>(
         rounds,
         {
           ours: () => runOurPool(pool, sizes),
           python: () => runPythonPool(context, sizes),
           floor: () => floor.run(sizes.map),
+          supervised: async () => {
+            const started = performance.now();
+            await supervised.map(Array.from({ length: supervisedCount }, (_, i) => i));
+            return supervisedCount / ((performance.now() - started) / 1000);
+          },
         },
         (round, figures) => {
           const ours = figures.ours as PoolFigures;
@@ -166,10 +182,23 @@ export const poolNodeRow: BenchRow = {
         },
       );
       const python = results.python as PythonFigures[];
-      return poolRows('1-node', 'Node helper, 2 workers', results.ours as PoolFigures[], python, results.floor as number[], python[0].startMethod);
+      return [
+        ...poolRows('1-node', 'Node helper, 2 workers', results.ours as PoolFigures[], python, results.floor as number[], python[0].startMethod),
+        makeRow({
+          id: '1-node-map-supervised',
+          description: `Node helper, 2 workers: map of ${supervisedCount.toLocaleString('en-US')} through a pool the Supervisor created (the app's path: task rows and deltas)`,
+          unit: 'tasks/s',
+          better: 'higher',
+          ours: results.supervised as number[],
+          reference: { name: `multiprocessing.Pool(2) (${python[0].startMethod}).map`, values: python.map((figures) => figures.map) },
+          target: { on: 'ratio', min: 2 },
+        }),
+      ];
     } finally {
       floor.close();
       await pool.terminate();
+      await supervisor.shutdown({ terminateAll: true });
+      await supervisor.dispose();
     }
   },
 };
