@@ -22,6 +22,15 @@ function findRendererDir(): string {
   return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[0]!;
 }
 
+/**
+ * resources/workers of this checkout (the demo's worker lives there). Resolved here, from the entry
+ * file (out/main/server.js, or main/server/cli.ts under tsx: two levels down either way), because code
+ * the bundler moves into out/main/chunks/ would resolve it one level off.
+ */
+function findWorkersDir(): string {
+  return fileURLToPath(new URL('../../resources/workers/', import.meta.url));
+}
+
 async function main(): Promise<void> {
   // stdout carries exactly one line; anything a dependency logs goes to stderr instead.
   console.log = console.error;
@@ -44,7 +53,7 @@ async function main(): Promise<void> {
   if (!existsSync(join(rendererDir, 'index.html'))) {
     process.stderr.write(`warning: no built UI at ${rendererDir} (run npm run build)\n`);
   }
-  const backend = createAppBackend({ dataDir: options.dataDir });
+  const backend = createAppBackend({ dataDir: options.dataDir, workersDir: findWorkersDir() });
   let server;
   try {
     server = await createServer({

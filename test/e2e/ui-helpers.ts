@@ -51,6 +51,19 @@ export function rowNamed(rows: TableRow[], name: string): TableRow | undefined {
   return rows.find((row) => row.Name === name);
 }
 
+/**
+ * Selects a row by clicking it (found by its pid, which is unique where names need not be: exec-mode
+ * tasks reuse their slot's name) and returns the toolbar of actions for the selection.
+ */
+export async function selectRow(page: Page, row: TableRow): Promise<Locator> {
+  const grid = processGrid(page);
+  const match = row.PID
+    ? grid.getByRole('row').filter({ has: page.getByRole('gridcell', { name: row.PID, exact: true }) })
+    : grid.getByRole('row').filter({ hasText: row.Name });
+  await match.first().getByRole('gridcell').first().click();
+  return page.getByRole('group', { name: `Actions for ${row.Name}` });
+}
+
 /** A form control by its visible label; optional fields' labels end in "optional". */
 export function field(scope: Locator, label: string): Locator {
   const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -77,4 +90,16 @@ export async function pollUntil<T>(probe: () => Promise<T | null | undefined | f
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The task counts a pool card shows ("5 done", "0 failed", …), read from its "Task counts" list. */
+export async function poolCounts(page: Page, poolName: string): Promise<Record<string, number>> {
+  const card = page.getByRole('article', { name: poolName });
+  const items = await card.getByRole('list', { name: 'Task counts' }).getByRole('listitem').allInnerTexts();
+  const counts: Record<string, number> = {};
+  for (const item of items) {
+    const match = /^\s*([\d,]+)\s+(\w+)/.exec(item);
+    if (match) counts[match[2]!] = Number(match[1]!.replace(/,/g, ''));
+  }
+  return counts;
 }
