@@ -1,5 +1,5 @@
 // The floor a supervisor is measured against: a bare Node script that spawns N programs and samples
-// them with one pidusage call a second. No registry, no deltas, no logs.
+// them with one pidusage call a second. No registry, no deltas, no logs, no process-group handling.
 import { spawn, type ChildProcess } from 'node:child_process';
 import pidusage from 'pidusage';
 import { reply, serveCommands } from './line-protocol.js';
@@ -26,7 +26,9 @@ serveCommands(async (command) => {
           { length: count },
           () =>
             new Promise<void>((resolve, reject) => {
-              const child = spawn(String(command.command), command.args as string[], { stdio: 'ignore' });
+              // Node's defaults, as a bare script would have them (stdout and stderr are pipes, as in every
+              // supervisor here; nothing reads them: sleep writes nothing).
+              const child = spawn(String(command.command), command.args as string[]);
               children.push(child);
               child.once('spawn', resolve);
               child.once('error', reject);

@@ -115,7 +115,7 @@ export const rendererRow: BenchRow = {
           [method, args] as const,
         ) as Promise<T>;
       // The floor can take seconds per update at 10,000 rows: its batches stop after a time budget.
-      const FLOOR_BUDGET_MS = quick ? 2000 : 3000;
+      const FLOOR_BUDGET_MS = quick ? 1500 : 3000;
       const updates = (which: 'ours' | 'floor', frames: number, mode: 'all' | 'churn' = 'all'): Promise<UpdateResult> =>
         call('updates', which, frames, mode, which === 'floor' ? FLOOR_BUDGET_MS : 60_000);
       const scroll = (which: 'ours' | 'floor', frames: number, deltaMs: number, mode: 'all' | 'churn' = 'all'): Promise<ScrollResult> =>
@@ -124,17 +124,14 @@ export const rendererRow: BenchRow = {
       const sortBy = (label: string): Promise<unknown> => call('sortBy', label);
       const rendered = (which: string): Promise<number> => call('renderedRows', which);
 
-      /** Alternates ours and the floor in `rounds` batches. */
-      const alternateUpdates = async (oursFrames: number, floorFrames: number, mode: 'all' | 'churn', rounds = 2) => {
+      /** Ours, the floor, ours again (A B A): the floor's batch sits in the middle of ours. */
+      const alternateUpdates = async (oursFrames: number, floorFrames: number, mode: 'all' | 'churn') => {
         const ours: UpdateResult = { frame: [], work: [], script: [], layout: [] };
         const floor: UpdateResult = { frame: [], work: [], script: [], layout: [] };
-        for (let round = 0; round < rounds; round += 1) {
-          const order: Array<'ours' | 'floor'> = round % 2 === 0 ? ['ours', 'floor'] : ['floor', 'ours'];
-          for (const which of order) {
-            const result = await updates(which, which === 'ours' ? Math.ceil(oursFrames / rounds) : Math.ceil(floorFrames / rounds), mode);
-            const into = which === 'ours' ? ours : floor;
-            for (const key of ['frame', 'work', 'script', 'layout'] as const) into[key].push(...result[key]);
-          }
+        for (const which of ['ours', 'floor', 'ours'] as const) {
+          const result = await updates(which, which === 'ours' ? Math.ceil(oursFrames / 2) : floorFrames, mode);
+          const into = which === 'ours' ? ours : floor;
+          for (const key of ['frame', 'work', 'script', 'layout'] as const) into[key].push(...result[key]);
         }
         return { ours, floor };
       };
