@@ -74,7 +74,7 @@ export const samplingRow: BenchRow = {
   aliases: ['sampling', 'sampler'],
   title: 'Sampling tick over 100 / 500 / 1,000 live processes, beside pidusage and /proc',
   async run(context: BenchContext): Promise<Row[]> {
-    const rounds = context.quick ? 5 : 15;
+    const rounds = context.quick ? 3 : 15;
     const sizes = context.quick ? [100, 1000] : [100, 500, 1000];
     const rows: Row[] = [];
     const maxage = 10_000;
@@ -137,7 +137,7 @@ export const samplingRow: BenchRow = {
         await sleepers.stop();
       }
     }
-    rows.push(...(await measureSupervisorCpu(context, { count: context.quick ? 300 : 1000, seconds: context.quick ? 8 : 20 })));
+    rows.push(...(await measureSupervisorCpu(context, { count: context.quick ? 300 : 1000, seconds: context.quick ? 4 : 20 })));
     return rows;
   },
 };

@@ -388,7 +388,7 @@ export const supervisorsRow: BenchRow = {
     for (const [index, count] of sizes.entries()) {
       const big = count >= 500;
       const options = context.quick
-        ? { windows: 2, windowMs: 3000, settleMs: 1000 }
+        ? { windows: 2, windowMs: 2000, settleMs: 1000 }
         : { windows: big ? 6 : 2, windowMs: 5000, settleMs: 2000 };
       const factories: Array<() => Promise<Contender>> = [
         async () => pooldeckContender(context),
