@@ -1,12 +1,13 @@
 // The app's backend (supervisor, sampler at 1 Hz, coalesced deltas) as the bench drives it: the same
 // object both shells wrap. Each event is serialized as a shell would send it to a window.
-import { createAppBackend } from '../../main/protocol/backend.js';
+import { fileURLToPath } from 'node:url';
+import { createAppBackend } from '../../main/app/backend.js';
 import { dispatchCommand } from '../../main/protocol/dispatch.js';
 import { reply, serveCommands } from './line-protocol.js';
 
 const dataDir = process.env.POOLDECK_BENCH_DATA_DIR;
 if (!dataDir) throw new Error('POOLDECK_BENCH_DATA_DIR is not set');
-const backend = createAppBackend({ dataDir, sampleIntervalMs: Number(process.env.POOLDECK_BENCH_SAMPLE_MS ?? 1000) });
+const backend = createAppBackend({ dataDir, workersDir: fileURLToPath(new URL('../../resources/workers/', import.meta.url)), sampleIntervalMs: Number(process.env.POOLDECK_BENCH_SAMPLE_MS ?? 1000) });
 
 let events = 0;
 let bytes = 0;

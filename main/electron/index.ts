@@ -4,7 +4,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, Menu, nativeTheme, session } from 'electron';
-import { createAppBackend } from '../protocol/backend.js';
+import { createAppBackend } from '../app/backend.js';
 import { APP_ENTRY_URL, buildPaths, workersDir } from './app-paths.js';
 import { createEventForwarder } from './event-forwarding.js';
 import { registerCommandIpc } from './ipc.js';

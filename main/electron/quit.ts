@@ -1,7 +1,7 @@
 // Carries out the quit plan (quit-plan.ts): every quit (menu, window close, Cmd+Q, a signal) arrives
 // at before-quit, which is held until the jobs are dealt with. Only then does the app really exit.
 import { app, dialog, type BrowserWindow } from 'electron';
-import type { AppBackend } from '../protocol/backend.js';
+import type { AppBackend } from '../app/backend.js';
 import { choiceFromButton, planAfterShutdown, planQuit, quitDialogContent, type QuitPlan } from './quit-plan.js';
 
 export interface QuitFlowOptions {

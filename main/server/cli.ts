@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAppBackend } from '../protocol/backend.js';
+import { createAppBackend } from '../app/backend.js';
 import { USAGE, parseCliArgs, type CliOptions } from './options.js';
 import { createServer } from './server.js';
 

@@ -1,12 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createAppBackend, type AppBackend } from '../../main/protocol/backend.js';
+import { createAppBackend, type AppBackend } from '../../main/app/backend.js';
 import type { AppEvent, ProcessRow } from '../../main/protocol/index.js';
 import { createServer, type RunningServer } from '../../main/server/server.js';
 import { makeRendererDir } from './helpers.js';
+
+const workersDir = fileURLToPath(new URL('../../resources/workers/', import.meta.url));
 
 // The server over the real backend and real processes: commands in over HTTP, rows out over the
 // WebSocket, exactly as the renderer's HTTP transport uses them.
@@ -21,7 +24,7 @@ const rows = new Map<string, ProcessRow>();
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'pooldeck-data-'));
   root = makeRendererDir().root;
-  backend = createAppBackend({ dataDir, sampleIntervalMs: 200, deltaIntervalMs: 50 });
+  backend = createAppBackend({ dataDir, workersDir, sampleIntervalMs: 200, deltaIntervalMs: 50 });
   server = await createServer({ backend, rendererDir: join(root, 'renderer') });
   ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/events?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` });
   ws.on('message', (data: Buffer) => {

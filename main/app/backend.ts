@@ -1,12 +1,10 @@
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Supervisor, SupervisorError } from '../core/supervisor.js';
 import type { ProcessRow } from '../core/rows.js';
-import type { AppEventSource } from './bridge.js';
-import type { CommandHandlers } from './commands.js';
+import type { AppEventSource } from '../protocol/bridge.js';
+import type { CommandHandlers } from '../protocol/commands.js';
 import { demoWorkspace } from './demo.js';
-import { CommandFailure } from './errors.js';
-import type { AppEvent } from './events.js';
+import { CommandFailure } from '../protocol/errors.js';
+import type { AppEvent } from '../protocol/events.js';
 
 export interface AppBackendOptions {
   /** Where logs go. */
@@ -14,8 +12,8 @@ export interface AppBackendOptions {
   sampleIntervalMs?: number;
   /** Deltas are coalesced to at most one per this interval. Default 250 ms. */
   deltaIntervalMs?: number;
-  /** Where the worker helpers and the demo worker live. Default: resources/workers of this checkout. */
-  workersDir?: string;
+  /** Where the worker helpers and the demo worker live; each shell knows its own layout (source tree or package). */
+  workersDir: string;
   graceMs?: number;
 }
 
@@ -31,7 +29,6 @@ export interface AppBackend {
 }
 
 // Built, this file sits in out/main; run from source, in main/protocol: either way two levels down.
-const defaultWorkersDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../resources/workers');
 
 export function createAppBackend(options: AppBackendOptions): AppBackend {
   const supervisor = new Supervisor({
@@ -39,7 +36,7 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
     sampleIntervalMs: options.sampleIntervalMs,
     graceMs: options.graceMs,
   });
-  const workersDir = options.workersDir ?? defaultWorkersDir;
+  const workersDir = options.workersDir;
   const events = new CoalescedEvents(supervisor, options.deltaIntervalMs ?? 250);
 
   const handlers: CommandHandlers = {

@@ -1,16 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAppBackend, type AppBackend } from '../../main/protocol/backend.js';
+import { createAppBackend, type AppBackend } from '../../main/app/backend.js';
 import { dispatchCommand, type AppEvent } from '../../main/protocol/index.js';
+
+const workersDir = fileURLToPath(new URL('../../resources/workers/', import.meta.url));
 
 let backend: AppBackend;
 let dataDir: string;
 
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'pooldeck-backend-'));
-  backend = createAppBackend({ dataDir, sampleIntervalMs: 200, deltaIntervalMs: 50, graceMs: 500 });
+  backend = createAppBackend({ dataDir, workersDir, sampleIntervalMs: 200, deltaIntervalMs: 50, graceMs: 500 });
 });
 
 afterEach(async () => {
