@@ -74,3 +74,27 @@ export function descendantsOf(rootPid: number, children: Map<number, number[]>):
   }
   return found;
 }
+
+/** One reading of the whole process table: who is whose child, and each pid's start time. */
+export interface ProcessTable {
+  children: Map<number, number[]>;
+  startTimes: Map<number, number>;
+}
+
+let sharedTable: ProcessTable | null = null;
+
+/**
+ * The process table, read at most once per turn of the event loop. Stopping 500 jobs signals 500 trees in
+ * one synchronous pass; a scan of /proc each would make that quadratic (seconds instead of milliseconds).
+ * Within one pass the table cannot be staler than the moment the first signal was sent.
+ */
+export function processTableThisTurn(): ProcessTable {
+  if (sharedTable === null) {
+    const stats = readAllProcStats();
+    sharedTable = { children: childrenByParent(stats), startTimes: new Map(stats.map((stat) => [stat.pid, stat.startTime])) };
+    setImmediate(() => {
+      sharedTable = null;
+    }).unref();
+  }
+  return sharedTable;
+}

@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import type { Duplex, Readable } from 'node:stream';
 import { ProcessStartError } from './errors.js';
 import { exitcodeFrom } from './signals.js';
-import { childrenByParent, descendantsOf, readAllProcStats, readProcStat } from './proc-stat.js';
+import { descendantsOf, processTableThisTurn, readAllProcStats, readProcStat } from './proc-stat.js';
 
 export interface ProcessOptions {
   /** The program to run: a name looked up in PATH, or a path. No shell is involved. */
@@ -295,10 +295,9 @@ export class Process extends EventEmitter<ProcessEvents> {
     if (leaderAlive) {
       // Descendants that left the group (setsid, setpgid) are found through /proc and remembered,
       // so they can be reached even after the leader is gone.
-      const stats = readAllProcStats();
-      const startTimes = new Map(stats.map((stat) => [stat.pid, stat.startTime]));
-      for (const pid of descendantsOf(identity.pid, childrenByParent(stats))) {
-        this.#knownDescendants.set(pid, startTimes.get(pid)!);
+      const table = processTableThisTurn();
+      for (const pid of descendantsOf(identity.pid, table.children)) {
+        this.#knownDescendants.set(pid, table.startTimes.get(pid)!);
       }
     }
     // The group id is the leader's pid; the kernel does not hand out a pid still used as a group id,

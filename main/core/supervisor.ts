@@ -25,6 +25,8 @@ export interface SupervisorOptions {
   graceMs?: number;
   /** Ended exec-mode task rows kept per pool; older ones are dropped from the table (their logs too). */
   maxEndedTaskRowsPerPool?: number;
+  /** Task-list entries kept per pool; the tasks that finished first are dropped first. Default 5000. */
+  maxTaskRowsPerPool?: number;
 }
 
 export interface ProcessSpec {
@@ -66,6 +68,12 @@ interface PoolEntry {
   row: PoolRow;
   pool: Pool;
   tasks: Map<number, TaskRow>;
+  /** Ids of finished tasks in the order they finished: the ones to drop first when the list is full. */
+  finishedTaskIds: number[];
+  /** Where finishedTaskIds starts; a head index instead of shift(), which copies the array each time. */
+  finishedTaskHead: number;
+  /** The row id of each worker by pid, so a finished task credits its worker without a scan. */
+  workerIdByPid: Map<number, string>;
   endedTaskRowIds: string[];
   /** Recent completion times, for the ETA. */
   recentCompletions: number[];
@@ -78,7 +86,6 @@ export interface SupervisorEvents {
 
 const CPU_HISTORY_LENGTH = 60;
 const RESULT_TEXT_LIMIT = 4096;
-const TASK_ROWS_KEPT_PER_POOL = 5000;
 
 /**
  * The registry of every process and pool, under stable ids. It owns the sampler and the logs, keeps
@@ -89,6 +96,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly sampleIntervalMs: number;
   readonly graceMs: number;
   readonly #maxEndedTaskRows: number;
+  readonly #maxTaskRows: number;
   readonly #processes = new Map<string, ProcessEntry>();
   readonly #pools = new Map<string, PoolEntry>();
   readonly #sampler: Sampler;
@@ -111,6 +119,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.sampleIntervalMs = options.sampleIntervalMs ?? 1000;
     this.graceMs = options.graceMs ?? 3000;
     this.#maxEndedTaskRows = options.maxEndedTaskRowsPerPool ?? 2000;
+    this.#maxTaskRows = options.maxTaskRowsPerPool ?? 5000;
     this.#sampler = new Sampler({ sampleIntervalMs: this.sampleIntervalMs });
     this.#sampler.on('sample', (sample) => this.#applySample(sample));
     this.#sampler.start();
@@ -194,6 +203,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const entry: PoolEntry = {
       pool,
       tasks: new Map(),
+      finishedTaskIds: [],
+      finishedTaskHead: 0,
+      workerIdByPid: new Map(),
       endedTaskRowIds: [],
       recentCompletions: [],
       row: {
@@ -432,6 +444,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     process.on('started', (pid) => {
       if (entry.process !== process) return;
       Object.assign(entry.row, { pid, isAlive: true, state: 'running', startedAt: process.startedAt });
+      if (entry.row.poolId !== null) this.#pools.get(entry.row.poolId)?.workerIdByPid.set(pid, id);
       this.#sampler.track(pid);
       this.#touchProcess(id);
     });
@@ -483,26 +496,17 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       error: task.error ? { ...task.error } : null,
     };
     pool.tasks.set(task.id, row);
-    if (!previous) {
-      // Keep the task list bounded: drop the oldest finished tasks.
-      if (pool.tasks.size > TASK_ROWS_KEPT_PER_POOL) {
-        for (const [taskId, candidate] of pool.tasks) {
-          if (candidate.state !== 'queued' && candidate.state !== 'running') {
-            pool.tasks.delete(taskId);
-            break;
-          }
-        }
-      }
-    }
+    const wasFinished = previous !== undefined && previous.state !== 'queued' && previous.state !== 'running';
+    if (!wasFinished && task.state !== 'queued' && task.state !== 'running') pool.finishedTaskIds.push(task.id);
+    trimTaskRows(pool, this.#maxTaskRows);
     if ((task.state === 'done' || task.state === 'failed') && task.workerPid !== null) {
       pool.recentCompletions.push(Date.now());
       if (pool.recentCompletions.length > 50) pool.recentCompletions.shift();
-      for (const [id, entry] of this.#processes) {
-        if (entry.row.poolId === poolId && entry.row.pid === task.workerPid) {
-          entry.row.tasksDone += 1;
-          this.#touchProcess(id);
-          break;
-        }
+      const workerId = pool.workerIdByPid.get(task.workerPid);
+      const worker = workerId === undefined ? undefined : this.#processes.get(workerId);
+      if (worker && worker.row.pid === task.workerPid) {
+        worker.row.tasksDone += 1;
+        this.#touchProcess(workerId!);
       }
     }
     this.#changedTasks.set(key, row);
@@ -522,6 +526,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   #forget(id: string, entry: ProcessEntry): void {
     void entry.log.close();
+    const pool = entry.row.poolId === null ? undefined : this.#pools.get(entry.row.poolId);
+    if (pool && entry.row.pid !== null && pool.workerIdByPid.get(entry.row.pid) === id) pool.workerIdByPid.delete(entry.row.pid);
     this.#processes.delete(id);
     this.#changedProcesses.delete(id);
     this.#removedProcesses.add(id);
@@ -641,4 +647,15 @@ function estimateEta(entry: PoolEntry): number | null {
   const span = Math.max(1, Date.now() - times[0]);
   const perMs = (times.length - 1) / span;
   return Math.round(remaining / perMs);
+}
+
+/** Keeps a pool's task list bounded: drops the tasks that finished first, never a queued or running one. */
+function trimTaskRows(pool: PoolEntry, limit: number): void {
+  while (pool.tasks.size > limit && pool.finishedTaskHead < pool.finishedTaskIds.length) {
+    pool.tasks.delete(pool.finishedTaskIds[pool.finishedTaskHead++]);
+  }
+  if (pool.finishedTaskHead > 4096 && pool.finishedTaskHead * 2 > pool.finishedTaskIds.length) {
+    pool.finishedTaskIds = pool.finishedTaskIds.slice(pool.finishedTaskHead);
+    pool.finishedTaskHead = 0;
+  }
 }

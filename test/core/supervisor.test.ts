@@ -136,6 +136,36 @@ describe('Supervisor', () => {
     expect(rows.map((r) => r.exitcode).sort()).toEqual([0, 2]);
   });
 
+  it('keeps the task list bounded, dropping the tasks that finished first, and credits each worker', async () => {
+    await supervisor.dispose();
+    supervisor = new Supervisor({ dataDir, sampleIntervalMs: 200, graceMs: 500, maxTaskRowsPerPool: 10 });
+    const pool = supervisor.createPool({
+      processes: 2,
+      command: 'python3',
+      args: [join(workersDir, 'demo_square.py')],
+      tasks: Array.from({ length: 40 }, (_, i) => [i]),
+    });
+    await until(() => supervisor.snapshot().pools[0]?.counts.done === 40);
+    const snapshot = supervisor.snapshot();
+    const tasks = snapshot.tasks.filter((task) => task.poolId === pool.id);
+    expect(tasks).toHaveLength(10);
+    expect(tasks.every((task) => task.state === 'done')).toBe(true);
+    // The newest ten survive: none of the first thirty to finish is still listed.
+    expect(Math.min(...tasks.map((task) => task.taskId))).toBeGreaterThanOrEqual(20);
+    const workers = snapshot.processes.filter((p) => p.poolId === pool.id);
+    expect(workers.reduce((sum, w) => sum + w.tasksDone, 0)).toBe(40);
+  });
+
+  it('keeps only the newest ended exec-mode task rows', async () => {
+    await supervisor.dispose();
+    supervisor = new Supervisor({ dataDir, sampleIntervalMs: 200, graceMs: 500, maxEndedTaskRowsPerPool: 3 });
+    const pool = supervisor.createPool({ processes: 2, mode: 'exec', command: 'true', tasks: Array.from({ length: 8 }, (_, i) => [i]) });
+    await until(() => supervisor.snapshot().pools[0]?.counts.done === 8);
+    const rows = supervisor.snapshot().processes.filter((p) => p.poolId === pool.id);
+    expect(rows).toHaveLength(3);
+    expect(rows.every((r) => r.kind === 'task' && r.exitcode === 0)).toBe(true);
+  });
+
   it('restarts a process under the same id with a new pid', async () => {
     const first = await supervisor.createProcess({ command: 'sleep', args: ['30'], name: 'sleeper' });
     const again = await supervisor.restart(first.id);
