@@ -51,7 +51,7 @@ describe('PoolCard', () => {
     render(PoolCard, { api: recordingApi(), pool: poolRow(), tasks: [] });
     expect(screen.getByRole('article', { name: /squares/ })).toBeInTheDocument();
     expect(screen.getByText('running')).toBeInTheDocument();
-    expect(screen.getByText(/worker · 4 processes/)).toBeInTheDocument();
+    expect(screen.getByText('worker · 4 processes · daemon')).toBeInTheDocument();
     const counts = screen.getByRole('list', { name: 'Task counts' });
     for (const text of ['50 queued', '4 running', '40 done', '4 failed', '2 cancelled']) {
       expect(within(counts).getByText(text)).toBeInTheDocument();
