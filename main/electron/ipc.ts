@@ -40,7 +40,7 @@ export function registerCommandIpc(options: CommandIpcOptions): () => void {
       const verdict = verdictFor(event, policy);
       if (!verdict.trusted) {
         log(`refused IPC ${channel}: ${verdict.reason}`);
-        return { ok: false, error: { code: 'invalid', message: `refused: ${verdict.reason}` } };
+        return { ok: false, error: { code: 'forbidden', message: `refused: ${verdict.reason}` } };
       }
       // The preload always sends exactly one argument; anything more is not from our bridge.
       if (extra.length > 0) {

@@ -2,7 +2,8 @@ import type { z } from 'zod';
 
 /** How a command failed, as a value the UI shows where it belongs (`field` names the form field). */
 export interface CommandError {
-  code: 'invalid' | 'not_found' | 'conflict' | 'start_failed' | 'unknown_command' | 'internal';
+  /** `forbidden`: the sender itself was refused (not the app's own window), whatever it asked. */
+  code: 'invalid' | 'not_found' | 'conflict' | 'start_failed' | 'unknown_command' | 'forbidden' | 'internal';
   message: string;
   field?: string;
 }

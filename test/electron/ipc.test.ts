@@ -80,7 +80,7 @@ describe('registerCommandIpc', () => {
     ['about:blank', () => ipcEvent(new FakeWebContents(1, 'about:blank'))],
   ])('refuses %s with an error value and logs it', async (_name, makeEvent) => {
     const result = await t.invoke(ipcChannel('terminate'), makeEvent(), { id: 'p1' });
-    expect(result).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^refused: /) } });
+    expect(result).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/^refused: /) } });
     expect(t.terminate).not.toHaveBeenCalled();
     expect(t.logs).toHaveLength(1);
     expect(t.logs[0]).toMatch(/^refused IPC pooldeck:terminate: /);
