@@ -2,9 +2,7 @@
 // Menu.buildFromTemplate, and a unit test checks which items exist in development and in release builds.
 import type { MenuItemConstructorOptions } from 'electron';
 
-/** Menu items that need the UI; the shell sends them on MENU_CHANNEL and the renderer may ignore them. */
-export type MenuAction = 'newProcess' | 'newPool';
-export const MENU_CHANNEL = 'pooldeck:menu';
+import type { MenuAction } from '../protocol/bridge.js';
 
 export interface MenuOptions {
   isDev: boolean;

@@ -2,12 +2,11 @@
 // Nothing generic (no raw invoke/send/on), and the IpcRendererEvent never reaches the page.
 // Imports only small pure protocol files, so the bundle requires nothing but 'electron'.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { IPC_EVENT_CHANNEL, IPC_READY_CHANNEL, ipcChannel, type PreloadBridge } from '../protocol/bridge.js';
+import { IPC_EVENT_CHANNEL, IPC_READY_CHANNEL, MENU_CHANNEL, ipcChannel, type MenuAction, type PreloadBridge } from '../protocol/bridge.js';
 import type { AppEvent } from '../protocol/events.js';
-import { MENU_CHANNEL, type MenuAction } from '../electron/menu.js';
 import { preloadCommandNames } from './command-list.js';
 
-type CommandFunctions = Omit<PreloadBridge, 'onEvent'>;
+type CommandFunctions = Omit<PreloadBridge, 'onEvent' | 'onMenuAction'>;
 
 const commands = Object.fromEntries(
   preloadCommandNames.map((name) => {
@@ -16,7 +15,7 @@ const commands = Object.fromEntries(
   }),
 ) as unknown as CommandFunctions;
 
-const bridge: PreloadBridge & { onMenuAction(listener: (action: MenuAction) => void): () => void } = {
+const bridge: PreloadBridge = {
   ...commands,
   onEvent(listener) {
     const forward = (_event: IpcRendererEvent, value: AppEvent): void => listener(value);
@@ -27,7 +26,6 @@ const bridge: PreloadBridge & { onMenuAction(listener: (action: MenuAction) => v
       ipcRenderer.removeListener(IPC_EVENT_CHANNEL, forward);
     };
   },
-  // Not in PreloadBridge yet: menu items (File > New Process…) the renderer may react to.
   onMenuAction(listener) {
     const forward = (_event: IpcRendererEvent, action: MenuAction): void => listener(action);
     ipcRenderer.on(MENU_CHANNEL, forward);

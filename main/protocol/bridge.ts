@@ -16,7 +16,13 @@ export type PreloadBridge = {
   [N in CommandName]: (args: CommandArgs<N>) => Promise<CommandOutcome<CommandResult<N>>>;
 } & {
   onEvent(listener: (event: AppEvent) => void): () => void;
+  /** Menu items the shell hands to the UI (File > New Process…); the renderer may ignore them. */
+  onMenuAction(listener: (action: MenuAction) => void): () => void;
 };
+
+/** Menu items that need the UI; the shell sends them on MENU_CHANNEL. */
+export type MenuAction = 'newProcess' | 'newPool';
+export const MENU_CHANNEL = 'pooldeck:menu';
 
 /** The IPC channel of a command, and of the event stream. */
 export const ipcChannel = (name: CommandName): string => `pooldeck:${name}`;

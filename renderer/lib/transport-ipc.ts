@@ -2,8 +2,8 @@ import type { PreloadBridge } from '../../main/protocol/bridge.js';
 import type { AppEvent, CommandArgs, CommandName, CommandOutcome, CommandResult } from '../../main/protocol/index.js';
 import type { ConnectionState, MenuAction, Transport } from './transport.js';
 
-/** The bridge, plus the menu hook the Electron preload adds (optional: older shells lack it). */
-export type DesktopBridge = PreloadBridge & { onMenuAction?(listener: (action: MenuAction) => void): () => void };
+/** What the Electron preload puts on window.pooldeck. */
+export type DesktopBridge = PreloadBridge;
 
 declare global {
   interface Window {

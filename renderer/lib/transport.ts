@@ -6,8 +6,9 @@ import type { PooldeckApi } from './api.js';
  */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'unauthorized';
 
-/** Menu items of the desktop shell that open something in the UI (File > New Process…). */
-export type MenuAction = 'newProcess' | 'newPool';
+import type { MenuAction } from '../../main/protocol/bridge.js';
+
+export type { MenuAction };
 
 /** A PooldeckApi plus what the UI needs to know about the link itself. */
 export interface Transport extends PooldeckApi {

@@ -1,6 +1,7 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
-import { createMenuTemplate, type MenuAction } from '../../main/electron/menu.js';
+import { createMenuTemplate } from '../../main/electron/menu.js';
+import type { MenuAction } from '../../main/protocol/bridge.js';
 
 function flatten(items: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] {
   return items.flatMap((item) => [item, ...(Array.isArray(item.submenu) ? flatten(item.submenu) : [])]);
