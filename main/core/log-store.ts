@@ -12,7 +12,7 @@
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { OutputStream } from './process.js';
-import type { LogLine } from './rows.js';
+import type { LogLine, PartialLogLine } from './rows.js';
 
 export type LogStream = LogLine['stream'];
 
@@ -173,6 +173,27 @@ export class LogStore {
       out.push(this.#ring[(this.#head + (seq - first)) % capacity]!);
     }
     return out;
+  }
+
+  /**
+   * The line each stream has begun without ending it yet, as a terminal would show it now: what follows
+   * its last carriage return (a progress bar redraws itself that way). It is not in the tail; it becomes
+   * a line when its newline comes.
+   */
+  partialLines(): PartialLogLine[] {
+    this.#materialize();
+    const found: PartialLogLine[] = [];
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const partial = this.#partials[stream];
+      if (partial.bytes === 0) continue;
+      if (partial.parts.length > 1) partial.parts = [Buffer.concat(partial.parts)];
+      // stream: true leaves out a character whose last bytes have not arrived yet.
+      let text = new TextDecoder().decode(partial.parts[0], { stream: true });
+      if (text.endsWith('\r')) text = text.slice(0, -1);
+      text = text.slice(text.lastIndexOf('\r') + 1);
+      if (text.length > 0) found.push({ stream, text, time: partial.time });
+    }
+    return found;
   }
 
   /**

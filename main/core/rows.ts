@@ -130,3 +130,11 @@ export interface LogLine {
   text: string;
   time: number;
 }
+
+/** A line a process has started but not ended yet (a prompt, a progress bar): no seq until its newline. */
+export interface PartialLogLine {
+  stream: 'stdout' | 'stderr';
+  text: string;
+  /** When its first byte arrived. */
+  time: number;
+}

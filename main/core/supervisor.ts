@@ -190,6 +190,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return {
       lines,
       lastSeq: lines.length > 0 ? lines[lines.length - 1].seq : afterSeq,
+      partial: search ? [] : entry.log.partialLines(),
       droppedBytes: entry.log.droppedBytes,
       filePath: entry.log.filePath,
     };

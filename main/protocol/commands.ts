@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { LogLine, PoolRow, ProcessRow, Snapshot, TaskRow } from '../core/rows.js';
+import type { LogLine, PartialLogLine, PoolRow, ProcessRow, Snapshot, TaskRow } from '../core/rows.js';
 import {
   EmptyArgsSchema,
   IdArgsSchema,
@@ -42,6 +42,8 @@ export interface ReadLogsResult {
   lines: LogLine[];
   /** Pass as `afterSeq` next time to get only newer lines. */
   lastSeq: number;
+  /** What each stream has printed since its last newline (a prompt, a progress bar), as it stands now. */
+  partial: PartialLogLine[];
   /** Bytes the log dropped because it was produced faster than it could be kept. */
   droppedBytes: number;
   filePath: string | null;

@@ -83,6 +83,40 @@ describe('lines', () => {
     await log.close();
   });
 
+  it('shows a line not ended yet as it stands, the way a terminal redraws a progress bar', async () => {
+    const log = store();
+    expect(log.partialLines()).toEqual([]);
+    log.append('stdout', out('done\nDownloading... '));
+    log.append('stderr', out(' 10%\r 50%\r'));
+    expect(log.partialLines().map(({ stream, text }) => [stream, text])).toEqual([
+      ['stdout', 'Downloading... '],
+      ['stderr', ' 50%'],
+    ]);
+    // A character whose last byte has not come yet is left out, not shown as a replacement character.
+    const cup = out('☕');
+    log.append('stdout', cup.subarray(0, 2));
+    expect(log.partialLines()[0].text).toBe('Downloading... ');
+    log.append('stdout', Buffer.concat([cup.subarray(2), out(' ok\n')]));
+    expect(log.partialLines().map(({ stream }) => stream)).toEqual(['stderr']);
+    expect(texts(log)).toEqual(['done', 'Downloading... ☕ ok']);
+    await log.close();
+    expect(log.partialLines()).toEqual([]);
+  });
+
+  it('shows the partial line of a real process that prompts without a newline', async () => {
+    const log = store();
+    const prompt = new Process({ command: 'sh', args: ['-c', 'printf "Continue? [y/N] "; exec sleep 30'] });
+    processes.push(prompt);
+    prompt.on('output', (stream, chunk) => log.append(stream, chunk));
+    await prompt.start();
+    for (;;) {
+      if (log.partialLines().length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(log.partialLines()).toMatchObject([{ stream: 'stdout', text: 'Continue? [y/N] ' }]);
+    expect(texts(log)).toEqual([]);
+  });
+
   it('keeps ANSI escape codes, drops the CR of CRLF, and decodes characters split across chunks', () => {
     const log = store();
     const red = '\u001b[31mred\u001b[0m';

@@ -108,7 +108,7 @@ describe('App', () => {
 
   it('opens the logs of the selected process with Enter', async () => {
     const transport = fakeTransport({
-      readLogs: () => ({ ok: true, value: { lines: [], lastSeq: 0, droppedBytes: 0, filePath: null } }),
+      readLogs: () => ({ ok: true, value: { lines: [], lastSeq: 0, partial: [], droppedBytes: 0, filePath: null } }),
     });
     renderApp(transport);
     transport.emit({ type: 'snapshot', snapshot: snapshot({ processes: [processRow({ id: 'a', name: 'worker-a' })] }) });

@@ -19,7 +19,7 @@ function logApi(pages: LogLine[][], extra: Partial<ReadLogsResult> = {}) {
     readLogs: () => {
       const lines = pages[next++] ?? [];
       if (lines.length > 0) lastSeq = lines[lines.length - 1].seq;
-      return { ok: true, value: { lines, lastSeq, droppedBytes: 0, filePath: '/data/logs/p1.log', ...extra } };
+      return { ok: true, value: { lines, lastSeq, partial: [], droppedBytes: 0, filePath: '/data/logs/p1.log', ...extra } };
     },
   });
 }
@@ -38,6 +38,26 @@ describe('LogView', () => {
   });
   afterEach(() => {
     vi.useRealTimers();
+  });
+
+  it('shows the line a process has not ended yet after the others, and replaces it when it ends', async () => {
+    const answers: ReadLogsResult[] = [
+      { lines: [line('Downloading')], lastSeq: 1, partial: [{ stream: 'stdout', text: ' 50%', time: 0 }], droppedBytes: 0, filePath: null },
+      { lines: [line('Continue? y')], lastSeq: 2, partial: [], droppedBytes: 0, filePath: null },
+    ];
+    let next = 0;
+    const api = recordingApi({ readLogs: () => ({ ok: true, value: answers[Math.min(next++, answers.length - 1)] }) });
+    renderLog(api as ReturnType<typeof logApi>);
+    await tick();
+    expect(lineElements().map((element) => [element.textContent, element.classList.contains('partial')])).toEqual([
+      ['Downloading', false],
+      [' 50%', true],
+    ]);
+    await tick(500);
+    expect(lineElements().map((element) => [element.textContent, element.classList.contains('partial')])).toEqual([
+      ['Downloading', false],
+      ['Continue? y', false],
+    ]);
   });
 
   it('polls for newer lines every 500 ms and stops when closed', async () => {

@@ -84,6 +84,21 @@ describe('the server over the real backend', () => {
     expect(logs.body.value!.lines.map((line) => line.text).join('\n')).toContain('hello-from-job');
   });
 
+  it('serves the line a process has printed without a newline, such as a prompt', async () => {
+    const created = await command<{ id: string }>('createProcess', { command: 'sh', args: ['-c', 'echo ready; printf "Continue? [y/N] "; exec sleep 30'] });
+    const id = created.body.value!.id;
+    await waitForRow(id, (row) => row.isAlive, 'the job to run');
+    type Logs = { lines: { text: string }[]; partial: { stream: string; text: string }[] };
+    let logs: Logs;
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      logs = (await command<Logs>('readLogs', { id })).body.value!;
+    } while (logs.partial.length === 0);
+    expect(logs.lines.map((line) => line.text)).toContain('ready');
+    expect(logs.partial).toEqual([{ stream: 'stdout', text: 'Continue? [y/N] ', time: expect.any(Number) }]);
+    await command('kill', { id });
+  });
+
   it('terminates a running process: exitcode -15', async () => {
     const created = await command<{ id: string }>('createProcess', { command: 'sleep', args: ['30'] });
     const id = created.body.value!.id;
