@@ -24,6 +24,15 @@ export interface PoolTask {
   value?: unknown;
   /** Why it failed or was cancelled. */
   error?: PoolTaskError;
+  /**
+   * Set when the record is a chunk of a map-style call run as one unit (see MapOptions.chunksize):
+   * it stands for `count` items, task ids `id` … `id + count - 1`, the call's items `index` …
+   * `index + count - 1`. `args` is then the list of the items' argument lists (`star`: starmap) or
+   * the items themselves (each its task's only argument: map), and `value` the list of their
+   * values. `failedItem`: which item (0-based in the chunk) failed, when one did.
+   * `pool.tasks` lists such a chunk item by item; only events carry chunks.
+   */
+  items?: { index: number; count: number; star: boolean; failedItem?: number };
 }
 
 export interface PoolCounts {
@@ -50,22 +59,59 @@ export class TaskEntry {
   error: PoolTaskError | undefined = undefined;
   /** performance.now() when it was handed to a worker (worker mode). */
   sentAt = 0;
+  /** A chunk sent as one `batch` message (rather than as per-item `task` lines). */
+  sentAsBatch = false;
+  /** A chunk sent as per-item lines: the values so far, which items answered, how many did. */
+  lineValues: unknown[] | null = null;
+  lineAnswered: Uint8Array | null = null;
+  lineCount = 0;
+  /** A chunk sent as per-item lines: its first failed item (lowest index) and that item's error. */
+  lineFailure: { index: number; error: Error } | null = null;
+  /** A failed chunk: which of its items failed (null: the chunk as a whole, e.g. its worker died). */
+  failedItem: number | null = null;
 
   constructor(
     readonly id: number,
     readonly args: unknown[],
     readonly queuedAt: number,
-    /** The encoded `task` line (worker mode); emptied once the task ended. */
+    /** The encoded `task` line, or for a chunk its `batch` line (worker mode); emptied once the task ended. */
     public line: string,
     public sink: TaskSink | null,
-    /** Position of the task in its map/imap/starmap call (0 for single tasks). */
+    /** Position of the task (of a chunk's first item) in its map/imap/starmap call (0 for single tasks). */
     readonly index: number,
-    /** How many tasks a worker may be handed at a time for this task's call (map's chunksize). */
-    readonly chunk: number,
+    /** How many items it stands for: 1, or a chunk's size. Chunks use ids id … id + count - 1. */
+    readonly count = 1,
+    /** Whether it is a chunk of a map-style call. */
+    readonly chunked = false,
+    /** For a chunk: `args` holds argument lists (starmap), or items, each its task's only argument (map). */
+    readonly star = true,
   ) {}
+
+  /** The argument list of a chunk's item `i`. */
+  itemArgs(i: number): unknown[] {
+    const item = this.args[i];
+    return this.star ? (item as unknown[]) : [item];
+  }
 
   get finished(): boolean {
     return this.state === 'done' || this.state === 'failed' || this.state === 'cancelled';
+  }
+
+  /** A chunk about to be handed (again) to a worker: forget how it was sent before. */
+  resetDispatch(): void {
+    this.sentAt = 0;
+    this.sentAsBatch = false;
+    this.lineValues = null;
+    this.lineAnswered = null;
+    this.lineCount = 0;
+    this.lineFailure = null;
+  }
+
+  /** The per-item `task` lines of a chunk, for a worker that did not opt in to batches. */
+  itemLines(encode: (id: number, args: unknown[]) => string): string {
+    let text = '';
+    for (let i = 0; i < this.args.length; i += 1) text += encode(this.id + i, this.itemArgs(i));
+    return text;
   }
 
   snapshot(): PoolTask {
@@ -81,7 +127,40 @@ export class TaskEntry {
     };
     if (this.state === 'done') task.value = this.value;
     if (this.error) task.error = this.error;
+    if (this.chunked) {
+      task.items = { index: this.index, count: this.count, star: this.star };
+      if (this.failedItem !== null) task.items.failedItem = this.failedItem;
+    }
     return task;
+  }
+
+  /** Appends the records of items `from` … count-1 (a chunk's items one by one; a task itself). */
+  expand(out: PoolTask[], from = 0): void {
+    if (!this.chunked) {
+      if (from === 0) out.push(this.snapshot());
+      return;
+    }
+    const values = this.state === 'done' ? (this.value as unknown[]) : null;
+    for (let i = from; i < this.count; i += 1) {
+      const task: PoolTask = {
+        id: this.id + i,
+        args: this.itemArgs(i),
+        state: this.state,
+        workerPid: this.workerPid,
+        workerName: this.workerName,
+        queuedAt: this.queuedAt,
+        startedAt: this.startedAt,
+        endedAt: this.endedAt,
+      };
+      if (values) task.value = values[i];
+      if (this.error) {
+        task.error =
+          this.failedItem === null || this.failedItem === i
+            ? this.error
+            : { type: this.error.type, message: `not completed: item ${this.failedItem} of the same chunk (task ${this.id + this.failedItem}) failed` };
+      }
+      out.push(task);
+    }
   }
 }
 
@@ -185,6 +264,16 @@ export class InflightList {
     return undefined;
   }
 
+  /** The held task or chunk whose ids include `id`, without removing it. */
+  find(id: number): TaskEntry | undefined {
+    const items = this.#items;
+    for (let i = this.#head; i < items.length; i += 1) {
+      const entry = items[i]!;
+      if (id >= entry.id && id < entry.id + entry.count) return entry;
+    }
+    return undefined;
+  }
+
   /** Removes and returns every task held, oldest first. */
   drain(): TaskEntry[] {
     const out = this.#items.slice(this.#head) as TaskEntry[];
@@ -195,30 +284,47 @@ export class InflightList {
 }
 
 /**
- * Every unfinished task plus the most recent `finishedLimit` finished ones, in submission order.
- * Older finished tasks are forgotten (their promises and AsyncResults are unaffected). A finished
- * task behind a long-running one is dropped in a compaction once twice the limit is reached.
+ * Every unfinished task plus the most recent `finishedLimit` finished ones, in submission order,
+ * counted in items (a chunk counts as its items). Older finished tasks are forgotten (their
+ * promises and AsyncResults are unaffected). A finished task behind a long-running one is dropped
+ * in a compaction once twice the limit is reached. Chunks are kept whole and cut when listed.
  */
 export class TaskBook {
   #entries = new Deque<TaskEntry>();
+  /** Finished items held, possibly more than the limit by less than one chunk. */
   #finished = 0;
+  /**
+   * Compact when more finished items than this are held. Raised after a compaction, so that the
+   * chunks it had to keep (each holds items among the newest) do not make every call compact.
+   */
+  #compactAbove: number;
 
-  constructor(readonly finishedLimit: number) {}
+  constructor(readonly finishedLimit: number) {
+    this.#compactAbove = finishedLimit * 2;
+  }
 
   add(entry: TaskEntry): void {
     this.#entries.push(entry);
   }
 
   /** Call once when `entry` reached a final state. */
-  finished(_entry: TaskEntry): void {
-    this.#finished += 1;
+  finished(entry: TaskEntry): void {
+    this.#finished += entry.count;
     if (this.#finished <= this.finishedLimit) return;
     const entries = this.#entries;
-    for (let front = entries.peek(); front !== undefined && front.finished && this.#finished > this.finishedLimit; front = entries.peek()) {
+    for (
+      let front = entries.peek();
+      front !== undefined && front.finished && this.#finished - front.count >= this.finishedLimit;
+      front = entries.peek()
+    ) {
       entries.shift();
-      this.#finished -= 1;
+      this.#finished -= front.count;
     }
-    if (this.#finished > this.finishedLimit * 2) this.#compact();
+    if (this.#finished <= this.finishedLimit * 2) this.#compactAbove = this.finishedLimit * 2;
+    else if (this.#finished > this.#compactAbove) {
+      this.#compact();
+      this.#compactAbove = Math.max(this.finishedLimit * 2, this.#finished + this.finishedLimit);
+    }
   }
 
   get size(): number {
@@ -227,7 +333,17 @@ export class TaskBook {
 
   list(): PoolTask[] {
     const out: PoolTask[] = [];
-    this.#entries.forEach((entry) => out.push(entry.snapshot()));
+    let skip = Math.max(0, this.#finished - this.finishedLimit);
+    this.#entries.forEach((entry) => {
+      if (skip > 0 && entry.finished) {
+        const cut = Math.min(skip, entry.count);
+        skip -= cut;
+        if (cut === entry.count) return;
+        entry.expand(out, cut);
+        return;
+      }
+      entry.expand(out);
+    });
     return out;
   }
 
@@ -236,10 +352,13 @@ export class TaskBook {
     let toDrop = this.#finished - this.finishedLimit;
     const kept = new Deque<TaskEntry>();
     this.#entries.forEach((entry) => {
-      if (toDrop > 0 && entry.finished) toDrop -= 1;
-      else kept.push(entry);
+      if (entry.finished && entry.count <= toDrop) {
+        toDrop -= entry.count;
+        this.#finished -= entry.count;
+      } else {
+        kept.push(entry);
+      }
     });
     this.#entries = kept;
-    this.#finished = this.finishedLimit;
   }
 }

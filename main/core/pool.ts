@@ -12,7 +12,7 @@ import { expandTemplate } from './exec-template.js';
 import { describeExit } from './exit-status.js';
 import { Deque, TaskBook, TaskEntry, type PoolCounts, type PoolTask, type PoolTaskError, type TaskSink } from './pool-task.js';
 import { Process } from './process.js';
-import { encodeTask, quoteExcerpt, type WorkerToMainMessage } from './worker-channel.js';
+import { argumentsJson, encodeBatch, encodeTask, quoteExcerpt, type WorkerErrorInfo, type WorkerToMainMessage } from './worker-channel.js';
 import { WorkerSlot, type WorkerSlotHooks } from './worker-slot.js';
 
 export type PoolMode = 'worker' | 'exec';
@@ -46,7 +46,12 @@ export interface PoolEvents {
 }
 
 export interface MapOptions {
-  /** How many tasks a worker may be handed at a time (worker mode). Default: adaptive pipelining. */
+  /**
+   * Worker mode: how many items make one chunk, handed to a worker as one unit (one `batch` message
+   * and one list of values for workers that opted in to batches, per-item lines for the others).
+   * Default, as in Python: ceil(items / (4 × processes)) for map, starmap, mapAsync and
+   * starmapAsync; 1 for imap and imapUnordered. 1 means one task per item. Ignored in exec mode.
+   */
   chunksize?: number;
 }
 
@@ -62,6 +67,14 @@ const PIPELINE_TARGET_MS = 2;
 const MAX_PIPELINE_DEPTH = 256;
 /** Depth before the first answers tell how long tasks take. */
 const INITIAL_PIPELINE_DEPTH = 2;
+/** Chunks a worker may hold: the one it runs and the next, so that it never waits between them. */
+const CHUNK_PIPELINE_DEPTH = 2;
+/**
+ * How long a started worker that has neither said ready nor answered is given before chunks go
+ * to it as per-item lines: the ready message says whether it takes batches, and a chunk sent as
+ * lines loses most of the batch's gain.
+ */
+const BATCH_READY_GRACE_MS = 500;
 /** A worker that ends unasked within this time of its start, before answering anything, ended badly. */
 const FAST_DEATH_MS = 1000;
 /** After this many bad endings in a row, queued tasks fail at once until a worker answers again. */
@@ -128,9 +141,9 @@ function checkTaskArgs(args: unknown, what: string): asserts args is unknown[] {
   if (!Array.isArray(args)) throw new TypeError(`${what} must be an array of the task's arguments (got ${describeValue(args)})`);
 }
 
-function checkChunksize(options: MapOptions | undefined): number {
+function checkChunksize(options: MapOptions | undefined): number | undefined {
   const chunksize = options?.chunksize;
-  if (chunksize === undefined) return 1;
+  if (chunksize === undefined) return undefined;
   if (typeof chunksize !== 'number' || !Number.isInteger(chunksize) || chunksize < 1) {
     throw new TypeError(`chunksize must be a positive integer (got ${describeValue(chunksize)})`);
   }
@@ -160,6 +173,11 @@ function errorRecord(error: Error): PoolTaskError {
 /** Collects a map's results in input order; settles once, on the first failure or the last result. */
 class MapSink implements TaskSink {
   readonly results: unknown[];
+  /**
+   * Chunks' values by the index of their first item, joined once at the end: cheaper than copying
+   * every value into a preallocated `results` as it comes.
+   */
+  #parts: [number, unknown[]][] = [];
   #remaining: number;
   #done = false;
 
@@ -182,18 +200,51 @@ class MapSink implements TaskSink {
       this.onDone(false, valueOrError);
       return;
     }
-    this.results[entry.index] = valueOrError;
-    this.#remaining -= 1;
+    if (entry.chunked) {
+      this.#parts.push([entry.index, valueOrError as unknown[]]);
+      this.#remaining -= entry.count;
+    } else {
+      this.results[entry.index] = valueOrError;
+      this.#remaining -= 1;
+    }
     if (this.#remaining === 0) {
       this.#done = true;
-      this.onDone(true, this.results);
+      this.onDone(true, this.#joined());
     }
+  }
+
+  #joined(): unknown[] {
+    const parts = this.#parts;
+    if (parts.length === 0) return this.results;
+    parts.sort((a, b) => a[0] - b[0]);
+    // A map's items all go in chunks, so the parts cover every index.
+    if (parts.length <= 1024) return ([] as unknown[]).concat(...parts.map((part) => part[1]));
+    const out: unknown[] = [];
+    for (const [, values] of parts) for (const value of values) out.push(value);
+    return out;
   }
 }
 
 interface Outcome {
   ok: boolean;
   value: unknown;
+}
+
+/** A map-style call's items: as given (map) or argument lists (starmap, `star`). */
+interface CallItems {
+  list: unknown[];
+  star: boolean;
+}
+
+/** A map-style call, split and encoded: one task per item (`chunks` null) or chunks of `size`. */
+interface Plan {
+  /** The call's items (map) or argument lists (starmap, `star`). */
+  list: unknown[];
+  star: boolean;
+  size: number;
+  chunks: unknown[][] | null;
+  /** Per task, its `task` line; per chunk, its `batch` line. */
+  lines: string[];
 }
 
 /** Feeds imap/imapUnordered: outcomes by index (ordered) or by arrival (unordered). */
@@ -210,8 +261,18 @@ class IterSink implements TaskSink {
   }
 
   settle(entry: TaskEntry, ok: boolean, value: unknown): void {
-    if (this.ordered) this.byIndex[entry.index] = { ok, value };
-    else this.arrived.push({ ok, value });
+    if (entry.chunked && ok) {
+      const values = value as unknown[];
+      for (let i = 0; i < values.length; i += 1) {
+        if (this.ordered) this.byIndex[entry.index + i] = { ok, value: values[i] };
+        else this.arrived.push({ ok, value: values[i] });
+      }
+    } else if (this.ordered) {
+      // A failed chunk fails at its first item, as Python's imap does.
+      this.byIndex[entry.index] = { ok, value };
+    } else {
+      this.arrived.push({ ok, value });
+    }
     const wake = this.#wake;
     this.#wake = null;
     wake?.();
@@ -331,7 +392,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       checkTaskArgs(args, 'apply(args): args');
       const line = this.#encode(1, args);
       promise = new Promise<T>((resolve, reject) => {
-        this.#submit(args, line, { settle: (_entry, ok, value) => (ok ? resolve(value as T) : reject(value)) }, 0, 1);
+        this.#submit(args, line, { settle: (_entry, ok, value) => (ok ? resolve(value as T) : reject(value)) }, 0);
       });
     } catch (error) {
       promise = Promise.reject(error);
@@ -348,7 +409,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     const id = this.#nextTaskId;
     return new AsyncResult<T>(
       (settle) => {
-        this.#submit(args, line, { settle: (_entry, ok, value) => settle(ok, value) }, 0, 1);
+        this.#submit(args, line, { settle: (_entry, ok, value) => settle(ok, value) }, 0);
       },
       callbacks,
       `task ${id} of ${this.name}`,
@@ -367,22 +428,22 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   /** map_async: an AsyncResult of the whole list. Throws when the pool is not running. */
   mapAsync<T = unknown>(items: Iterable<unknown>, options?: MapOptions, callbacks: AsyncResultCallbacks<T[]> = {}): AsyncResult<T[]> {
-    return this.#mapAsyncResult<T>(this.#argLists(items, false, 'mapAsync'), options, callbacks);
+    return this.#mapAsyncResult<T>(this.#plan(this.#argLists(items, false, 'mapAsync'), options, true), callbacks);
   }
 
   /** starmap_async. Throws when the pool is not running. */
   starmapAsync<T = unknown>(argLists: Iterable<unknown[]>, options?: MapOptions, callbacks: AsyncResultCallbacks<T[]> = {}): AsyncResult<T[]> {
-    return this.#mapAsyncResult<T>(this.#argLists(argLists, true, 'starmapAsync'), options, callbacks);
+    return this.#mapAsyncResult<T>(this.#plan(this.#argLists(argLists, true, 'starmapAsync'), options, true), callbacks);
   }
 
   /** Submits every item now; yields the values in input order. A failed task throws at its turn. */
   imap<T = unknown>(items: Iterable<unknown>, options?: MapOptions): AsyncGenerator<T, void, undefined> {
-    return this.#iterate<T>(this.#argLists(items, false, 'imap'), options, true);
+    return this.#iterate<T>(this.#plan(this.#argLists(items, false, 'imap'), options, false), true);
   }
 
   /** Submits every item now; yields the values as they come. A failed task throws when it comes. */
   imapUnordered<T = unknown>(items: Iterable<unknown>, options?: MapOptions): AsyncGenerator<T, void, undefined> {
-    return this.#iterate<T>(this.#argLists(items, false, 'imapUnordered'), options, false);
+    return this.#iterate<T>(this.#plan(this.#argLists(items, false, 'imapUnordered'), options, false), false);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
@@ -452,33 +513,70 @@ export class Pool extends EventEmitter<PoolEvents> {
     }
   }
 
-  #argLists(items: Iterable<unknown>, star: boolean, method: string): { argLists: unknown[][]; lines: string[] } {
+  /**
+   * The call's items as an array. Map items are not wrapped in one-element argument lists here:
+   * a chunk sends them as they are (a batch's `items`), which saves an allocation per item.
+   */
+  #argLists(items: Iterable<unknown>, star: boolean, method: string): CallItems {
     this.#checkRunning();
     if (items === null || items === undefined || typeof (items as Iterable<unknown>)[Symbol.iterator] !== 'function') {
       throw new TypeError(`${method}: expected an array or other iterable of ${star ? 'argument lists' : 'items'} (got ${describeValue(items)})`);
     }
-    const argLists: unknown[][] = [];
-    for (const item of items) {
-      if (star) {
-        checkTaskArgs(item, `${method}: item ${argLists.length}`);
-        argLists.push(item);
-      } else {
-        argLists.push([item]);
-      }
-    }
-    // Encode everything before submitting anything: one bad item fails the call, not half of it.
-    const lines = argLists.map((args, i) => this.#encode(i + 1, args));
-    return { argLists, lines };
+    const list = Array.isArray(items) ? items : Array.from(items);
+    if (star) for (let i = 0; i < list.length; i += 1) checkTaskArgs(list[i], `${method}: item ${i}`);
+    return { list, star };
   }
 
-  #mapPromise<T>(prepare: () => { argLists: unknown[][]; lines: string[] }, options: MapOptions | undefined): Promise<T[]> {
+  /**
+   * Splits a map-style call into tasks or chunks and encodes them all before anything is
+   * submitted: one bad item fails the call, not half of it. `mapFamily`: Python's default
+   * chunksize applies (imap's default is 1).
+   */
+  #plan({ list, star }: CallItems, options: MapOptions | undefined, mapFamily: boolean): Plan {
+    const explicit = checkChunksize(options);
+    let size = explicit ?? (mapFamily ? Math.ceil(list.length / (4 * this.processes)) : 1);
+    // A chunk is not split: keep default chunks within maxTasksPerChild, so that workers are recycled near it.
+    if (explicit === undefined && this.maxTasksPerChild !== null) size = Math.min(size, this.maxTasksPerChild);
+    if (this.mode !== 'worker') size = 1;
+    if (size <= 1) {
+      const argLists = star ? (list as unknown[][]) : list.map((item) => [item]);
+      return { list: argLists, star: true, size: 1, chunks: null, lines: argLists.map((args, i) => this.#encode(i + 1, args)) };
+    }
+    const chunks: unknown[][] = [];
+    const lines: string[] = [];
+    for (let lo = 0; lo < list.length; lo += size) {
+      const chunk = list.slice(lo, lo + size);
+      let json: string;
+      try {
+        json = argumentsJson(chunk);
+      } catch (error) {
+        throw new TypeError(`${this.name}: ${(error as Error).message}`);
+      }
+      chunks.push(chunk);
+      lines.push(encodeBatch(this.#nextTaskId + lo, json, star));
+    }
+    return { list, star, size, chunks, lines };
+  }
+
+  /** Submits a plan's tasks or chunks. */
+  #submitPlan(plan: Plan, sink: TaskSink): void {
+    const { chunks, lines } = plan;
+    if (chunks === null) {
+      const argLists = plan.list as unknown[][];
+      for (let i = 0; i < argLists.length; i += 1) this.#submit(argLists[i], lines[i], sink, i);
+      return;
+    }
+    for (let k = 0; k < chunks.length; k += 1) this.#submit(chunks[k], lines[k], sink, k * plan.size, chunks[k].length, true, plan.star);
+  }
+
+  #mapPromise<T>(prepare: () => CallItems, options: MapOptions | undefined): Promise<T[]> {
     let promise: Promise<T[]>;
     try {
-      const chunk = checkChunksize(options);
-      const { argLists, lines } = prepare();
+      checkChunksize(options);
+      const plan = this.#plan(prepare(), options, true);
       promise = new Promise<T[]>((resolve, reject) => {
-        const sink = new MapSink(argLists.length, (ok, value) => (ok ? resolve(value as T[]) : reject(value)));
-        for (let i = 0; i < argLists.length; i += 1) this.#submit(argLists[i], lines[i], sink, i, chunk);
+        const sink = new MapSink(plan.list.length, (ok, value) => (ok ? resolve(value as T[]) : reject(value)));
+        this.#submitPlan(plan, sink);
       });
     } catch (error) {
       promise = Promise.reject(error);
@@ -487,29 +585,21 @@ export class Pool extends EventEmitter<PoolEvents> {
     return promise;
   }
 
-  #mapAsyncResult<T>(
-    prepared: { argLists: unknown[][]; lines: string[] },
-    options: MapOptions | undefined,
-    callbacks: AsyncResultCallbacks<T[]>,
-  ): AsyncResult<T[]> {
-    const chunk = checkChunksize(options);
-    const { argLists, lines } = prepared;
+  #mapAsyncResult<T>(plan: Plan, callbacks: AsyncResultCallbacks<T[]>): AsyncResult<T[]> {
     const first = this.#nextTaskId;
     return new AsyncResult<T[]>(
       (settle: SettleAsyncResult) => {
-        const sink = new MapSink(argLists.length, settle);
-        for (let i = 0; i < argLists.length; i += 1) this.#submit(argLists[i], lines[i], sink, i, chunk);
+        const sink = new MapSink(plan.list.length, settle);
+        this.#submitPlan(plan, sink);
       },
       callbacks,
-      `tasks ${first}–${first + argLists.length - 1} of ${this.name}`,
+      `tasks ${first}–${first + plan.list.length - 1} of ${this.name}`,
     );
   }
 
-  #iterate<T>(prepared: { argLists: unknown[][]; lines: string[] }, options: MapOptions | undefined, ordered: boolean): AsyncGenerator<T, void, undefined> {
-    const chunk = checkChunksize(options);
-    const { argLists, lines } = prepared;
-    const sink = new IterSink(argLists.length, ordered);
-    for (let i = 0; i < argLists.length; i += 1) this.#submit(argLists[i], lines[i], sink, i, chunk);
+  #iterate<T>(plan: Plan, ordered: boolean): AsyncGenerator<T, void, undefined> {
+    const sink = new IterSink(plan.list.length, ordered);
+    this.#submitPlan(plan, sink);
     return (async function* results(): AsyncGenerator<T, void, undefined> {
       for (let i = 0; i < sink.count; i += 1) {
         let outcome: Outcome | undefined;
@@ -529,10 +619,12 @@ export class Pool extends EventEmitter<PoolEvents> {
     })();
   }
 
-  #submit(args: unknown[], line: string, sink: TaskSink, index: number, chunk: number): TaskEntry {
-    const entry = new TaskEntry(this.#nextTaskId++, args, Date.now(), line, sink, index, chunk);
+  /** Queues a task, or a chunk of `count` items (ids id … id + count - 1) when `chunked`. */
+  #submit(args: unknown[], line: string, sink: TaskSink, index: number, count = 1, chunked = false, star = true): TaskEntry {
+    const entry = new TaskEntry(this.#nextTaskId, args, Date.now(), line, sink, index, count, chunked, star);
+    this.#nextTaskId += count;
     this.#book.add(entry);
-    this.#counts.queued += 1;
+    this.#counts.queued += count;
     this.#queue.push(entry);
     this.#emitTask(entry);
     if (this.#brokenError) this.#demandWhileBroken = true;
@@ -572,8 +664,8 @@ export class Pool extends EventEmitter<PoolEvents> {
     entry.workerPid = pid;
     entry.workerName = workerName;
     entry.startedAt = Date.now();
-    this.#counts.queued -= 1;
-    this.#counts.running += 1;
+    this.#counts.queued -= entry.count;
+    this.#counts.running += entry.count;
     if (emit) this.#emitTask(entry);
   }
 
@@ -586,14 +678,16 @@ export class Pool extends EventEmitter<PoolEvents> {
     recordedValue: unknown = valueOrError,
   ): void {
     if (entry.finished) return;
-    if (entry.state === 'queued') this.#counts.queued -= 1;
-    else this.#counts.running -= 1;
-    this.#counts[final] += 1;
+    if (entry.state === 'queued') this.#counts.queued -= entry.count;
+    else this.#counts.running -= entry.count;
+    this.#counts[final] += entry.count;
     entry.state = final;
     entry.endedAt = Date.now();
     if (ok) entry.value = recordedValue;
     else entry.error = errorRecord(valueOrError as Error);
     entry.line = '';
+    entry.lineValues = null;
+    entry.lineAnswered = null;
     this.#book.finished(entry);
     this.#emitTask(entry);
     const sink = entry.sink;
@@ -602,7 +696,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   #cancel(entry: TaskEntry): void {
-    this.#finish(entry, false, new TaskCancelledError(`${this.name} was terminated before task ${entry.id} finished`), 'cancelled');
+    const what = entry.chunked ? `tasks ${entry.id}–${entry.id + entry.count - 1}` : `task ${entry.id}`;
+    this.#finish(entry, false, new TaskCancelledError(`${this.name} was terminated before ${what} finished`), 'cancelled');
   }
 
   #setState(state: PoolState): void {
@@ -718,8 +813,10 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   /**
    * Hands queued tasks to workers: round-robin, each up to its pipelining allowance, one write per
-   * worker per round. The allowance is the adaptive depth (or the call's chunksize), capped by a
-   * fair share of the work so that a few tasks spread over all workers, and by maxTasksPerChild.
+   * worker per round. The allowance is the adaptive depth (two for chunks), capped by a fair share
+   * of the work so that a few tasks spread over all workers, and by maxTasksPerChild. A chunk goes
+   * as one `batch` message to a worker that opted in, as per-item lines to one that did not, and
+   * waits for a worker that has not said which yet (see BATCH_READY_GRACE_MS).
    */
   #dispatchToWorkers(): void {
     if (this.#queue.length === 0) return;
@@ -735,36 +832,43 @@ export class Pool extends EventEmitter<PoolEvents> {
       this.#maintain();
       return;
     }
-    const depth = this.#depth();
     const fair = Math.ceil((this.#queue.length + this.#inflight) / live);
-    const chunk = this.#queue.peek()!.chunk;
-    const cap = Math.max(chunk, Math.min(depth, fair));
+    const chunked = this.#queue.peek()!.chunked;
+    const cap = Math.min(chunked ? CHUNK_PIPELINE_DEPTH : this.#depth(), fair);
     // Refill a worker once it is down to half its allowance, so that refills go out in batches
     // (one write for many tasks) rather than one write per answer.
     const lowWater = cap >> 1;
-    const allowance = up.map((slot) => {
-      if (slot.inflight.size > lowWater) return 0;
-      let room = cap - slot.inflight.size;
-      if (this.maxTasksPerChild !== null) room = Math.min(room, this.maxTasksPerChild - slot.assigned);
-      return room;
-    });
+    const allowance = up.map((slot) => (slot.inflight.size > lowWater ? 0 : cap - slot.inflight.size));
+    const limit = this.maxTasksPerChild ?? Infinity;
     const batches: string[][] = up.map(() => []);
     const now = performance.now();
     let progress = true;
     while (progress && this.#queue.length > 0) {
       progress = false;
       for (let i = 0; i < up.length && this.#queue.length > 0; i += 1) {
-        if (allowance[i] <= 0) continue;
+        const slot = up[i];
+        // maxTasksPerChild counts items; a chunk is not split, so it may take a worker past the limit.
+        if (allowance[i] <= 0 || slot.assigned >= limit) continue;
+        const next = this.#queue.peek()!;
+        if (next.chunked && slot.batch === null) continue;
         allowance[i] -= 1;
         progress = true;
-        const slot = up[i];
         const entry = this.#queue.shift()!;
         entry.sentAt = now;
         slot.inflight.push(entry);
-        slot.assigned += 1;
+        slot.assigned += entry.count;
         this.#inflight += 1;
         if (slot.inflight.size === 1) this.#markRunning(entry, slot.proc.pid, slot.proc.name);
-        batches[i].push(entry.line);
+        if (!entry.chunked) {
+          batches[i].push(entry.line);
+        } else if (slot.batch) {
+          entry.sentAsBatch = true;
+          batches[i].push(entry.line);
+        } else {
+          entry.lineValues = new Array(entry.count);
+          entry.lineAnswered = new Uint8Array(entry.count);
+          batches[i].push(entry.itemLines(encodeTask));
+        }
       }
     }
     for (let i = 0; i < up.length; i += 1) {
@@ -774,6 +878,11 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   #onSlotStarted(slot: WorkerSlot): void {
+    slot.after(BATCH_READY_GRACE_MS, () => {
+      if (slot.batch !== null) return;
+      slot.batch = false;
+      this.#afterChange();
+    });
     if (this.#brokenError instanceof ProcessStartError) {
       // The program starts again: bring the pool back to full strength.
       this.#brokenError = null;
@@ -801,17 +910,90 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (!this.#active) return;
     if (message.type === 'ready') {
       slot.ready = true;
+      slot.batch = message.batch === true;
       return;
     }
-    const wasHead = slot.head?.id === message.id;
-    const entry = slot.inflight.take(message.id);
-    if (!entry) {
+    // A worker that answers before saying ready never will: it takes no batches.
+    if (slot.batch === null) slot.batch = false;
+    const id = message.id;
+    const head = slot.head;
+    if (message.type === 'result') {
+      if (head !== undefined && head.id === id && !head.chunked) {
+        slot.inflight.take(id);
+        this.#answered(slot, head, true, message.ok ? true : false, message.ok ? message.value : this.#taskError(message.error));
+        return;
+      }
+      const holder = slot.inflight.find(id);
+      if (holder === undefined || (holder.chunked && holder.sentAsBatch)) {
+        this.#onProtocolError(slot, `a result for task id ${id}, which this worker was not given (or already answered)`);
+        return;
+      }
+      if (holder.chunked) {
+        this.#onItemLine(slot, holder, id - holder.id, message);
+        return;
+      }
+      slot.inflight.take(id);
+      this.#answered(slot, holder, holder === head, message.ok ? true : false, message.ok ? message.value : this.#taskError(message.error));
+      return;
+    }
+    // batch_result
+    const entry = head !== undefined && head.id === id ? head : slot.inflight.find(id);
+    if (entry === undefined || entry.id !== id || !entry.sentAsBatch) {
+      this.#onProtocolError(slot, `a batch result for id ${id}, which this worker was not given as a batch (or already answered)`);
+      return;
+    }
+    if (message.ok && message.values.length !== entry.count) {
+      this.#onProtocolError(slot, `a batch result for id ${id} with ${message.values.length} values for ${entry.count} items`);
+      return;
+    }
+    if (!message.ok && message.index >= entry.count) {
+      this.#onProtocolError(slot, `a batch result for id ${id} naming item ${message.index} of ${entry.count}`);
+      return;
+    }
+    slot.inflight.take(id);
+    if (message.ok) {
+      this.#answered(slot, entry, entry === head, true, message.values);
+    } else {
+      entry.failedItem = message.index;
+      this.#answered(slot, entry, entry === head, false, this.#taskError(message.error));
+    }
+  }
+
+  #taskError(error: WorkerErrorInfo): TaskFailedError {
+    const { type, message: text, traceback } = error;
+    return new TaskFailedError(text === '' ? type : text, { remoteType: type, traceback: traceback ?? null });
+  }
+
+  /** One per-item answer for a chunk sent as lines; the chunk ends once all its items answered. */
+  #onItemLine(slot: WorkerSlot, entry: TaskEntry, item: number, message: Extract<WorkerToMainMessage, { type: 'result' }>): void {
+    const answered = entry.lineAnswered!;
+    if (answered[item] === 1) {
       this.#onProtocolError(slot, `a result for task id ${message.id}, which this worker was not given (or already answered)`);
       return;
     }
+    answered[item] = 1;
+    entry.lineCount += 1;
+    slot.answeredAny = true;
+    if (message.ok) entry.lineValues![item] = message.value;
+    else if (entry.lineFailure === null || item < entry.lineFailure.index) entry.lineFailure = { index: item, error: this.#taskError(message.error) };
+    if (entry.lineCount < entry.count) return;
+    const wasHead = slot.head === entry;
+    slot.inflight.take(entry.id);
+    const failure = entry.lineFailure;
+    if (failure === null) {
+      this.#answered(slot, entry, wasHead, true, entry.lineValues);
+    } else {
+      entry.failedItem = failure.index;
+      this.#answered(slot, entry, wasHead, false, failure.error);
+    }
+  }
+
+  /** A task or chunk was answered (and taken from the worker's list): record it, settle it, go on. */
+  #answered(slot: WorkerSlot, entry: TaskEntry, wasHead: boolean, ok: boolean, valueOrError: unknown): void {
     this.#inflight -= 1;
     const now = performance.now();
-    const sample = now - Math.max(slot.lastAnswerAt, entry.sentAt);
+    // Per item, so that the pipelining depth of single tasks stays right after a chunked map.
+    const sample = (now - Math.max(slot.lastAnswerAt, entry.sentAt)) / entry.count;
     this.#serviceMs = this.#serviceMs === null ? sample : this.#serviceMs * 0.8 + sample * 0.2;
     slot.lastAnswerAt = now;
     slot.answeredAny = true;
@@ -819,12 +1001,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (this.#brokenError && !(this.#brokenError instanceof ProcessStartError)) this.#brokenError = null;
     // An answer out of order: the worker ran it without us knowing; it is done all the same.
     if (entry.state === 'queued') this.#markRunning(entry, slot.proc.pid, slot.proc.name, false);
-    if (message.ok) {
-      this.#finish(entry, true, message.value);
-    } else {
-      const { type, message: text, traceback } = message.error;
-      this.#finish(entry, false, new TaskFailedError(text === '' ? type : text, { remoteType: type, traceback: traceback ?? null }));
-    }
+    this.#finish(entry, ok, valueOrError);
     if (wasHead) {
       const next = slot.head;
       if (next) this.#markRunning(next, slot.proc.pid, slot.proc.name);
@@ -842,7 +1019,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (held.length === 0) return;
     const [running, ...rest] = held;
     for (let i = rest.length - 1; i >= 0; i -= 1) {
-      rest[i].sentAt = 0;
+      rest[i].resetDispatch();
       this.#queue.unshift(rest[i]);
     }
     this.#finish(running, false, error);
@@ -878,7 +1055,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       const running = slot.head;
       const tail = slot.stderrTail.trim();
       const error = new WorkerLostError(
-        `${slot.proc.name} (pid ${pid}) ${describeExit(exitcode)}${running ? ` while running task ${running.id}` : ''}` +
+        `${slot.proc.name} (pid ${pid}) ${describeExit(exitcode)}${running ? ` while running ${running.chunked ? `tasks ${running.id}–${running.id + running.count - 1}` : `task ${running.id}`}` : ''}` +
           (tail ? `; its stderr ended with ${quoteExcerpt(tail.slice(-200), 200)}` : ''),
         pid,
         exitcode,

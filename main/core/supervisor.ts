@@ -482,31 +482,32 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const poolId = pool.row.id;
     const key = `${poolId}:${task.id}`;
     const previous = pool.tasks.get(task.id);
+    // A chunk of a map (one event for many items) is one row: its args and values, shortened.
+    const items = task.items;
     const row: TaskRow = {
       key,
       poolId,
       taskId: task.id,
-      args: task.args,
+      args: items ? chunkArgsPreview(task.args, items.count) : task.args,
       state: task.state,
       workerPid: task.workerPid,
       workerName: task.workerName,
       queuedAt: task.queuedAt,
       startedAt: task.startedAt,
       endedAt: task.endedAt,
-      result: task.state === 'done' ? resultText(task.value) : null,
-      error: task.error ? { ...task.error } : null,
+      result: task.state === 'done' ? resultText(items ? chunkValuesForText(task.value) : task.value) : null,
+      error: task.error ? chunkError(task) : null,
     };
     pool.tasks.set(task.id, row);
     const wasFinished = previous !== undefined && previous.state !== 'queued' && previous.state !== 'running';
     if (!wasFinished && task.state !== 'queued' && task.state !== 'running') pool.finishedTaskIds.push(task.id);
     trimTaskRows(pool, this.#maxTaskRows);
     if ((task.state === 'done' || task.state === 'failed') && task.workerPid !== null) {
-      pool.recentCompletions.push(Date.now());
-      if (pool.recentCompletions.length > 50) pool.recentCompletions.shift();
+      noteCompletions(pool.recentCompletions, task, items ? items.count : 1);
       const workerId = pool.workerIdByPid.get(task.workerPid);
       const worker = workerId === undefined ? undefined : this.#processes.get(workerId);
       if (worker && worker.row.pid === task.workerPid) {
-        worker.row.tasksDone += 1;
+        worker.row.tasksDone += items ? items.count : 1;
         this.#touchProcess(workerId!);
       }
     }
@@ -637,6 +638,41 @@ function resultText(value: unknown): string | null {
     text = String(value);
   }
   return text.length > RESULT_TEXT_LIMIT ? `${text.slice(0, RESULT_TEXT_LIMIT)}…` : text;
+}
+
+/** How many of a chunk's argument lists its task row shows. */
+const CHUNK_ARGS_SHOWN = 10;
+
+/** A chunk row's args: its first argument lists, then how many more (the row stays small). */
+function chunkArgsPreview(argLists: unknown[], count: number): unknown[] {
+  if (count <= CHUNK_ARGS_SHOWN) return argLists;
+  return [...argLists.slice(0, CHUNK_ARGS_SHOWN), `… ${count - CHUNK_ARGS_SHOWN} more`];
+}
+
+/** A chunk's values cut to what the result text can show (each takes at least two characters). */
+function chunkValuesForText(values: unknown): unknown {
+  const limit = RESULT_TEXT_LIMIT / 2 + 1;
+  return Array.isArray(values) && values.length > limit ? values.slice(0, limit) : values;
+}
+
+/** A failed chunk's error says which of its items failed. */
+function chunkError(task: PoolTask): TaskRow['error'] {
+  const error = { ...task.error! };
+  const failed = task.items?.failedItem;
+  if (failed !== undefined) error.message = `item ${failed} (task ${task.id + failed}): ${error.message}`;
+  return error;
+}
+
+/**
+ * Records the completion times the ETA is computed from: a chunk's items are taken to have
+ * finished evenly over its run, so that the rate stays in items per ms.
+ */
+function noteCompletions(times: number[], task: PoolTask, count: number): void {
+  const end = task.endedAt ?? Date.now();
+  const start = task.startedAt ?? end;
+  const shown = Math.min(count, 50);
+  for (let i = count - shown; i < count; i += 1) times.push(count === 1 ? Date.now() : start + ((end - start) * (i + 1)) / count);
+  if (times.length > 50) times.splice(0, times.length - 50);
 }
 
 /** Time to finish what is queued and running, at the rate of the recent completions. */

@@ -19,12 +19,22 @@ export interface WorkerErrorInfo {
   traceback?: string;
 }
 
-export type MainToWorkerMessage = { type: 'task'; id: number; args: unknown[] } | { type: 'exit' };
+export type MainToWorkerMessage =
+  | { type: 'task'; id: number; args: unknown[] }
+  /** The batch extension: only sent to a worker whose `ready` said `"batch": true`. */
+  | { type: 'batch'; id: number; args: unknown[][] }
+  /** The same for a map: each item is its task's only argument. */
+  | { type: 'batch'; id: number; items: unknown[] }
+  | { type: 'exit' };
 
 export type WorkerToMainMessage =
-  | { type: 'ready' }
+  /** `batch` is present (true) only when the worker opted in to the batch extension. */
+  | { type: 'ready'; batch?: true }
   | { type: 'result'; id: number; ok: true; value: unknown }
-  | { type: 'result'; id: number; ok: false; error: WorkerErrorInfo };
+  | { type: 'result'; id: number; ok: false; error: WorkerErrorInfo }
+  | { type: 'batch_result'; id: number; ok: true; values: unknown[] }
+  /** Item `index` of the batch failed; the items after it were not run. */
+  | { type: 'batch_result'; id: number; ok: false; index: number; error: WorkerErrorInfo };
 
 export type ParsedWorkerLine =
   /** A valid v1 message. */
@@ -44,14 +54,28 @@ export const EXIT_LINE = '{"type":"exit"}\n';
  * Throws a TypeError naming the problem when `args` cannot be JSON (a BigInt, a cycle).
  */
 export function encodeTask(id: number, args: readonly unknown[]): string {
+  return `{"type":"task","id":${id},"args":${argumentsJson(args)}}\n`;
+}
+
+/**
+ * The `batch` message for `id`, '\n'-terminated, from the JSON text of its argument lists (`star`:
+ * an array of arrays, sent as `args`) or of its items (each the only argument, sent as `items`).
+ * The caller stringifies once for the whole chunk, which is the point of batches.
+ */
+export function encodeBatch(id: number, json: string, star: boolean): string {
+  return star ? `{"type":"batch","id":${id},"args":${json}}\n` : `{"type":"batch","id":${id},"items":${json}}\n`;
+}
+
+/** JSON text of `value`, or a TypeError saying why task arguments cannot be sent. */
+export function argumentsJson(value: unknown): string {
   let json: string | undefined;
   try {
-    json = JSON.stringify(args);
+    json = JSON.stringify(value);
   } catch (error) {
     throw new TypeError(`task arguments are not JSON-serialisable: ${(error as Error).message}`);
   }
   if (json === undefined) throw new TypeError('task arguments are not JSON-serialisable');
-  return `{"type":"task","id":${id},"args":${json}}\n`;
+  return json;
 }
 
 /** A result line as a worker writes it (used by tests and by the Node helper's documentation). */
@@ -81,31 +105,47 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 const OK_PREFIX = '{"type":"result","id":';
 const OK_MIDDLE = ',"ok":true,"value":';
+const BATCH_OK_PREFIX = '{"type":"batch_result","id":';
+const BATCH_OK_MIDDLE = ',"ok":true,"values":';
 
 /**
- * The common case, as the helpers write it: `{"type":"result","id":N,"ok":true,"value":V}`.
- * Parses only V; returns null (use the full parse) for anything else, including a V that is not
- * valid JSON on its own (e.g. more fields after it).
+ * The common case, as the helpers write it: `{"type":"result","id":N,"ok":true,"value":V}` (or
+ * `{"type":"batch_result","id":N,"ok":true,"values":[…]}`). Parses only V, so a big batch costs one
+ * JSON.parse of its values; returns null (use the full parse) for anything else, including a V that
+ * is not valid JSON on its own (e.g. more fields after it).
  */
 function parseOkResultFast(line: string): ParsedWorkerLine | null {
-  if (!line.startsWith(OK_PREFIX) || line.charCodeAt(line.length - 1) !== 125 /* } */) return null;
-  let i = OK_PREFIX.length;
+  if (line.charCodeAt(line.length - 1) !== 125 /* } */) return null;
+  let prefix: string;
+  let middle: string;
+  if (line.startsWith(OK_PREFIX)) {
+    prefix = OK_PREFIX;
+    middle = OK_MIDDLE;
+  } else if (line.startsWith(BATCH_OK_PREFIX)) {
+    prefix = BATCH_OK_PREFIX;
+    middle = BATCH_OK_MIDDLE;
+  } else {
+    return null;
+  }
+  let i = prefix.length;
   const digitsStart = i;
   while (i < line.length && i - digitsStart < 16) {
     const c = line.charCodeAt(i);
     if (c < 48 || c > 57) break;
     i += 1;
   }
-  if (i === digitsStart || i - digitsStart >= 16 || !line.startsWith(OK_MIDDLE, i)) return null;
+  if (i === digitsStart || i - digitsStart >= 16 || !line.startsWith(middle, i)) return null;
   if (i - digitsStart > 1 && line.charCodeAt(digitsStart) === 48) return null; // leading zero: not JSON
   const id = Number(line.slice(digitsStart, i));
   let value: unknown;
   try {
-    value = JSON.parse(line.slice(i + OK_MIDDLE.length, -1));
+    value = JSON.parse(line.slice(i + middle.length, -1));
   } catch {
     return null;
   }
-  return { kind: 'message', message: { type: 'result', id, ok: true, value } };
+  if (prefix === OK_PREFIX) return { kind: 'message', message: { type: 'result', id, ok: true, value } };
+  if (!Array.isArray(value)) return null;
+  return { kind: 'message', message: { type: 'batch_result', id, ok: true, values: value } };
 }
 
 /**
@@ -127,10 +167,14 @@ export function parseWorkerLine(line: string): ParsedWorkerLine {
   if (!isPlainObject(data)) return invalid('not a JSON object', text);
   const type = data.type;
   if (typeof type !== 'string') return invalid('no string "type" field', text);
-  if (type === 'result') {
+  if (type === 'result' || type === 'batch_result') {
     const id = data.id;
     if (typeof id !== 'number' || !Number.isSafeInteger(id)) return invalid('"id" must be an integer', text);
-    if (data.ok === true) return { kind: 'message', message: { type: 'result', id, ok: true, value: data.value === undefined ? null : data.value } };
+    if (data.ok === true) {
+      if (type === 'result') return { kind: 'message', message: { type: 'result', id, ok: true, value: data.value === undefined ? null : data.value } };
+      if (!Array.isArray(data.values)) return invalid('"values" must be an array when "ok" is true', text);
+      return { kind: 'message', message: { type: 'batch_result', id, ok: true, values: data.values } };
+    }
     if (data.ok !== false) return invalid('"ok" must be true or false', text);
     const error = data.error;
     if (!isPlainObject(error)) return invalid('"error" must be an object when "ok" is false', text);
@@ -138,9 +182,12 @@ export function parseWorkerLine(line: string): ParsedWorkerLine {
     if (error.type !== undefined && typeof error.type !== 'string') return invalid('"error.type" must be a string', text);
     const info: WorkerErrorInfo = { type: typeof error.type === 'string' && error.type !== '' ? error.type : 'Error', message: error.message };
     if (typeof error.traceback === 'string' && error.traceback !== '') info.traceback = error.traceback;
-    return { kind: 'message', message: { type: 'result', id, ok: false, error: info } };
+    if (type === 'result') return { kind: 'message', message: { type: 'result', id, ok: false, error: info } };
+    const index = data.index;
+    if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) return invalid('"index" must be an integer ≥ 0 when "ok" is false', text);
+    return { kind: 'message', message: { type: 'batch_result', id, ok: false, index, error: info } };
   }
-  if (type === 'ready') return { kind: 'message', message: { type: 'ready' } };
+  if (type === 'ready') return { kind: 'message', message: data.batch === true ? { type: 'ready', batch: true } : { type: 'ready' } };
   return { kind: 'ignored', type };
 }
 
@@ -150,7 +197,12 @@ export function parseWorkerLine(line: string): ParsedWorkerLine {
  * multi-byte character cut between chunks stays whole).
  */
 export class LineSplitter {
-  #rest = '';
+  /**
+   * Text received after the last '\n', in the pieces it came in: a long line (a batch's values)
+   * arrives in many chunks, and joining them once, at its end, keeps that linear.
+   */
+  #pieces: string[] = [];
+  #pendingLength = 0;
   readonly maxLineLength: number;
 
   constructor(maxLineLength = MAX_LINE_LENGTH) {
@@ -159,7 +211,7 @@ export class LineSplitter {
 
   /** Text received after the last '\n'. */
   get pending(): string {
-    return this.#rest;
+    return this.#pieces.join('');
   }
 
   /**
@@ -167,23 +219,38 @@ export class LineSplitter {
    * Throws a RangeError when an unterminated line grows beyond `maxLineLength`.
    */
   push(chunk: string, onLine: (line: string) => boolean | void): void {
-    let text = this.#rest.length === 0 ? chunk : this.#rest + chunk;
+    let end = chunk.indexOf('\n');
+    if (end === -1) {
+      this.#keep(chunk);
+      return;
+    }
     let start = 0;
-    let end = text.indexOf('\n');
-    while (end !== -1) {
-      const line = text.slice(start, end);
+    if (this.#pieces.length > 0) {
+      this.#pieces.push(chunk.slice(0, end));
+      const line = this.#pieces.join('');
+      this.#pieces = [];
+      this.#pendingLength = 0;
       start = end + 1;
-      if (onLine(line) === false) {
-        this.#rest = '';
-        return;
-      }
-      end = text.indexOf('\n', start);
+      if (onLine(line) === false) return;
+      end = chunk.indexOf('\n', start);
     }
-    text = start === 0 ? text : text.slice(start);
-    if (text.length > this.maxLineLength) {
-      this.#rest = '';
-      throw new RangeError(`a line longer than ${this.maxLineLength} characters without a newline (starts ${quoteExcerpt(text)})`);
+    while (end !== -1) {
+      const line = chunk.slice(start, end);
+      start = end + 1;
+      if (onLine(line) === false) return;
+      end = chunk.indexOf('\n', start);
     }
-    this.#rest = text;
+    if (start < chunk.length) this.#keep(start === 0 ? chunk : chunk.slice(start));
+  }
+
+  #keep(text: string): void {
+    this.#pieces.push(text);
+    this.#pendingLength += text.length;
+    if (this.#pendingLength > this.maxLineLength) {
+      const pending = this.#pieces.join('');
+      this.#pieces = [];
+      this.#pendingLength = 0;
+      throw new RangeError(`a line longer than ${this.maxLineLength} characters without a newline (starts ${quoteExcerpt(pending)})`);
+    }
   }
 }

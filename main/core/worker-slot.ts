@@ -43,10 +43,15 @@ export class WorkerSlot {
   state: WorkerSlotState = 'starting';
   /** Tasks handed to this worker and not answered yet, oldest first. The first is the running one. */
   readonly inflight = new InflightList();
-  /** Tasks handed to this worker over its life. */
+  /** Items handed to this worker over its life (a chunk counts as its items). */
   assigned = 0;
   /** True once it said {"type":"ready"}. */
   ready = false;
+  /**
+   * Whether it takes `batch` messages: true once its ready said `"batch": true`; false once it said
+   * a plain ready, answered before saying ready, or kept quiet for a while; null until then.
+   */
+  batch: boolean | null = null;
   /** performance.now() of its last answer (or of its start). */
   lastAnswerAt = 0;
   /** Whether it ever answered a task. */
@@ -103,6 +108,13 @@ export class WorkerSlot {
   /** Writes `text` (one or more '\n'-terminated lines) to the worker. */
   send(text: string): void {
     this.#channel?.write(text);
+  }
+
+  /** Runs `run` after `ms` unless the worker is gone by then. */
+  after(ms: number, run: () => void): void {
+    this.#later(ms, () => {
+      if (this.state !== 'gone') run();
+    });
   }
 
   /** Asks the worker to exit (sends {"type":"exit"} and closes our end); stops it if it does not. */

@@ -9,6 +9,11 @@
 // handler(...args) for each task, one at a time, in order (an async handler is awaited before the
 // next task starts), and answers {"type":"result","id":1,"ok":true,"value":9}. A throw or rejection,
 // or a value that is not JSON, becomes {"type":"result","id":1,"ok":false,"error":{type,message,traceback}}.
+// It opts in to the batch extension ({"type":"ready","batch":true}): a map chunk then comes as
+// {"type":"batch","id":5,"items":[1,2,...]} (or "args":[[1,2],[3,4],...] for starmap) and is
+// answered with one line,
+// {"type":"batch_result","id":5,"ok":true,"values":[1,4,...]}, or on the first item that throws,
+// {"type":"batch_result","id":5,"ok":false,"index":i,"error":{type,message,traceback}}.
 // The process exits (status 0) on {"type":"exit"} or when the channel closes.
 // stdout and stderr stay yours. See docs/worker-protocol.md.
 
@@ -24,7 +29,7 @@ const PROTOCOL_VERSION = 1;
 const FLUSH_EVERY_MS = 5;
 const FLUSH_EVERY_RESULTS = 64;
 
-function errorLine(id, error) {
+function errorInfo(error) {
   let type = 'Error';
   let message;
   let traceback;
@@ -42,7 +47,38 @@ function errorLine(id, error) {
   }
   const info = { type, message: String(message) };
   if (traceback !== undefined) info.traceback = traceback;
-  return `{"type":"result","id":${id},"ok":false,"error":${JSON.stringify(info)}}\n`;
+  return JSON.stringify(info);
+}
+
+function errorLine(id, error) {
+  return `{"type":"result","id":${id},"ok":false,"error":${errorInfo(error)}}\n`;
+}
+
+function batchErrorLine(id, index, error) {
+  return `{"type":"batch_result","id":${id},"ok":false,"index":${index},"error":${errorInfo(error)}}\n`;
+}
+
+function notJson(error) {
+  return new TypeError(`the handler returned a value that is not JSON-serialisable: ${error.message}`);
+}
+
+/** The answer to a batch whose values are all in: one JSON.stringify for the whole list. */
+function batchLine(id, values) {
+  let json;
+  try {
+    json = JSON.stringify(values);
+  } catch (error) {
+    // Name the item at fault, as a single task would.
+    for (let i = 0; i < values.length; i += 1) {
+      try {
+        JSON.stringify(values[i]);
+      } catch (itemError) {
+        return batchErrorLine(id, i, notJson(itemError));
+      }
+    }
+    return batchErrorLine(id, 0, notJson(error));
+  }
+  return `{"type":"batch_result","id":${id},"ok":true,"values":${json}}\n`;
 }
 
 function resultLine(id, value) {
@@ -50,7 +86,7 @@ function resultLine(id, value) {
   try {
     json = JSON.stringify(value === undefined ? null : value);
   } catch (error) {
-    return errorLine(id, new TypeError(`the handler returned a value that is not JSON-serialisable: ${error.message}`));
+    return errorLine(id, notJson(error));
   }
   // A function or a symbol stringifies to undefined: send null, as JSON would inside an array.
   if (json === undefined) json = 'null';
@@ -83,7 +119,9 @@ function serve(handler, initializer) {
   // Tasks received and not run yet: an array with a moving head (no shift()).
   let tasks = [];
   let head = 0;
-  let rest = '';
+  // Text after the last newline, in the pieces it came in (joined once its line ends: a batch
+  // line arrives in many chunks).
+  let pieces = [];
   let out = '';
   let unflushed = 0;
   let lastFlush = 0;
@@ -110,6 +148,25 @@ function serve(handler, initializer) {
     setTimeout(() => process.exit(0), 2000).unref();
   }
 
+  /** Runs a batch's items in order and returns its answer line; stops at the first that throws. */
+  async function runBatch(id, list, star) {
+    const values = new Array(list.length);
+    let i = 0;
+    try {
+      for (; i < list.length; i += 1) {
+        let value = star ? handler(...list[i]) : handler(list[i]);
+        if (isThenable(value)) {
+          flush(); // answers so far go out before waiting
+          value = await value;
+        }
+        values[i] = value;
+      }
+    } catch (error) {
+      return batchErrorLine(id, i, error);
+    }
+    return batchLine(id, values);
+  }
+
   async function pump() {
     if (pumping || !initialized) return;
     pumping = true;
@@ -119,6 +176,14 @@ function serve(handler, initializer) {
         const task = tasks[head];
         tasks[head] = undefined;
         head += 1;
+        if (task.batch !== undefined) {
+          // A batch's answer goes out at once: holding it while the next batch runs would leave
+          // the pool waiting for a whole batch's time.
+          out += await runBatch(task.id, task.batch, task.star);
+          flush();
+          lastFlush = Date.now();
+          continue;
+        }
         let line;
         try {
           let value = handler(...task.args);
@@ -160,6 +225,10 @@ function serve(handler, initializer) {
     if (message.type === 'task') {
       const args = Array.isArray(message.args) ? message.args : message.args === undefined ? [] : [message.args];
       tasks.push({ id: message.id, args });
+    } else if (message.type === 'batch') {
+      // `args`: argument lists (starmap); `items`: each item is the only argument (map).
+      if (Array.isArray(message.items)) tasks.push({ id: message.id, batch: message.items, star: false });
+      else tasks.push({ id: message.id, batch: Array.isArray(message.args) ? message.args.map((a) => (Array.isArray(a) ? a : [a])) : [], star: true });
     } else if (message.type === 'exit') {
       exitRequested = true;
     }
@@ -167,15 +236,22 @@ function serve(handler, initializer) {
   }
 
   channel.on('data', (chunk) => {
-    let text = rest.length === 0 ? chunk : rest + chunk;
     let start = 0;
-    let end = text.indexOf('\n');
-    while (end !== -1) {
-      onLine(text.slice(start, end));
+    let end = chunk.indexOf('\n');
+    if (end !== -1 && pieces.length > 0) {
+      pieces.push(chunk.slice(0, end));
+      const line = pieces.join('');
+      pieces = [];
+      onLine(line);
       start = end + 1;
-      end = text.indexOf('\n', start);
+      end = chunk.indexOf('\n', start);
     }
-    rest = start === 0 ? text : text.slice(start);
+    while (end !== -1) {
+      onLine(chunk.slice(start, end));
+      start = end + 1;
+      end = chunk.indexOf('\n', start);
+    }
+    if (start < chunk.length) pieces.push(start === 0 ? chunk : chunk.slice(start));
     if (pumping) return;
     if (exitRequested && head >= tasks.length && initialized) exitNow();
     else void pump();
@@ -198,7 +274,7 @@ function serve(handler, initializer) {
     .then(
       () => {
         initialized = true;
-        channel.write('{"type":"ready"}\n');
+        channel.write('{"type":"ready","batch":true}\n');
         if (exitRequested && head >= tasks.length) exitNow();
         else void pump();
       },

@@ -13,6 +13,11 @@ and writes one JSON object per line to it: {"type":"task","id":1,"args":[3]}. se
 handler(*args) for each task, one at a time, in order, and answers
 {"type":"result","id":1,"ok":true,"value":9}. An exception, or a value that is not JSON, becomes
 {"type":"result","id":1,"ok":false,"error":{"type":...,"message":...,"traceback":...}}.
+It opts in to the batch extension ({"type":"ready","batch":true}): a map chunk then comes as
+{"type":"batch","id":5,"items":[1,2,...]} (or "args":[[1,2],[3,4],...] for starmap) and is
+answered with one line,
+{"type":"batch_result","id":5,"ok":true,"values":[1,4,...]}, or, at the first item that raises,
+{"type":"batch_result","id":5,"ok":false,"index":i,"error":{...}} (the items after it do not run).
 serve() exits the process (status 0) on {"type":"exit"} or when the channel closes.
 stdout and stderr stay yours: print freely. See docs/worker-protocol.md.
 """
@@ -44,6 +49,36 @@ def _result_line(task_id, handler, args):
     except (TypeError, ValueError, OverflowError, RecursionError) as exc:
         message = "the handler returned a value that is not JSON-serialisable (%s): %s" % (type(value).__name__, exc)
         return _error_line(task_id, type(exc).__name__, message, traceback.format_exc())
+
+
+def _batch_error_line(batch_id, index, exc_type, message, tb):
+    error = {"type": exc_type, "message": message, "traceback": tb}
+    return _dumps({"type": "batch_result", "id": batch_id, "ok": False, "index": index, "error": error}).encode("ascii") + b"\n"
+
+
+def _batch_line(batch_id, handler, arg_lists, items):
+    values = []
+    append = values.append
+    try:
+        if items is not None:
+            for item in items:
+                append(handler(item))
+        else:
+            for args in arg_lists:
+                append(handler(*args))
+    except Exception as exc:  # the first failure ends the batch, as in multiprocessing's map
+        return _batch_error_line(batch_id, len(values), type(exc).__name__, str(exc), traceback.format_exc())
+    try:
+        return b'{"type":"batch_result","id":%d,"ok":true,"values":%s}\n' % (batch_id, _dumps(values).encode("ascii"))
+    except (TypeError, ValueError, OverflowError, RecursionError):
+        # Name the item at fault, as a single task would.
+        for index, value in enumerate(values):
+            try:
+                _dumps(value)
+            except (TypeError, ValueError, OverflowError, RecursionError) as exc:
+                message = "the handler returned a value that is not JSON-serialisable (%s): %s" % (type(value).__name__, exc)
+                return _batch_error_line(batch_id, index, type(exc).__name__, message, traceback.format_exc())
+        raise
 
 
 def serve(handler, initializer=None, initargs=()):
@@ -80,7 +115,7 @@ def serve(handler, initializer=None, initargs=()):
 
     if initializer is not None:
         initializer(*initargs)
-    send(b'{"type":"ready"}\n')
+    send(b'{"type":"ready","batch":true}\n')
 
     for raw in reader:
         try:
@@ -97,6 +132,14 @@ def serve(handler, initializer=None, initargs=()):
             if not isinstance(args, list):
                 args = [] if args is None else [args]
             send(_result_line(task_id, handler, args))
+        elif kind == "batch":
+            # "items": each item is the only argument (map); "args": argument lists (starmap).
+            batch_id = message.get("id")
+            items = message.get("items")
+            arg_lists = message.get("args")
+            if not isinstance(batch_id, int) or not isinstance(items if items is not None else arg_lists, list):
+                continue
+            send(_batch_line(batch_id, handler, arg_lists, items))
         elif kind == "exit":
             break
         # Other types (later protocol versions) are ignored.

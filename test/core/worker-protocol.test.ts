@@ -10,6 +10,7 @@ import {
   WorkerLostError,
   type ParsedWorkerLine,
 } from '../../main/core/index.js';
+import { encodeBatch } from '../../main/core/worker-channel.js';
 import { NODE_WORKER, PY_WORKER, ROGUE_WORKER, SH_WORKER, trackPools, treeAlive, until } from '../fixtures/pool-harness.js';
 
 const { make } = trackPools();
@@ -112,6 +113,56 @@ describe('protocol v1 codec', () => {
     expect(few).toEqual(['a', 'b']);
     const small = new LineSplitter(10);
     expect(() => small.push('x'.repeat(11), () => undefined)).toThrow(/longer than 10 characters/);
+    const pieces = new LineSplitter(10);
+    pieces.push('xxxx', () => undefined);
+    expect(() => pieces.push('xxxxxxx', () => undefined)).toThrow(/longer than 10 characters/);
+  });
+
+  it('a long line (a batch result) split into many chunks comes out whole, once', () => {
+    const line = `{"type":"batch_result","id":1,"ok":true,"values":[${Array.from({ length: 5000 }, (_, i) => i).join(',')}]}`;
+    const text = `${line}\n{"type":"ready"}\n${line}\n`;
+    const lines: string[] = [];
+    const splitter = new LineSplitter();
+    for (let i = 0; i < text.length; i += 997) splitter.push(text.slice(i, i + 997), (l) => void lines.push(l));
+    expect(lines).toEqual([line, '{"type":"ready"}', line]);
+    expect(splitter.pending).toBe('');
+  });
+
+  it('batch extension: ready opts in, batch lines, batch results parsed and checked', () => {
+    expect(encodeBatch(5, '[1,2]', false)).toBe('{"type":"batch","id":5,"items":[1,2]}\n');
+    expect(encodeBatch(5, '[[1],[2,3]]', true)).toBe('{"type":"batch","id":5,"args":[[1],[2,3]]}\n');
+    const message = (line: string): unknown => {
+      const parsed = parseWorkerLine(line);
+      expect(parsed.kind, line).toBe('message');
+      return (parsed as Extract<ParsedWorkerLine, { kind: 'message' }>).message;
+    };
+    expect(message('{"type":"ready","batch":true}')).toEqual({ type: 'ready', batch: true });
+    expect(message('{"type":"ready","batch":"yes"}')).toEqual({ type: 'ready' });
+    expect(message('{"type":"batch_result","id":5,"ok":true,"values":[1,{"a":2},null]}')).toEqual({
+      type: 'batch_result',
+      id: 5,
+      ok: true,
+      values: [1, { a: 2 }, null],
+    });
+    expect(message('{"ok":true,"values":[1],"id":5,"type":"batch_result"}')).toEqual({ type: 'batch_result', id: 5, ok: true, values: [1] });
+    expect(message('{"type":"batch_result","id":5,"ok":false,"index":2,"error":{"type":"ValueError","message":"bad","traceback":"tb"}}')).toEqual({
+      type: 'batch_result',
+      id: 5,
+      ok: false,
+      index: 2,
+      error: { type: 'ValueError', message: 'bad', traceback: 'tb' },
+    });
+    for (const [line, reason] of [
+      ['{"type":"batch_result","id":5,"ok":true,"values":3}', /"values" must be an array/],
+      ['{"type":"batch_result","id":5,"ok":true}', /"values" must be an array/],
+      ['{"type":"batch_result","id":5,"ok":false,"error":{"message":"m"}}', /"index" must be an integer/],
+      ['{"type":"batch_result","id":5,"ok":false,"index":-1,"error":{"message":"m"}}', /"index" must be an integer/],
+      ['{"type":"batch_result","id":"5","ok":true,"values":[]}', /"id" must be an integer/],
+    ] as const) {
+      const parsed = parseWorkerLine(line);
+      expect(parsed.kind, line).toBe('invalid');
+      expect((parsed as Extract<ParsedWorkerLine, { kind: 'invalid' }>).reason).toMatch(reason);
+    }
   });
 });
 
@@ -136,7 +187,7 @@ describe('protocol v1 on the wire, with the helpers', () => {
     it(`${helper} helper: ready, results by id in the exact wire format, exit 0 on {"type":"exit"}`, async () => {
       const send = encodeTask(1, ['echo', 'x']) + encodeTask(2, ['fail', 'bad']) + encodeTask(40, ['echo']) + '{"type":"later-message"}\n';
       const { proc, lines } = await converse(command, [script], send, 4);
-      expect(lines[0]).toBe('{"type":"ready"}');
+      expect(lines[0]).toBe('{"type":"ready","batch":true}');
       expect(lines[1]).toBe('{"type":"result","id":1,"ok":true,"value":["x"]}');
       const failed = JSON.parse(lines[2]);
       expect(failed).toMatchObject({ type: 'result', id: 2, ok: false, error: { message: 'bad' } });
