@@ -59,16 +59,11 @@ export class TaskEntry {
   error: PoolTaskError | undefined = undefined;
   /** performance.now() when it was handed to a worker (worker mode). */
   sentAt = 0;
-  /** A chunk sent as one `batch` message (rather than as per-item `task` lines). */
-  sentAsBatch = false;
-  /** A chunk sent as per-item lines: the values so far, which items answered, how many did. */
-  lineValues: unknown[] | null = null;
-  lineAnswered: Uint8Array | null = null;
-  lineCount = 0;
-  /** A chunk sent as per-item lines: its first failed item (lowest index) and that item's error. */
-  lineFailure: { index: number; error: Error } | null = null;
-  /** A failed chunk: which of its items failed (null: the chunk as a whole, e.g. its worker died). */
-  failedItem: number | null = null;
+  /**
+   * What only a chunk needs (null for a single task): apart, so that the many single-task
+   * records stay small.
+   */
+  readonly batch: ChunkState | null;
 
   constructor(
     readonly id: number,
@@ -82,29 +77,31 @@ export class TaskEntry {
     /** How many items it stands for: 1, or a chunk's size. Chunks use ids id … id + count - 1. */
     readonly count = 1,
     /** Whether it is a chunk of a map-style call. */
-    readonly chunked = false,
+    chunked = false,
     /** For a chunk: `args` holds argument lists (starmap), or items, each its task's only argument (map). */
-    readonly star = true,
-  ) {}
+    star = true,
+  ) {
+    this.batch = chunked ? new ChunkState(star) : null;
+  }
+
+  get chunked(): boolean {
+    return this.batch !== null;
+  }
 
   /** The argument list of a chunk's item `i`. */
   itemArgs(i: number): unknown[] {
     const item = this.args[i];
-    return this.star ? (item as unknown[]) : [item];
+    return this.batch === null || this.batch.star ? (item as unknown[]) : [item];
   }
 
   get finished(): boolean {
     return this.state === 'done' || this.state === 'failed' || this.state === 'cancelled';
   }
 
-  /** A chunk about to be handed (again) to a worker: forget how it was sent before. */
+  /** A task about to be handed (again) to a worker: forget how it was sent before. */
   resetDispatch(): void {
     this.sentAt = 0;
-    this.sentAsBatch = false;
-    this.lineValues = null;
-    this.lineAnswered = null;
-    this.lineCount = 0;
-    this.lineFailure = null;
+    this.batch?.reset();
   }
 
   /** The per-item `task` lines of a chunk, for a worker that did not opt in to batches. */
@@ -127,19 +124,22 @@ export class TaskEntry {
     };
     if (this.state === 'done') task.value = this.value;
     if (this.error) task.error = this.error;
-    if (this.chunked) {
-      task.items = { index: this.index, count: this.count, star: this.star };
-      if (this.failedItem !== null) task.items.failedItem = this.failedItem;
+    const batch = this.batch;
+    if (batch !== null) {
+      task.items = { index: this.index, count: this.count, star: batch.star };
+      if (batch.failedItem !== null) task.items.failedItem = batch.failedItem;
     }
     return task;
   }
 
   /** Appends the records of items `from` … count-1 (a chunk's items one by one; a task itself). */
   expand(out: PoolTask[], from = 0): void {
-    if (!this.chunked) {
+    const batch = this.batch;
+    if (batch === null) {
       if (from === 0) out.push(this.snapshot());
       return;
     }
+    const failedItem = batch.failedItem;
     const values = this.state === 'done' ? (this.value as unknown[]) : null;
     for (let i = from; i < this.count; i += 1) {
       const task: PoolTask = {
@@ -155,12 +155,36 @@ export class TaskEntry {
       if (values) task.value = values[i];
       if (this.error) {
         task.error =
-          this.failedItem === null || this.failedItem === i
+          failedItem === null || failedItem === i
             ? this.error
-            : { type: this.error.type, message: `not completed: item ${this.failedItem} of the same chunk (task ${this.id + this.failedItem}) failed` };
+            : { type: this.error.type, message: `not completed: item ${failedItem} of the same chunk (task ${this.id + failedItem}) failed` };
       }
       out.push(task);
     }
+  }
+}
+
+/** A chunk's state beside its record: how it went to its worker, and which item failed. */
+export class ChunkState {
+  /** Sent as one `batch` message (rather than as per-item `task` lines). */
+  sentAsBatch = false;
+  /** Sent as per-item lines: the values so far, which items answered, how many did. */
+  lineValues: unknown[] | null = null;
+  lineAnswered: Uint8Array | null = null;
+  lineCount = 0;
+  /** Sent as per-item lines: its first failed item (lowest index) and that item's error. */
+  lineFailure: { index: number; error: Error } | null = null;
+  /** Failed: which of its items failed (null: the chunk as a whole, e.g. its worker died). */
+  failedItem: number | null = null;
+
+  constructor(readonly star: boolean) {}
+
+  reset(): void {
+    this.sentAsBatch = false;
+    this.lineValues = null;
+    this.lineAnswered = null;
+    this.lineCount = 0;
+    this.lineFailure = null;
   }
 }
 

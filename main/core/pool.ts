@@ -686,8 +686,10 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (ok) entry.value = recordedValue;
     else entry.error = errorRecord(valueOrError as Error);
     entry.line = '';
-    entry.lineValues = null;
-    entry.lineAnswered = null;
+    if (entry.batch !== null) {
+      entry.batch.lineValues = null;
+      entry.batch.lineAnswered = null;
+    }
     this.#book.finished(entry);
     this.#emitTask(entry);
     const sink = entry.sink;
@@ -859,14 +861,15 @@ export class Pool extends EventEmitter<PoolEvents> {
         slot.assigned += entry.count;
         this.#inflight += 1;
         if (slot.inflight.size === 1) this.#markRunning(entry, slot.proc.pid, slot.proc.name);
-        if (!entry.chunked) {
+        const chunk = entry.batch;
+        if (chunk === null) {
           batches[i].push(entry.line);
         } else if (slot.batch) {
-          entry.sentAsBatch = true;
+          chunk.sentAsBatch = true;
           batches[i].push(entry.line);
         } else {
-          entry.lineValues = new Array(entry.count);
-          entry.lineAnswered = new Uint8Array(entry.count);
+          chunk.lineValues = new Array(entry.count);
+          chunk.lineAnswered = new Uint8Array(entry.count);
           batches[i].push(entry.itemLines(encodeTask));
         }
       }
@@ -924,7 +927,7 @@ export class Pool extends EventEmitter<PoolEvents> {
         return;
       }
       const holder = slot.inflight.find(id);
-      if (holder === undefined || (holder.chunked && holder.sentAsBatch)) {
+      if (holder === undefined || holder.batch?.sentAsBatch === true) {
         this.#onProtocolError(slot, `a result for task id ${id}, which this worker was not given (or already answered)`);
         return;
       }
@@ -938,7 +941,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     }
     // batch_result
     const entry = head !== undefined && head.id === id ? head : slot.inflight.find(id);
-    if (entry === undefined || entry.id !== id || !entry.sentAsBatch) {
+    if (entry === undefined || entry.id !== id || entry.batch?.sentAsBatch !== true) {
       this.#onProtocolError(slot, `a batch result for id ${id}, which this worker was not given as a batch (or already answered)`);
       return;
     }
@@ -954,7 +957,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (message.ok) {
       this.#answered(slot, entry, entry === head, true, message.values);
     } else {
-      entry.failedItem = message.index;
+      entry.batch!.failedItem = message.index;
       this.#answered(slot, entry, entry === head, false, this.#taskError(message.error));
     }
   }
@@ -966,24 +969,25 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   /** One per-item answer for a chunk sent as lines; the chunk ends once all its items answered. */
   #onItemLine(slot: WorkerSlot, entry: TaskEntry, item: number, message: Extract<WorkerToMainMessage, { type: 'result' }>): void {
-    const answered = entry.lineAnswered!;
+    const chunk = entry.batch!;
+    const answered = chunk.lineAnswered!;
     if (answered[item] === 1) {
       this.#onProtocolError(slot, `a result for task id ${message.id}, which this worker was not given (or already answered)`);
       return;
     }
     answered[item] = 1;
-    entry.lineCount += 1;
+    chunk.lineCount += 1;
     slot.answeredAny = true;
-    if (message.ok) entry.lineValues![item] = message.value;
-    else if (entry.lineFailure === null || item < entry.lineFailure.index) entry.lineFailure = { index: item, error: this.#taskError(message.error) };
-    if (entry.lineCount < entry.count) return;
+    if (message.ok) chunk.lineValues![item] = message.value;
+    else if (chunk.lineFailure === null || item < chunk.lineFailure.index) chunk.lineFailure = { index: item, error: this.#taskError(message.error) };
+    if (chunk.lineCount < entry.count) return;
     const wasHead = slot.head === entry;
     slot.inflight.take(entry.id);
-    const failure = entry.lineFailure;
+    const failure = chunk.lineFailure;
     if (failure === null) {
-      this.#answered(slot, entry, wasHead, true, entry.lineValues);
+      this.#answered(slot, entry, wasHead, true, chunk.lineValues);
     } else {
-      entry.failedItem = failure.index;
+      chunk.failedItem = failure.index;
       this.#answered(slot, entry, wasHead, false, failure.error);
     }
   }
