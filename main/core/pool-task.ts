@@ -112,16 +112,7 @@ export class TaskEntry {
   }
 
   snapshot(): PoolTask {
-    const task: PoolTask = {
-      id: this.id,
-      args: this.args,
-      state: this.state,
-      workerPid: this.workerPid,
-      workerName: this.workerName,
-      queuedAt: this.queuedAt,
-      startedAt: this.startedAt,
-      endedAt: this.endedAt,
-    };
+    const task = this.#record(this.id, this.args);
     if (this.state === 'done') task.value = this.value;
     if (this.error) task.error = this.error;
     const batch = this.batch;
@@ -130,6 +121,20 @@ export class TaskEntry {
       if (batch.failedItem !== null) task.items.failedItem = batch.failedItem;
     }
     return task;
+  }
+
+  /** The fields a task's record and each of a chunk's item records share. */
+  #record(id: number, args: unknown[]): PoolTask {
+    return {
+      id,
+      args,
+      state: this.state,
+      workerPid: this.workerPid,
+      workerName: this.workerName,
+      queuedAt: this.queuedAt,
+      startedAt: this.startedAt,
+      endedAt: this.endedAt,
+    };
   }
 
   /** Appends the records of items `from` … count-1 (a chunk's items one by one; a task itself). */
@@ -142,16 +147,7 @@ export class TaskEntry {
     const failedItem = batch.failedItem;
     const values = this.state === 'done' ? (this.value as unknown[]) : null;
     for (let i = from; i < this.count; i += 1) {
-      const task: PoolTask = {
-        id: this.id + i,
-        args: this.itemArgs(i),
-        state: this.state,
-        workerPid: this.workerPid,
-        workerName: this.workerName,
-        queuedAt: this.queuedAt,
-        startedAt: this.startedAt,
-        endedAt: this.endedAt,
-      };
+      const task = this.#record(this.id + i, this.itemArgs(i));
       if (values) task.value = values[i];
       if (this.error) {
         task.error =
