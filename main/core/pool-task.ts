@@ -98,6 +98,11 @@ export class TaskEntry {
     return this.state === 'done' || this.state === 'failed' || this.state === 'cancelled';
   }
 
+  /** How messages name it: `task 7`, or `tasks 7–9` for a chunk. */
+  get label(): string {
+    return this.chunked ? `tasks ${this.id}–${this.id + this.count - 1}` : `task ${this.id}`;
+  }
+
   /** A task about to be handed (again) to a worker: forget how it was sent before. */
   resetDispatch(): void {
     this.sentAt = 0;

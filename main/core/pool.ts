@@ -572,7 +572,6 @@ export class Pool extends EventEmitter<PoolEvents> {
   #mapPromise<T>(prepare: () => CallItems, options: MapOptions | undefined): Promise<T[]> {
     let promise: Promise<T[]>;
     try {
-      checkChunksize(options);
       const plan = this.#plan(prepare(), options, true);
       promise = new Promise<T[]>((resolve, reject) => {
         const sink = new MapSink(plan.list.length, (ok, value) => (ok ? resolve(value as T[]) : reject(value)));
@@ -698,8 +697,7 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   #cancel(entry: TaskEntry): void {
-    const what = entry.chunked ? `tasks ${entry.id}–${entry.id + entry.count - 1}` : `task ${entry.id}`;
-    this.#finish(entry, false, new TaskCancelledError(`${this.name} was terminated before ${what} finished`), 'cancelled');
+    this.#finish(entry, false, new TaskCancelledError(`${this.name} was terminated before ${entry.label} finished`), 'cancelled');
   }
 
   #setState(state: PoolState): void {
@@ -923,7 +921,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (message.type === 'result') {
       if (head !== undefined && head.id === id && !head.chunked) {
         slot.inflight.take(id);
-        this.#answered(slot, head, true, message.ok ? true : false, message.ok ? message.value : this.#taskError(message.error));
+        this.#answered(slot, head, true, message.ok, message.ok ? message.value : this.#taskError(message.error));
         return;
       }
       const holder = slot.inflight.find(id);
@@ -936,7 +934,7 @@ export class Pool extends EventEmitter<PoolEvents> {
         return;
       }
       slot.inflight.take(id);
-      this.#answered(slot, holder, holder === head, message.ok ? true : false, message.ok ? message.value : this.#taskError(message.error));
+      this.#answered(slot, holder, holder === head, message.ok, message.ok ? message.value : this.#taskError(message.error));
       return;
     }
     // batch_result
@@ -1059,7 +1057,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       const running = slot.head;
       const tail = slot.stderrTail.trim();
       const error = new WorkerLostError(
-        `${slot.proc.name} (pid ${pid}) ${describeExit(exitcode)}${running ? ` while running ${running.chunked ? `tasks ${running.id}–${running.id + running.count - 1}` : `task ${running.id}`}` : ''}` +
+        `${slot.proc.name} (pid ${pid}) ${describeExit(exitcode)}${running ? ` while running ${running.label}` : ''}` +
           (tail ? `; its stderr ended with ${quoteExcerpt(tail.slice(-200), 200)}` : ''),
         pid,
         exitcode,
