@@ -1,0 +1,111 @@
+// The orphan watchdog against real processes: an app stand-in (test/fixtures/watchdog-app.ts) starts
+// jobs with grandchildren and registers them; the test SIGKILLs the stand-in, as a crash would, and
+// every registered tree must end, while a released job lives on. afterEach kills whatever is left.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { OrphanWatchdog } from '../../main/core/orphan-watchdog.js';
+import { childrenByParent, descendantsOf, readAllProcStats, readProcStat } from '../../main/core/proc-stat.js';
+import { Process } from '../../main/core/process.js';
+
+const FIXTURE = new URL('../fixtures/watchdog-app.ts', import.meta.url).pathname;
+
+/** Every pid (with its start time) a test saw, killed in afterEach if it is still the same process. */
+const seen = new Map<number, number>();
+const apps: ChildProcess[] = [];
+const watchdogs: OrphanWatchdog[] = [];
+
+function remember(pid: number): void {
+  const stat = readProcStat(pid);
+  if (stat) seen.set(pid, stat.startTime);
+}
+
+function alive(pid: number): boolean {
+  const stat = readProcStat(pid);
+  return stat !== null && stat.startTime === seen.get(pid) && stat.state !== 'Z';
+}
+
+function treeOf(pid: number): number[] {
+  return [pid, ...descendantsOf(pid, childrenByParent(readAllProcStats()))];
+}
+
+afterEach(() => {
+  for (const watchdog of watchdogs.splice(0)) watchdog.dispose();
+  for (const app of apps.splice(0)) if (app.exitCode === null && app.signalCode === null) app.kill('SIGKILL');
+  for (const pid of seen.keys()) {
+    if (alive(pid)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  seen.clear();
+});
+
+interface Started {
+  app: ChildProcess;
+  watchdog: number;
+  pids: number[];
+  kept: number;
+}
+
+async function startApp(jobs: number, graceMs: number): Promise<Started> {
+  const app = spawn(process.execPath, ['--import', 'tsx', FIXTURE, String(jobs), String(graceMs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  apps.push(app);
+  const [line] = (await once(createInterface({ input: app.stdout! }), 'line')) as [string];
+  const report = JSON.parse(line) as Omit<Started, 'app'>;
+  remember(app.pid!);
+  remember(report.watchdog);
+  for (const pid of [...report.pids, report.kept]) for (const member of treeOf(pid)) remember(member);
+  return { app, ...report };
+}
+
+describe('OrphanWatchdog', () => {
+  it('ends every registered tree, grandchildren included, when the app is SIGKILLed; a released job lives on', async () => {
+    const { app, watchdog, pids, kept } = await startApp(6, 300);
+    const registeredTrees = [...seen.keys()].filter((pid) => pid !== app.pid && pid !== watchdog && !treeOf(kept).includes(pid));
+    expect(registeredTrees.length).toBeGreaterThanOrEqual(pids.length * 2);
+    expect(registeredTrees.every(alive)).toBe(true);
+
+    app.kill('SIGKILL');
+    await vi.waitFor(() => expect(registeredTrees.filter(alive)).toEqual([]), { timeout: 15_000, interval: 50 });
+    // The job started with a SIGTERM trap was ended by the SIGKILL after the grace.
+    expect(alive(kept)).toBe(true);
+    await vi.waitFor(() => expect(alive(watchdog)).toBe(false), { timeout: 15_000, interval: 50 });
+  });
+
+  it('signals nothing after a clean goodbye', async () => {
+    const watchdog = new OrphanWatchdog({ graceMs: 100 });
+    watchdogs.push(watchdog);
+    const job = new Process({ command: 'sleep', args: ['1000'] });
+    await job.start();
+    remember(job.pid!);
+    remember(watchdog.pid!);
+    watchdog.register(job.pid!);
+    watchdog.dispose();
+    await vi.waitFor(() => expect(alive(watchdog.pid!)).toBe(false), { timeout: 10_000, interval: 20 });
+    expect(job.isAlive()).toBe(true);
+    job.kill();
+    await job.join();
+  });
+
+  it('keeps the set of registered groups, and refuses what is not a group id', () => {
+    const watchdog = new OrphanWatchdog();
+    watchdogs.push(watchdog);
+    remember(watchdog.pid!);
+    watchdog.register(4242);
+    watchdog.register(4242);
+    watchdog.register(4343);
+    watchdog.release(4242);
+    expect([...watchdog.registered]).toEqual([4343]);
+    watchdog.release(4343);
+    expect(() => watchdog.register(1)).toThrow(/process group id is an integer above 1/);
+    expect(() => watchdog.register(Number.NaN)).toThrow(/got NaN/);
+    expect(() => new OrphanWatchdog({ graceMs: -1 })).toThrow(/graceMs/);
+  });
+});
