@@ -2,9 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { statSync } from 'node:fs';
 import type { Duplex, Readable } from 'node:stream';
+import { DEFAULT_GRACE_MS } from './defaults.js';
 import { ProcessStartError } from './errors.js';
 import { exitcodeFrom } from './signals.js';
 import { descendantsOf, processTableThisTurn, readAllProcStats, readProcStat } from './proc-stat.js';
+import { CHANNEL_FD_ENV } from './worker-channel.js';
 
 export interface ProcessOptions {
   /** The program to run: a name looked up in PATH, or a path. No shell is involved. */
@@ -48,6 +50,15 @@ export function nextProcessName(): string {
   return `Process-${processCounter}`;
 }
 
+/**
+ * The processes of this run that are alive, for `Process.activeChildren()`. A process leaves it when it
+ * exits, so an ended Process is never kept reachable from here.
+ */
+const liveProcesses = new Set<Process>();
+
+/** Longest delay setTimeout honours (about 24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** A tracked pid: signalled only while the pid still belongs to the process we started. */
 interface KnownPid {
   pid: number;
@@ -57,6 +68,12 @@ interface KnownPid {
 /**
  * One program run as a child process, with multiprocessing.Process's semantics.
  * The child leads its own process group, so terminate/kill reach its whole tree.
+ *
+ * After `close()`, the methods that act on the process or ask about it live — `start`, `join`,
+ * `terminate`, `kill`, `stop`, `isAlive` and setting `daemon` — throw an error saying the process is
+ * closed (`stop` rejects with it), as Python's raise `ValueError: process object is closed`. Unlike
+ * Python, the record of the run stays readable (`name`, `pid`, `exitcode`, `startedAt`, `endedAt`,
+ * `command`, `daemon`…), so a view can still show a closed process's last state; `channel` is null.
  */
 export class Process extends EventEmitter<ProcessEvents> {
   readonly command: string;
@@ -83,8 +100,11 @@ export class Process extends EventEmitter<ProcessEvents> {
   /** Members of the group still alive when the leader was reaped (pid → start time); null: none. */
   #groupLeftovers: Map<number, number> | null = null;
   #exited: Promise<number> | null = null;
+  /** Settles once start() knows whether the process got a pid. */
+  #spawned: Promise<void> = Promise.resolve();
   #started = false;
   #startFailed = false;
+  #closed = false;
 
   constructor(options: ProcessOptions) {
     super();
@@ -105,6 +125,7 @@ export class Process extends EventEmitter<ProcessEvents> {
   }
 
   set daemon(value: boolean) {
+    this.#assertOpen('set daemon on');
     if (this.#started) throw new Error(`${this.name}: daemon can only be set before start()`);
     this.#daemon = value;
   }
@@ -113,12 +134,28 @@ export class Process extends EventEmitter<ProcessEvents> {
     return this.#started;
   }
 
+  /**
+   * The processes started in this run that are still alive (Python's `active_children()`), pool workers
+   * included. Those that ended were already forgotten when they exited.
+   */
+  static activeChildren(): Process[] {
+    return [...liveProcesses];
+  }
+
   isAlive(): boolean {
+    this.#assertOpen('ask isAlive() of');
     return this.pid !== null && this.exitcode === null;
   }
 
   /** Resolves once the OS gave the process a pid; rejects with a ProcessStartError if it could not start. */
   start(): Promise<void> {
+    this.#assertOpen('start()');
+    const spawned = this.#start();
+    this.#spawned = spawned.then(ignore, ignore);
+    return spawned;
+  }
+
+  #start(): Promise<void> {
     if (this.#started) throw new Error(`${this.name}: a process can only be started once`);
     this.#started = true;
     const cwdProblem = this.cwd === undefined ? null : describeCwdProblem(this.cwd);
@@ -129,7 +166,7 @@ export class Process extends EventEmitter<ProcessEvents> {
     try {
       child = spawn(this.command, this.args, {
         cwd: this.cwd,
-        env: { ...process.env, ...this.env, ...(this.#withChannel ? { POOLDECK_CHANNEL_FD: '3' } : {}) },
+        env: { ...process.env, ...this.env, ...(this.#withChannel ? { [CHANNEL_FD_ENV]: '3' } : {}) },
         stdio: ['ignore', 'pipe', 'pipe', ...extraStdio],
         detached: true,
         windowsHide: true,
@@ -149,6 +186,7 @@ export class Process extends EventEmitter<ProcessEvents> {
         if (this.pid !== null) {
           const stat = readProcStat(this.pid);
           this.#identity = { pid: this.pid, startTime: stat?.startTime ?? -1 };
+          liveProcesses.add(this);
         }
         this.channel = this.#withChannel ? (child.stdio[3] as Duplex) : null;
         this.#pipeOutput('stdout', child.stdout);
@@ -163,6 +201,7 @@ export class Process extends EventEmitter<ProcessEvents> {
             void outputDrained(child).then(() => {
               this.exitcode = exitcodeFrom(code, signal);
               this.endedAt = endedAt;
+              liveProcesses.delete(this);
               resolveExit(this.exitcode);
               this.emit('exit', this.exitcode);
             });
@@ -174,16 +213,25 @@ export class Process extends EventEmitter<ProcessEvents> {
     });
   }
 
-  /** Resolves to the exitcode once the process ended, or to null if `timeoutMs` passed first. */
+  /**
+   * Resolves to the exitcode once the process ended, or to null if `timeoutMs` passed first. As in Python,
+   * a timeout of 0 or less does not wait: it resolves at once, to null while the process runs. Omitted (or
+   * longer than a timer can wait, about 24.8 days) it waits for the end.
+   */
   join(timeoutMs?: number): Promise<number | null> {
+    this.#assertOpen('join()');
     if (!this.#started) throw new Error(`${this.name}: can only join a started process`);
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs))) {
+      throw new TypeError(`${this.name}: join(timeoutMs): timeoutMs must be a number of milliseconds or omitted (wait for the end), not ${String(timeoutMs)}`);
+    }
     if (this.exitcode !== null) return Promise.resolve(this.exitcode);
     // A process that never got a pid has nothing to wait for, and no exitcode.
     if (this.#startFailed) return Promise.resolve(null);
+    if (timeoutMs !== undefined && timeoutMs <= 0) return Promise.resolve(null);
     const exited = this.#exited ?? this.#waitForSpawnThenExit();
-    if (timeoutMs === undefined) return exited;
+    if (timeoutMs === undefined || timeoutMs > MAX_TIMER_MS) return exited;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(null), Math.max(0, timeoutMs));
+      const timer = setTimeout(() => resolve(null), timeoutMs);
       void exited.then((code) => {
         clearTimeout(timer);
         resolve(code);
@@ -193,17 +241,22 @@ export class Process extends EventEmitter<ProcessEvents> {
 
   /** SIGTERM to the whole process tree. */
   terminate(): void {
+    this.#assertOpen('terminate()');
     this.#signalTree('SIGTERM');
   }
 
   /** SIGKILL to the whole process tree. */
   kill(): void {
+    this.#assertOpen('kill()');
     this.#signalTree('SIGKILL');
   }
 
   /** The termination ladder: SIGTERM, then SIGKILL after `graceMs` if anything in the tree is still alive. */
-  async stop({ graceMs = 3000 }: { graceMs?: number } = {}): Promise<StopResult> {
+  async stop({ graceMs = DEFAULT_GRACE_MS }: { graceMs?: number } = {}): Promise<StopResult> {
+    this.#assertOpen('stop()');
     if (!this.#started) throw new Error(`${this.name}: can only stop a started process`);
+    // Called right after start(): wait for the pid, so that the process being started is stopped too.
+    await this.#spawned;
     if (this.pid === null) {
       // It never got a pid (a failed start): nothing to signal.
       return { exitcode: this.exitcode ?? -1, forced: false };
@@ -216,6 +269,46 @@ export class Process extends EventEmitter<ProcessEvents> {
     const finalCode = (await this.join()) ?? -9;
     await this.#waitForTreeGone(graceMs);
     return { exitcode: finalCode, forced: true };
+  }
+
+  /**
+   * For `await using`: stops the process with the ladder (`stop()`) if it was started, which also ends
+   * what its tree left behind after it exited, and signals nothing when nothing is left. Does nothing for
+   * a process never started, one that could not start, or a closed one.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#closed || !this.#started || this.#startFailed) return;
+    await this.stop();
+  }
+
+  /**
+   * Releases what the object holds: its output pipes (a grandchild may still hold them open), the channel,
+   * its listeners and the pids it tracked. Throws while the process runs (join or end it first); closing
+   * a process never started, or closing twice, is fine. Leftovers of its tree are out of reach afterwards.
+   */
+  close(): void {
+    if (this.#closed) return;
+    if (this.#started && !this.#startFailed && this.exitcode === null) {
+      throw new Error(
+        `Cannot close ${this.name} while it is still running: first wait for it to end with join(), or end it with terminate(), kill() or stop()`,
+      );
+    }
+    this.#closed = true;
+    liveProcesses.delete(this);
+    for (const stream of this.#child?.stdio ?? []) stream?.destroy();
+    this.#child = null;
+    this.channel = null;
+    this.#exited = null;
+    this.#identity = null;
+    this.#knownDescendants.clear();
+    this.#groupLeftovers = null;
+    this.removeAllListeners();
+  }
+
+  #assertOpen(action: string): void {
+    if (this.#closed) {
+      throw new Error(`${this.name} is closed: cannot ${action} it (close() released it; create a new Process to run the program again)`);
+    }
   }
 
   #waitForSpawnThenExit(): Promise<number | null> {
@@ -346,6 +439,8 @@ function outputDrained(child: ChildProcess): Promise<void> {
     }
   });
 }
+
+function ignore(): void {}
 
 function trySignal(target: number, signal: NodeJS.Signals): void {
   try {

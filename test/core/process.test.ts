@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProcessStartError } from '../../main/core/errors.js';
 import { childrenByParent, descendantsOf, readAllProcStats, readProcStat } from '../../main/core/proc-stat.js';
 import { Process, type OutputStream, type ProcessOptions } from '../../main/core/process.js';
+import { until } from '../helpers/until.js';
 
 /** The real interpreter (not a version-manager shim), so that spawning it is quick and its pid is python's. */
 const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
@@ -38,16 +39,6 @@ function descendants(pid: number): number[] {
 function alive(pid: number, startTime: number): boolean {
   const stat = readProcStat(pid);
   return stat !== null && stat.startTime === startTime && stat.state !== 'Z';
-}
-
-async function until<T>(read: () => T | null | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 function collectOutput(process: Process): Record<OutputStream, string> {
