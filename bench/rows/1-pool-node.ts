@@ -2,7 +2,7 @@
 // multiprocessing.Pool(2) run by a stdlib-only script in the same run, alternating.
 import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Supervisor } from '../../main/core/supervisor.js';
+import { Supervisor } from '../../main/app/supervisor.js';
 import type { BenchContext, BenchRow } from '../lib/context.js';
 import { ForkFloor } from '../lib/fork-floor.js';
 import { loadPool, type PoolLike } from '../lib/pool.js';

@@ -1,5 +1,5 @@
-import { Supervisor, SupervisorError } from '../core/supervisor.js';
-import type { ProcessRow } from '../core/rows.js';
+import { Supervisor, SupervisorError } from './supervisor.js';
+import type { ProcessRow } from '../protocol/rows.js';
 import type { AppEventSource } from '../protocol/bridge.js';
 import type { CommandHandlers } from '../protocol/commands.js';
 import { demoWorkspace } from './demo.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { PoolSpec, ProcessSpec } from '../core/supervisor.js';
+import type { PoolSpec, ProcessSpec } from '../protocol/schemas.js';
 
 /**
  * The demo workspace offered on first launch: the examples people know from multiprocessing's docs,

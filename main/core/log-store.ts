@@ -12,7 +12,7 @@
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { OutputStream } from './process.js';
-import type { LogLine, PartialLogLine } from './rows.js';
+import type { LogLine, PartialLogLine } from '../protocol/log-lines.js';
 
 export type LogStream = LogLine['stream'];
 

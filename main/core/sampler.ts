@@ -19,7 +19,6 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import pidusage from 'pidusage';
 import { parseProcStat } from './proc-stat.js';
-import type { AppStats } from './rows.js';
 
 export interface SamplerOptions {
   /** Time between the starts of two ticks. Default 1000 ms. */
@@ -583,7 +582,15 @@ function readStatFast(pid: number): ReturnType<typeof parseProcStat> {
  * A reader of the app's own CPU (% of one core since the previous call) and resident memory, for the
  * status bar. Cheap: process.cpuUsage() and process.memoryUsage.rss(), no /proc and no pidusage.
  */
-export function createAppUsageReader(): () => AppStats {
+export interface OwnUsage {
+  /** % of one core since the previous reading. */
+  cpu: number;
+  /** Resident memory in bytes. */
+  memory: number;
+  cores: number;
+}
+
+export function createAppUsageReader(): () => OwnUsage {
   let lastCpu = process.cpuUsage();
   let lastTime = performance.now();
   const cores = availableParallelism();
@@ -601,6 +608,6 @@ export function createAppUsageReader(): () => AppStats {
 const readAppUsage = createAppUsageReader();
 
 /** The app's own CPU (% of one core since the previous call of this function) and resident memory. */
-export function readOwnUsage(): AppStats {
+export function readOwnUsage(): OwnUsage {
   return readAppUsage();
 }

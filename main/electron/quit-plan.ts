@@ -1,7 +1,7 @@
 // What quitting does, decided from the running jobs and the user's answer. Pure; quit.ts carries it out.
 // The invariant: every path that lets the app exit goes through backend.shutdown(), which ends daemon
 // jobs with the termination ladder, so no process outlives the app.
-import type { ProcessRow } from '../core/rows.js';
+import type { ProcessRow } from '../protocol/rows.js';
 import type { QuitChoice } from '../protocol/events.js';
 
 export type QuitPlan =

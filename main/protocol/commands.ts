@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { LogLine, PartialLogLine, PoolRow, ProcessRow, Snapshot, TaskRow } from '../core/rows.js';
+import type { LogLine, PartialLogLine } from './log-lines.js';
+import type { PoolRow, ProcessRow, Snapshot, TaskRow } from './rows.js';
 import {
   EmptyArgsSchema,
   IdArgsSchema,

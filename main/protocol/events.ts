@@ -1,4 +1,4 @@
-import type { Delta, Snapshot } from '../core/rows.js';
+import type { Delta, Snapshot } from './rows.js';
 
 /** Everything the app pushes to a UI: a full snapshot on connect, then deltas in order. */
 export type AppEvent = { type: 'snapshot'; snapshot: Snapshot } | { type: 'delta'; delta: Delta };

@@ -115,8 +115,6 @@ export const ReadLogsArgsSchema = z.strictObject({
 
 export const ListTasksArgsSchema = z.strictObject({ poolId: idField });
 
-export const QuitChoiceSchema = z.enum(['wait', 'terminate', 'cancel']);
-
 export const EmptyArgsSchema = z.strictObject({});
 
 export type ProcessSpec = z.output<typeof ProcessSpecSchema>;

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Pool, TaskCancelledError, TaskFailedError, WorkerLostError, type PoolTask } from '../../main/core/index.js';
 import { TaskBook, TaskEntry } from '../../main/core/pool-task.js';
-import { Supervisor } from '../../main/core/supervisor.js';
-import { NODE_SYNC_WORKER, NODE_WORKER, PY_WORKER, pyPool, trackPools, until } from '../fixtures/pool-harness.js';
+import { Supervisor } from '../../main/app/supervisor.js';
+import { NODE_SYNC_WORKER, NODE_WORKER, PY_WORKER, pyPool, startedWorkers, trackPools, until } from '../fixtures/pool-harness.js';
 
 const { make } = trackPools();
 
@@ -158,7 +158,7 @@ describe('map-style calls in chunks, one batch message per chunk', () => {
 
   it('a worker SIGKILLed mid-batch fails the map with WorkerLostError; the pool replaces it and goes on', async () => {
     const pool = make(pyPool({ processes: 1 }));
-    const [worker] = pool.workers;
+    const [worker] = await startedWorkers(pool);
     const pending = pool.map([{ sleep: 30, value: 1 }, 2, 3, 4], { chunksize: 4 });
     pending.catch(() => undefined);
     await until(() => pool.counts.running === 4 && worker.pid !== null, 'the chunk to run');

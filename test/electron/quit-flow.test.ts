@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ProcessRow } from '../../main/core/rows.js';
+import type { ProcessRow } from '../../main/protocol/rows.js';
 import type { AppEvent } from '../../main/protocol/events.js';
 import { FakeApp } from './fake-electron.js';
 import { runningRow } from './rows.js';

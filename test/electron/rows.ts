@@ -1,4 +1,4 @@
-import type { ProcessRow } from '../../main/core/rows.js';
+import type { ProcessRow } from '../../main/protocol/rows.js';
 
 /** A running process row for shell tests. */
 export function runningRow(overrides: Partial<ProcessRow> = {}): ProcessRow {

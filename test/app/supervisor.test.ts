@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Supervisor } from '../../main/core/supervisor.js';
-import type { Delta, ProcessRow } from '../../main/core/rows.js';
+import { Supervisor } from '../../main/app/supervisor.js';
+import type { Delta, ProcessRow } from '../../main/protocol/rows.js';
 import { readProcStat } from '../../main/core/proc-stat.js';
 
 const workersDir = resolve('resources/workers');
@@ -66,7 +66,7 @@ describe('Supervisor', () => {
       return current && current.memory !== null && supervisor.snapshot().cpuHistory[busy.id].length >= 2 ? current : null;
     });
     expect(sampled.memory).toBeGreaterThan(0);
-    expect(sampled.cpu).toBeGreaterThanOrEqual(0);
+    expect(sampled.cpu).toBeGreaterThan(0);
     const delta = await until(() => supervisor.takeDelta());
     expect(delta.seq).toBeGreaterThan(0);
     expect(delta.app?.cores).toBeGreaterThan(0);
@@ -189,6 +189,47 @@ describe('Supervisor', () => {
     expect(row(daemon.id)).toMatchObject({ isAlive: false, exitcode: -15 });
     for (const pid of workerPids) expect(readProcStat(pid)?.state ?? 'gone').not.toMatch(/^[RS]$/);
     expect(row(userJob.id)?.isAlive).toBe(true);
+  });
+
+  it('waitForNonDaemon resolves once every non-daemon process has ended, daemons aside', async () => {
+    const gate = join(dataDir, 'gate');
+    const quick = await supervisor.createProcess({ command: 'sh', args: ['-c', 'exit 0'] });
+    const gated = await supervisor.createProcess({ command: 'sh', args: ['-c', `while [ ! -e '${gate}' ]; do sleep 0.02; done`] });
+    const daemon = await supervisor.createProcess({ command: 'sleep', args: ['30'], daemon: true });
+    let resolved = false;
+    const waiting = supervisor.waitForNonDaemon().then(() => {
+      resolved = true;
+    });
+    await until(() => row(quick.id)?.state === 'exited');
+    await new Promise((r) => setTimeout(r, 50));
+    // The gated process cannot end before the gate exists: the wait must still be pending.
+    expect(resolved).toBe(false);
+    expect(supervisor.runningNonDaemon().map((r) => r.id)).toEqual([gated.id]);
+    writeFileSync(gate, '');
+    await waiting;
+    expect(row(gated.id)).toMatchObject({ isAlive: false, exitcode: 0 });
+    expect(supervisor.runningNonDaemon()).toEqual([]);
+    expect(row(daemon.id)?.isAlive).toBe(true);
+  });
+
+  it('dispose waits for the sampler: no sample lands after it resolves', async () => {
+    const fast = new Supervisor({ dataDir, sampleIntervalMs: 5 });
+    try {
+      const sleepers = await Promise.all([1, 2, 3].map(() => fast.createProcess({ command: 'sleep', args: ['30'] })));
+      await until(() => fast.takeDelta()?.sampled);
+      await fast.dispose();
+      fast.takeDelta();
+      let changes = 0;
+      fast.on('change', () => (changes += 1));
+      // Many intervals: a tick left running, or a timer left armed, would show as a sampled delta.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(changes).toBe(0);
+      expect(fast.takeDelta()).toBeNull();
+      for (const sleeper of sleepers) expect(fast.processOf(sleeper.id).isAlive()).toBe(true);
+    } finally {
+      await fast.shutdown({ terminateAll: true, graceMs: 500 });
+      await fast.dispose();
+    }
   });
 
   it('refuses unknown ids with a not_found error', () => {

@@ -1,5 +1,7 @@
-// The supervisor's view of the world, as plain data: what the UI shows, what snapshots and deltas carry.
-// Pure types with no imports, so the protocol (and through it the renderer) can share them.
+// The app's view of the world, as plain data: what the UI shows, what snapshots and deltas carry.
+// Types only; they import nothing but the protocol's shared words, so the renderer can use them.
+import type { PoolMode, PoolState, TaskCounts, TaskError, TaskState } from './vocabulary.js';
+import type { LogLine, PartialLogLine } from './log-lines.js';
 
 /** Why a process row exists: a job of its own, a worker of a worker-mode pool, or one exec-mode task. */
 export type ProcessKind = 'process' | 'worker' | 'task';
@@ -37,18 +39,6 @@ export interface ProcessRow {
   restarts: number;
 }
 
-export type PoolMode = 'worker' | 'exec';
-export type PoolState = 'running' | 'closed' | 'terminating' | 'terminated' | 'joined';
-export type TaskState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-
-export interface TaskCounts {
-  queued: number;
-  running: number;
-  done: number;
-  failed: number;
-  cancelled: number;
-}
-
 export interface PoolRow {
   id: string;
   name: string;
@@ -65,12 +55,6 @@ export interface PoolRow {
   createdAt: number;
   /** Estimated ms until the queue is empty, from the recent task rate; null when unknown. */
   etaMs: number | null;
-}
-
-export interface TaskError {
-  type: string;
-  message: string;
-  traceback?: string;
 }
 
 export interface TaskRow {
@@ -122,19 +106,4 @@ export interface Delta {
   /** Set when this delta carries a new CPU sample: each process row's `cpu` joins its history. */
   sampled: boolean;
   app: AppStats | null;
-}
-
-export interface LogLine {
-  seq: number;
-  stream: 'stdout' | 'stderr' | 'system';
-  text: string;
-  time: number;
-}
-
-/** A line a process has started but not ended yet (a prompt, a progress bar): no seq until its newline. */
-export interface PartialLogLine {
-  stream: 'stdout' | 'stderr';
-  text: string;
-  /** When its first byte arrived. */
-  time: number;
 }

@@ -1,0 +1,407 @@
+import { EventEmitter } from 'node:events';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_GRACE_MS } from '../core/defaults.js';
+import { Pool, type PoolOptions } from '../core/pool.js';
+import type { PoolTask } from '../core/pool-task.js';
+import { Process, type ProcessOptions } from '../core/process.js';
+import { Sampler, readOwnUsage, type SampleResult } from '../core/sampler.js';
+import type { AppStats, Delta, LogLine, PoolRow, ProcessRow, Snapshot, TaskRow } from '../protocol/index.js';
+import type { PoolSpec, ProcessSpec } from '../protocol/schemas.js';
+import { ChangeTracker } from './change-tracker.js';
+import { SupervisorError } from './errors.js';
+import { ProcessRegistry, type ProcessEntry } from './process-registry.js';
+import { PoolTaskRows } from './task-rows.js';
+
+export { SupervisorError } from './errors.js';
+
+export interface SupervisorOptions {
+  /** Where log files go (`<dataDir>/logs`). */
+  dataDir: string;
+  /** How often every live process is sampled. Default 1000 ms. */
+  sampleIntervalMs?: number;
+  /** Grace between SIGTERM and SIGKILL when the supervisor stops jobs. Default DEFAULT_GRACE_MS. */
+  graceMs?: number;
+  /** Ended exec-mode task rows kept per pool; older ones are dropped from the table (their logs too). */
+  maxEndedTaskRowsPerPool?: number;
+  /** Task-list entries kept per pool; the tasks that finished first are dropped first. Default 5000. */
+  maxTaskRowsPerPool?: number;
+}
+
+interface PoolEntry {
+  row: PoolRow;
+  pool: Pool;
+  tasks: PoolTaskRows;
+  /** Process row ids of this pool's ended exec-mode tasks, oldest first. */
+  endedTaskRowIds: string[];
+}
+
+export interface SupervisorEvents {
+  /** Something changed: a delta is ready to take. */
+  change: [];
+}
+
+/**
+ * The app's registry of every process and pool, under stable ids. It owns the sampler and the logs,
+ * keeps one row per process and pool up to date, and hands out snapshots and deltas of the rows that
+ * changed. The parts: ProcessRegistry (process rows, logs, CPU history), PoolTaskRows (task rows,
+ * ETAs), ChangeTracker (seq and what changed).
+ */
+export class Supervisor extends EventEmitter<SupervisorEvents> {
+  readonly dataDir: string;
+  readonly sampleIntervalMs: number;
+  readonly graceMs: number;
+  readonly #maxEndedTaskRows: number;
+  readonly #maxTaskRows: number;
+  readonly #changes = new ChangeTracker(() => this.emit('change'));
+  readonly #sampler: Sampler;
+  readonly #processes: ProcessRegistry;
+  readonly #pools = new Map<string, PoolEntry>();
+  readonly #cores = cpus().length;
+  #app: AppStats | null = null;
+  #nextPoolId = 1;
+  #disposed: Promise<void> | null = null;
+
+  constructor(options: SupervisorOptions) {
+    super();
+    this.dataDir = options.dataDir;
+    this.sampleIntervalMs = options.sampleIntervalMs ?? 1000;
+    this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+    this.#maxEndedTaskRows = options.maxEndedTaskRowsPerPool ?? 2000;
+    this.#maxTaskRows = options.maxTaskRowsPerPool ?? 5000;
+    this.#sampler = new Sampler({ sampleIntervalMs: this.sampleIntervalMs });
+    this.#processes = new ProcessRegistry(join(this.dataDir, 'logs'), this.#sampler, this.#changes, (entry) => this.#trimEndedTaskRows(entry));
+    this.#sampler.on('sample', (sample) => this.#applySample(sample));
+    this.#sampler.start();
+  }
+
+  // ---- processes ------------------------------------------------------------------------------
+
+  /** Starts a process. A failed start does not throw: the row shows state `failed` and the OS error. */
+  async createProcess(spec: ProcessSpec): Promise<ProcessRow> {
+    const entry = this.#processes.register(this.#processes.newId(), new Process(processOptions(spec)), 'process', spec, null);
+    await start(entry);
+    return { ...entry.row };
+  }
+
+  terminate(id: string): void {
+    const entry = this.#processes.get(id);
+    if (entry.process.isAlive()) this.#processes.markStopping(entry);
+    entry.process.terminate();
+  }
+
+  kill(id: string): void {
+    const entry = this.#processes.get(id);
+    if (entry.process.isAlive()) this.#processes.markStopping(entry);
+    entry.process.kill();
+  }
+
+  async stop(id: string, graceMs = this.graceMs): Promise<{ exitcode: number; forced: boolean }> {
+    const entry = this.#processes.get(id);
+    if (!entry.process.started || entry.row.state === 'failed') {
+      return { exitcode: entry.row.exitcode ?? -1, forced: false };
+    }
+    if (entry.process.isAlive()) this.#processes.markStopping(entry);
+    return entry.process.stop({ graceMs });
+  }
+
+  /** Ends the process if it still runs, then starts the same spec again under the same id. */
+  async restart(id: string): Promise<ProcessRow> {
+    const entry = this.#processes.get(id);
+    if (entry.spec === null) {
+      throw new SupervisorError('conflict', `${entry.row.name} belongs to pool ${entry.row.poolName}: restart the pool's tasks instead`);
+    }
+    if (entry.process.isAlive()) {
+      this.#processes.markStopping(entry);
+      await entry.process.stop({ graceMs: this.graceMs });
+    }
+    this.#processes.replace(entry, new Process({ ...processOptions(entry.spec), name: entry.row.name }));
+    await start(entry);
+    return { ...entry.row };
+  }
+
+  /** Forgets an ended process: its row leaves the table and its log leaves memory (the file stays). */
+  remove(id: string): void {
+    const entry = this.#processes.get(id);
+    if (entry.process.isAlive()) throw new SupervisorError('conflict', `${entry.row.name} is still running: terminate it first`);
+    this.#processes.forget(id, entry);
+  }
+
+  readLogs(id: string, afterSeq = -1, limit = 2000, search?: string) {
+    const entry = this.#processes.get(id);
+    const lines: LogLine[] = search ? entry.log.search(search, limit) : entry.log.lines(afterSeq, limit);
+    return {
+      lines,
+      lastSeq: lines.length > 0 ? lines[lines.length - 1].seq : afterSeq,
+      partial: search ? [] : entry.log.partialLines(),
+      droppedBytes: entry.log.droppedBytes,
+      filePath: entry.log.filePath,
+    };
+  }
+
+  // ---- pools ----------------------------------------------------------------------------------
+
+  createPool(spec: PoolSpec): PoolRow {
+    const id = `pool${this.#nextPoolId++}`;
+    const pool = new Pool(poolOptions(spec));
+    const entry: PoolEntry = {
+      pool,
+      tasks: new PoolTaskRows(id, this.#maxTaskRows),
+      endedTaskRowIds: [],
+      row: {
+        id,
+        name: pool.name,
+        mode: pool.mode,
+        processes: pool.processes,
+        command: spec.command,
+        args: [...(spec.args ?? [])],
+        maxTasksPerChild: spec.maxTasksPerChild ?? null,
+        daemon: pool.daemon,
+        state: pool.state,
+        counts: { ...pool.counts },
+        total: 0,
+        createdAt: Date.now(),
+        etaMs: null,
+      },
+    };
+    this.#pools.set(id, entry);
+    const adopt = (process: Process): void => this.#processes.adopt(process, pool.mode === 'exec' ? 'task' : 'worker', entry.row);
+    pool.on('worker', adopt);
+    pool.on('task', (task) => this.#onTask(entry, task));
+    pool.on('state', (state) => {
+      entry.row.state = state;
+      this.#touchPool(id);
+    });
+    // Workers announced during construction came before we listened.
+    for (const process of pool.workers) adopt(process);
+    this.#touchPool(id);
+    if (spec.tasks && spec.tasks.length > 0) this.submitTasks(id, spec.tasks);
+    return { ...entry.row };
+  }
+
+  submitTasks(poolId: string, tasks: unknown[][]): number {
+    const entry = this.#poolEntry(poolId);
+    if (entry.pool.state !== 'running') {
+      throw new SupervisorError('conflict', `${entry.row.name} is ${entry.pool.state}: it takes no new tasks (Pool not running)`);
+    }
+    for (const args of tasks) {
+      // Results are kept in the task rows; a failed task is a row, never an unhandled rejection.
+      entry.pool.applyAsync(args).get().catch(() => undefined);
+    }
+    entry.row.total += tasks.length;
+    this.#touchPool(poolId);
+    return tasks.length;
+  }
+
+  closePool(id: string): void {
+    this.#poolEntry(id).pool.close();
+  }
+
+  async terminatePool(id: string): Promise<void> {
+    await this.#poolEntry(id).pool.terminate();
+  }
+
+  async joinPool(id: string): Promise<void> {
+    const entry = this.#poolEntry(id);
+    if (entry.pool.state === 'running') {
+      throw new SupervisorError('conflict', `${entry.row.name} is still running: Close or Terminate it before Join (as in Python)`);
+    }
+    await entry.pool.join();
+  }
+
+  /** Forgets a pool that has ended, with its worker and task rows. */
+  removePool(id: string): void {
+    const entry = this.#poolEntry(id);
+    if (entry.pool.state !== 'terminated' && entry.pool.state !== 'joined') {
+      throw new SupervisorError('conflict', `${entry.row.name} is ${entry.pool.state}: Terminate or Join it first`);
+    }
+    for (const [processId, processEntry] of [...this.#processes.entries()]) {
+      if (processEntry.row.poolId === id && !processEntry.process.isAlive()) this.#processes.forget(processId, processEntry);
+    }
+    this.#processes.forgetPool(id);
+    this.#pools.delete(id);
+    this.#changes.poolRemoved(id, entry.tasks.keys());
+  }
+
+  listTasks(poolId: string): TaskRow[] {
+    return this.#poolEntry(poolId).tasks.rows();
+  }
+
+  /** The live Pool object of a row, for callers inside the app (tests, benchmarks, the demo). */
+  poolOf(id: string): Pool {
+    return this.#poolEntry(id).pool;
+  }
+
+  processOf(id: string): Process {
+    return this.#processes.get(id).process;
+  }
+
+  // ---- snapshots and deltas --------------------------------------------------------------------
+
+  snapshot(): Snapshot {
+    const tasks: TaskRow[] = [];
+    for (const pool of this.#pools.values()) tasks.push(...pool.tasks.rows());
+    return {
+      seq: this.#changes.seq,
+      time: Date.now(),
+      processes: this.#processes.rows(),
+      pools: [...this.#pools.values()].map(poolRowCopy),
+      tasks,
+      cpuHistory: this.#processes.cpuHistory(),
+      app: this.#app,
+      sampleIntervalMs: this.sampleIntervalMs,
+    };
+  }
+
+  /** The rows that changed since the last call, or null if nothing did. */
+  takeDelta(): Delta | null {
+    const changes = this.#changes.take();
+    if (changes === null) return null;
+    const processes: ProcessRow[] = [];
+    for (const id of changes.processIds) {
+      const entry = this.#processes.find(id);
+      if (entry) processes.push({ ...entry.row });
+    }
+    const pools: PoolRow[] = [];
+    for (const id of changes.poolIds) {
+      const entry = this.#pools.get(id);
+      if (entry) pools.push(poolRowCopy(entry));
+    }
+    return {
+      seq: changes.seq,
+      time: Date.now(),
+      processes,
+      removedProcesses: changes.removedProcesses,
+      pools,
+      removedPools: changes.removedPools,
+      tasks: changes.tasks.map((task) => ({ ...task })),
+      sampled: changes.sampled,
+      app: this.#app,
+    };
+  }
+
+  // ---- shutdown -----------------------------------------------------------------------------------
+
+  /** Non-daemon processes still running: what the quit dialog asks about. */
+  runningNonDaemon(): ProcessRow[] {
+    return this.#processes.runningNonDaemon().map((entry) => ({ ...entry.row }));
+  }
+
+  /** Resolves once no non-daemon process is running. */
+  async waitForNonDaemon(): Promise<void> {
+    for (;;) {
+      const running = this.#processes.runningNonDaemon();
+      if (running.length === 0) return;
+      await Promise.all(running.map((entry) => entry.process.join()));
+    }
+  }
+
+  /**
+   * Ends every daemon job (pools and processes) with the ladder; with `terminateAll`, every job.
+   * Reports the non-daemon processes left running.
+   */
+  async shutdown({ terminateAll = false, graceMs = this.graceMs }: { terminateAll?: boolean; graceMs?: number } = {}): Promise<{ stillRunning: ProcessRow[] }> {
+    const endings: Promise<unknown>[] = [];
+    for (const entry of this.#pools.values()) {
+      if (entry.pool.daemon || terminateAll) endings.push(entry.pool.terminate());
+    }
+    for (const entry of this.#processes.values()) {
+      if (entry.row.poolId !== null && (this.#pools.get(entry.row.poolId)?.pool.daemon || terminateAll)) continue;
+      if (entry.process.isAlive() && (entry.row.daemon || terminateAll)) {
+        this.#processes.markStopping(entry);
+        endings.push(entry.process.stop({ graceMs }));
+      }
+    }
+    await Promise.allSettled(endings);
+    return { stillRunning: this.runningNonDaemon() };
+  }
+
+  /**
+   * Stops sampling (a tick in flight finishes first: no sample arrives after this resolves) and
+   * flushes logs. Does not end jobs: call shutdown() first.
+   */
+  dispose(): Promise<void> {
+    this.#disposed ??= this.#dispose();
+    return this.#disposed;
+  }
+
+  async #dispose(): Promise<void> {
+    await this.#sampler.dispose();
+    await this.#processes.closeLogs();
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------
+
+  #onTask(pool: PoolEntry, task: PoolTask): void {
+    const row = pool.tasks.update(task);
+    if ((task.state === 'done' || task.state === 'failed') && task.workerPid !== null) {
+      this.#processes.creditWorker(pool.row.id, task.workerPid, task.items ? task.items.count : 1);
+    }
+    this.#changes.task(row);
+    this.#touchPool(pool.row.id);
+  }
+
+  #trimEndedTaskRows(entry: ProcessEntry): void {
+    const pool = entry.row.poolId ? this.#pools.get(entry.row.poolId) : undefined;
+    if (!pool) return;
+    pool.endedTaskRowIds.push(entry.row.id);
+    while (pool.endedTaskRowIds.length > this.#maxEndedTaskRows) {
+      const oldest = pool.endedTaskRowIds.shift()!;
+      const oldEntry = this.#processes.find(oldest);
+      if (oldEntry) this.#processes.forget(oldest, oldEntry);
+    }
+  }
+
+  #applySample(sample: SampleResult): void {
+    this.#processes.applyUsage((pid) => sample.trees.get(pid) ?? sample.processes.get(pid));
+    for (const [id, entry] of this.#pools) {
+      entry.row.etaMs = entry.tasks.eta(entry.pool.counts);
+      this.#changes.poolSampled(id);
+    }
+    const own = readOwnUsage();
+    this.#app = { cpu: own.cpu, memory: own.memory, cores: this.#cores };
+    this.#changes.sampled();
+  }
+
+  #touchPool(id: string): void {
+    const entry = this.#pools.get(id);
+    if (entry) {
+      entry.row.counts = { ...entry.pool.counts };
+      entry.row.state = entry.pool.state;
+    }
+    this.#changes.pool(id);
+  }
+
+  #poolEntry(id: string): PoolEntry {
+    const entry = this.#pools.get(id);
+    if (!entry) throw new SupervisorError('not_found', `no pool with id ${id}`);
+    return entry;
+  }
+}
+
+/** A failed start is reported through the row (the registry listens for 'startFailed'). */
+async function start(entry: ProcessEntry): Promise<void> {
+  await entry.process.start().catch(() => undefined);
+}
+
+function poolRowCopy(entry: PoolEntry): PoolRow {
+  return { ...entry.row, counts: { ...entry.row.counts }, args: [...entry.row.args] };
+}
+
+function processOptions(spec: ProcessSpec): ProcessOptions {
+  return { command: spec.command, args: spec.args, name: spec.name, daemon: spec.daemon, cwd: spec.cwd, env: spec.env };
+}
+
+function poolOptions(spec: PoolSpec): PoolOptions {
+  return {
+    processes: spec.processes,
+    command: spec.command,
+    args: spec.args,
+    mode: spec.mode,
+    maxTasksPerChild: spec.maxTasksPerChild,
+    name: spec.name,
+    daemon: spec.daemon,
+    cwd: spec.cwd,
+    env: spec.env,
+  };
+}
