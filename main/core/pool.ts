@@ -38,7 +38,10 @@ export interface PoolOptions {
 }
 
 export interface PoolEvents {
-  /** A worker Process was created; it is started right after the listeners ran. */
+  /**
+   * A worker Process was created; it is started right after the listeners ran, so its pid is still
+   * null here (listen to its 'started' event). `pool.workers` lists it once it has a pid.
+   */
   worker: [proc: Process];
   /** A task changed state (a snapshot of its record). */
   task: [task: PoolTask];
@@ -75,9 +78,15 @@ const CHUNK_PIPELINE_DEPTH = 2;
  * lines loses most of the batch's gain.
  */
 const BATCH_READY_GRACE_MS = 500;
-/** A worker that ends unasked within this time of its start, before answering anything, ended badly. */
+/**
+ * A worker that ends unasked within this time of its start, before writing any line, failed to
+ * start (a bad ending). A worker that wrote anything, even a line that breaks the protocol, did start.
+ */
 const FAST_DEATH_MS = 1000;
-/** After this many bad endings in a row, queued tasks fail at once until a worker answers again. */
+/**
+ * After this many bad endings in a row the breaker trips: queued tasks, and tasks submitted while
+ * the backoff runs, fail at once with the cause; a task submitted after the backoff gets a fresh worker.
+ */
 const BROKEN_AFTER = 3;
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_MAX_MS = 10_000;
@@ -317,6 +326,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   /** Moving average of how long a task keeps a worker busy (ms); null until measured. */
   #serviceMs: number | null = null;
   #badEndings = 0;
+  /** performance.now() before which no worker is started after bad endings (the backoff). */
+  #retryAt = 0;
   /** Set while the pool's workers cannot start or keep dying: queued tasks fail with it at once. */
   #brokenError: Error | null = null;
   #demandWhileBroken = false;
@@ -365,11 +376,17 @@ export class Pool extends EventEmitter<PoolEvents> {
     return this.#state;
   }
 
-  /** The live worker Processes: worker mode's workers (starting, running or retiring), exec mode's running tasks. */
+  /**
+   * The live worker Processes, each with a pid: worker mode's workers (running or retiring), exec
+   * mode's running tasks. A worker is listed once the OS gave it a pid (after its 'worker' event).
+   */
   get workers(): Process[] {
-    if (this.mode === 'exec') return [...this.#execEntries.keys()];
     const out: Process[] = [];
-    for (const slot of this.#slots) if (slot.state !== 'gone') out.push(slot.proc);
+    if (this.mode === 'exec') {
+      for (const proc of this.#execEntries.keys()) if (proc.isAlive()) out.push(proc);
+      return out;
+    }
+    for (const slot of this.#slots) if (slot.state !== 'gone' && slot.proc.isAlive()) out.push(slot.proc);
     return out;
   }
 
@@ -778,24 +795,30 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.#launchSlot(this.#createSlot());
   }
 
-  /** Keeps `processes` workers alive while there is (or may be) work, with backoff after bad endings. */
+  /**
+   * Keeps `processes` workers alive while there is (or may be) work, with backoff after bad endings.
+   * While the breaker is tripped, starts one worker at a time, and only when tasks come.
+   */
   #maintain(): void {
     if (this.mode !== 'worker' || !this.#active || this.#respawnTimer) return;
     const wanted = this.#state === 'running' || this.#queue.length > 0 ? this.processes : 0;
     let missing = wanted - this.#slots.size;
     if (missing <= 0) return;
     if (this.#brokenError && !this.#demandWhileBroken) return; // respawn when tasks come again
-    if (this.#badEndings === 0) {
+    const delay = this.#retryAt - performance.now();
+    if (this.#badEndings === 0 || delay <= 0) {
+      if (this.#brokenError) {
+        this.#demandWhileBroken = false;
+        missing = 1;
+      }
       while (missing-- > 0) this.#spawnWorker();
       return;
     }
-    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (this.#badEndings - 1));
     this.#respawnTimer = setTimeout(() => {
       this.#respawnTimer = null;
-      this.#demandWhileBroken = false;
       if (!this.#active) return;
-      this.#spawnWorker();
       this.#maintain();
+      this.#afterChange();
       this.#checkJoined();
     }, delay);
   }
@@ -827,9 +850,9 @@ export class Pool extends EventEmitter<PoolEvents> {
       if (slot.state === 'up' || slot.state === 'starting') live += 1;
     }
     if (up.length === 0) {
-      const broken = this.#brokenError;
-      if (broken) for (const entry of this.#queue.drain()) this.#finish(entry, false, broken);
       this.#maintain();
+      const broken = this.#brokenError;
+      if (broken && !this.#anyWorkerStarting()) for (const entry of this.#queue.drain()) this.#finish(entry, false, broken);
       return;
     }
     const fair = Math.ceil((this.#queue.length + this.#inflight) / live);
@@ -900,11 +923,24 @@ export class Pool extends EventEmitter<PoolEvents> {
   #onSlotStartFailed(slot: WorkerSlot, error: Error): void {
     this.#slots.delete(slot);
     if (!this.#active) return;
-    this.#badEndings += 1;
-    this.#brokenError = error;
-    this.#demandWhileBroken = false;
+    // A program that cannot start trips the breaker at once: its error names the cause.
+    this.#noteBadEnding(error, true);
     this.#afterChange();
     this.#maintain();
+  }
+
+  /** A worker started and spoke: the bad endings in a row are over; bring the pool back to full strength. */
+  #workerSpoke(): void {
+    this.#badEndings = 0;
+    if (this.#brokenError !== null && !(this.#brokenError instanceof ProcessStartError)) {
+      this.#brokenError = null;
+      this.#maintain();
+    }
+  }
+
+  #anyWorkerStarting(): boolean {
+    for (const slot of this.#slots) if (slot.state === 'starting' || slot.state === 'up') return true;
+    return false;
   }
 
   #onMessage(slot: WorkerSlot, message: WorkerToMainMessage): void {
@@ -912,6 +948,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (message.type === 'ready') {
       slot.ready = true;
       slot.batch = message.batch === true;
+      if (this.#badEndings !== 0 || this.#brokenError !== null) this.#workerSpoke();
       return;
     }
     // A worker that answers before saying ready never will: it takes no batches.
@@ -999,8 +1036,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.#serviceMs = this.#serviceMs === null ? sample : this.#serviceMs * 0.8 + sample * 0.2;
     slot.lastAnswerAt = now;
     slot.answeredAny = true;
-    this.#badEndings = 0;
-    if (this.#brokenError && !(this.#brokenError instanceof ProcessStartError)) this.#brokenError = null;
+    if (this.#badEndings !== 0 || this.#brokenError !== null) this.#workerSpoke();
     // An answer out of order: the worker ran it without us knowing; it is done all the same.
     if (entry.state === 'queued') this.#markRunning(entry, slot.proc.pid, slot.proc.name, false);
     this.#finish(entry, ok, valueOrError);
@@ -1035,16 +1071,18 @@ export class Pool extends EventEmitter<PoolEvents> {
       pid,
       null,
     );
-    if (!slot.answeredAny) this.#noteBadEnding(error);
+    // It started and wrote a line: not a failed start, so it does not count toward the breaker.
     slot.dismissed = true;
     this.#releaseTasks(slot, error);
     void slot.stop(1000);
   }
 
-  #noteBadEnding(error: Error): void {
+  /** A worker failed to start: back off, and trip the breaker (with `cause`) after BROKEN_AFTER in a row. */
+  #noteBadEnding(cause: Error, tripNow = false): void {
     this.#badEndings += 1;
-    if (this.#badEndings >= BROKEN_AFTER) {
-      this.#brokenError = error;
+    this.#retryAt = performance.now() + Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (this.#badEndings - 1));
+    if (tripNow || this.#badEndings >= BROKEN_AFTER) {
+      this.#brokenError = cause;
       this.#demandWhileBroken = false;
     }
   }
@@ -1056,14 +1094,19 @@ export class Pool extends EventEmitter<PoolEvents> {
       const pid = slot.proc.pid;
       const running = slot.head;
       const tail = slot.stderrTail.trim();
-      const error = new WorkerLostError(
-        `${slot.proc.name} (pid ${pid}) ${describeExit(exitcode)}${running ? ` while running ${running.label}` : ''}` +
-          (tail ? `; its stderr ended with ${quoteExcerpt(tail.slice(-200), 200)}` : ''),
-        pid,
-        exitcode,
-      );
+      const stderr = tail ? `; its stderr ended with ${quoteExcerpt(tail.slice(-200), 200)}` : '';
+      const death = `${slot.proc.name} (pid ${pid}) ${describeExit(exitcode)}`;
+      const error = new WorkerLostError(`${death}${running ? ` while running ${running.label}` : ''}${stderr}`, pid, exitcode);
       const quick = performance.now() - slot.startedPerf < FAST_DEATH_MS;
-      if (!slot.dismissed && !slot.answeredAny && quick) this.#noteBadEnding(error);
+      if (!slot.dismissed && !slot.spoke && quick) {
+        // The breaker's error is read by tasks that never ran: it names the death, not a task.
+        const cause = new WorkerLostError(
+          `${this.name}: ${this.#badEndings + 1} workers in a row ended before saying anything; the last, ${death}${stderr}`,
+          pid,
+          exitcode,
+        );
+        this.#noteBadEnding(cause);
+      }
       this.#releaseTasks(slot, error);
     }
     this.#maintain();

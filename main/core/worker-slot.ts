@@ -56,6 +56,11 @@ export class WorkerSlot {
   lastAnswerAt = 0;
   /** Whether it ever answered a task. */
   answeredAny = false;
+  /**
+   * Whether it ever wrote a line that is protocol (a message, known or not). A worker that ends
+   * before that failed to start; one that wrote anything, even a bad line, did start.
+   */
+  spoke = false;
   /** Set by the pool when it retires or stops this worker: its end is expected, not a loss. */
   dismissed = false;
   /** performance.now() when it got its pid. */
@@ -193,6 +198,7 @@ export class WorkerSlot {
 
   #onLine = (line: string): boolean => {
     const parsed = parseWorkerLine(line);
+    if (parsed.kind !== 'blank') this.spoke = true;
     if (parsed.kind === 'message') {
       this.#hooks.message(this, parsed.message);
     } else if (parsed.kind === 'invalid') {

@@ -15,7 +15,7 @@ import {
   type PoolTask,
   type Process,
 } from '../../main/core/index.js';
-import { NODE_SYNC_WORKER, SH_WORKER, maxOverlap, nodePool, pyPool, sleep, trackPools, treeAlive, until } from '../fixtures/pool-harness.js';
+import { NODE_SYNC_WORKER, SH_WORKER, maxOverlap, nodePool, pyPool, sleep, startedWorkers, trackPools, treeAlive, until } from '../fixtures/pool-harness.js';
 
 const { make } = trackPools();
 
@@ -24,7 +24,7 @@ type Slept = { pid: number; start: number; end: number };
 describe('Pool (worker mode): the multiprocessing model', () => {
   it('runs 5 tasks on a pool of 3: at most 3 at once, on at most 3 reused pids', async () => {
     const pool = make(pyPool({ processes: 3 }));
-    expect(pool.workers).toHaveLength(3);
+    expect(await startedWorkers(pool)).toHaveLength(3);
     let maxRunning = 0;
     pool.on('task', () => {
       maxRunning = Math.max(maxRunning, pool.counts.running);
@@ -132,7 +132,7 @@ describe('Pool (worker mode): the multiprocessing model', () => {
 
   it('a worker SIGKILLed mid-task fails that task with WorkerLostError; the pool replaces it and goes on', async () => {
     const pool = make(pyPool({ processes: 1 }));
-    const [worker] = pool.workers;
+    const [worker] = await startedWorkers(pool);
     const running = pool.applyAsync(['sleep', 30]);
     const behind = pool.applyAsync(['pid']); // queued behind it, possibly already handed to the same worker
     await until(() => pool.counts.running === 1 && worker.pid !== null, 'the task to run');
@@ -175,7 +175,7 @@ describe('Pool (worker mode): the multiprocessing model', () => {
     const pool = make(pyPool());
     const states: PoolState[] = [];
     pool.on('state', (s) => states.push(s));
-    const workers = [...pool.workers];
+    const workers = await startedWorkers(pool);
     const results = pool.map([1, 2, 3, 4, 5, 6]);
     pool.close();
     pool.close(); // harmless
@@ -341,6 +341,7 @@ describe('Pool (worker mode): the multiprocessing model', () => {
     const other = make(pyPool({ processes: 1 }));
     expect(pool.name).toMatch(/^Pool-\d+$/);
     expect(Number(other.name.slice(5))).toBe(Number(pool.name.slice(5)) + 1);
+    await startedWorkers(pool);
     expect(pool.workers.map((w) => w.name)).toEqual([`${pool.name}-Worker-1`, `${pool.name}-Worker-2`]);
     expect(pool.daemon).toBe(true);
     expect(pool.workers.every((w) => w.daemon)).toBe(true);
@@ -350,7 +351,7 @@ describe('Pool (worker mode): the multiprocessing model', () => {
     expect(pool.command).toBe('python3');
     expect(pool.args).toHaveLength(1);
     expect(pool.state).toBe('running');
-    expect(make(pyPool({ daemon: false })).workers.every((w) => !w.daemon)).toBe(true);
+    expect((await startedWorkers(make(pyPool({ daemon: false })))).every((w) => !w.daemon)).toBe(true);
   });
 
   it('validates options up front, naming the field', () => {

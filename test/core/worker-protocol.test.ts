@@ -11,7 +11,7 @@ import {
   type ParsedWorkerLine,
 } from '../../main/core/index.js';
 import { encodeBatch } from '../../main/core/worker-channel.js';
-import { NODE_WORKER, PY_WORKER, ROGUE_WORKER, SH_WORKER, trackPools, treeAlive, until } from '../fixtures/pool-harness.js';
+import { NODE_WORKER, PY_WORKER, ROGUE_WORKER, SH_WORKER, startedWorkers, trackPools, treeAlive, until } from '../fixtures/pool-harness.js';
 
 const { make } = trackPools();
 
@@ -236,7 +236,7 @@ describe('a worker that breaks the protocol fails its task, never the app, and i
   ] as const) {
     it(`${mode}: WorkerLostError naming the worker, then a fresh worker serves`, async () => {
       const pool = rogue(mode);
-      const [first] = pool.workers;
+      const [first] = await startedWorkers(pool);
       const error = await pool.apply(['bad']).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WorkerLostError);
       expect((error as Error).message).toMatch(detail);
