@@ -4,6 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProcessStartError } from '../../main/core/errors.js';
 import { childrenByParent, descendantsOf, readAllProcStats, readProcStat } from '../../main/core/proc-stat.js';
@@ -328,5 +330,198 @@ describe('pid reuse', () => {
     process.kill();
     const signalled = kill.mock.calls.filter(([, signal]) => signal !== 0 && signal !== undefined);
     expect(signalled).toEqual([]);
+  });
+});
+
+describe('join timeouts', () => {
+  it('resolves join(0) and join(-5) to null at once while the process runs', async () => {
+    const process = make({ command: 'sleep', args: ['30'] });
+    await process.start();
+    const afterThisTurn = new Promise((resolve) => setImmediate(() => resolve('after this turn')));
+    await expect(Promise.race([process.join(0), afterThisTurn])).resolves.toBeNull();
+    await expect(Promise.race([process.join(-5), afterThisTurn])).resolves.toBeNull();
+    expect(process.isAlive()).toBe(true);
+  });
+
+  it('resolves join(0) and join(-5) to the exitcode of an ended process', async () => {
+    const process = make({ command: 'sh', args: ['-c', 'exit 4'] });
+    await process.start();
+    expect(await process.join()).toBe(4);
+    expect(await process.join(0)).toBe(4);
+    expect(await process.join(-5)).toBe(4);
+  });
+
+  it('waits for the end when the timeout is longer than a timer can wait', async () => {
+    const process = make({ command: 'sleep', args: ['30'] });
+    await process.start();
+    const forever = process.join(Infinity);
+    const pending = Symbol('pending');
+    expect(await process.join(100)).toBeNull();
+    expect(await Promise.race([forever, pending])).toBe(pending);
+    process.kill();
+    expect(await forever).toBe(-9);
+  });
+
+  it('rejects a timeout that is not a number, naming timeoutMs', async () => {
+    const process = make({ command: 'sleep', args: ['30'] });
+    await process.start();
+    expect(() => process.join(Number.NaN)).toThrow(/timeoutMs must be a number/);
+  });
+});
+
+describe('Process.activeChildren()', () => {
+  it('lists the started processes that are alive and forgets each one when it ends', async () => {
+    const first = make({ command: 'sleep', args: ['30'] });
+    const second = make({ command: 'sleep', args: ['30'] });
+    const quick = make({ command: 'sh', args: ['-c', 'exit 0'] });
+    const neverStarted = make({ command: 'sleep', args: ['30'] });
+    const missing = make({ command: 'pooldeck-no-such-program' });
+    await Promise.all([first.start(), second.start(), quick.start(), missing.start().catch(() => undefined)]);
+    expect(Process.activeChildren()).toEqual(expect.arrayContaining([first, second]));
+
+    expect(await quick.join()).toBe(0);
+    first.kill();
+    expect(await first.join()).toBe(-9);
+    const active = Process.activeChildren();
+    expect(active).toContain(second);
+    for (const gone of [first, quick, neverStarted, missing]) expect(active).not.toContain(gone);
+    expect(active.every((process) => process.isAlive())).toBe(true);
+  });
+
+  it('keeps no ended process reachable, so it can be garbage collected', async () => {
+    setFlagsFromString('--expose-gc');
+    const collectGarbage = runInNewContext('gc') as () => void;
+    const ended = await (async () => {
+      // Not made with make(): the test's own list would keep it alive. It ends by itself.
+      const process = new Process({ command: 'sh', args: ['-c', 'exit 0'] });
+      await process.start();
+      remember([process.pid!]);
+      await process.join();
+      return new WeakRef(process);
+    })();
+    await until(() => {
+      collectGarbage();
+      return ended.deref() === undefined;
+    }, 'the ended process to be collected');
+  });
+});
+
+describe('close()', () => {
+  it('refuses to close a running process, naming it, and leaves it running', async () => {
+    const process = make({ command: 'sleep', args: ['30'], name: 'busy-sleeper' });
+    await process.start();
+    expect(() => process.close()).toThrow(/Cannot close busy-sleeper while it is still running.*join\(\).*terminate\(\)/);
+    expect(process.isAlive()).toBe(true);
+    expect(Process.activeChildren()).toContain(process);
+  });
+
+  it('makes every later use throw an error naming the closed process, and keeps the record readable', async () => {
+    const process = make({ command: 'sh', args: ['-c', 'exit 5'], name: 'finished-job' });
+    process.on('exit', () => undefined);
+    await process.start();
+    const pid = process.pid;
+    expect(await process.join()).toBe(5);
+    process.close();
+    process.close();
+
+    const closed = /finished-job is closed/;
+    expect(() => process.start()).toThrow(closed);
+    expect(() => process.join()).toThrow(closed);
+    expect(() => process.join(0)).toThrow(closed);
+    expect(() => process.terminate()).toThrow(closed);
+    expect(() => process.kill()).toThrow(closed);
+    expect(() => process.isAlive()).toThrow(closed);
+    expect(() => {
+      process.daemon = true;
+    }).toThrow(closed);
+    await expect(process.stop()).rejects.toThrow(closed);
+
+    expect(process.pid).toBe(pid);
+    expect(process.exitcode).toBe(5);
+    expect(process.channel).toBeNull();
+    expect(process.listenerCount('exit')).toBe(0);
+    expect(Process.activeChildren()).not.toContain(process);
+  });
+
+  it('closes a process that was never started, after which it cannot start', () => {
+    const process = new Process({ command: 'sleep', args: ['30'] });
+    process.close();
+    expect(() => process.start()).toThrow(new RegExp(`${process.name} is closed: cannot start\\(\\)`));
+  });
+
+  it('closes a process whose start failed', async () => {
+    const process = make({ command: 'pooldeck-no-such-program' });
+    await expect(process.start()).rejects.toBeInstanceOf(ProcessStartError);
+    process.close();
+    expect(() => process.join()).toThrow(/is closed/);
+  });
+
+  it('closes the output pipes a background grandchild still writes to', async () => {
+    // The grandchild keeps stdout open after the shell exited; once close() let go of the pipe's
+    // read end, its next write fails (SIGPIPE) and it ends.
+    const process = make({ command: 'sh', args: ['-c', '(while echo tick; do sleep 0.05; done) & echo $!'] });
+    const output = collectOutput(process);
+    await process.start();
+    expect(await process.join()).toBe(0);
+    const writer = Number(output.stdout.split('\n').find((line) => /^\d+$/.test(line)));
+    remember([writer]);
+    const startTime = seen.get(writer)!;
+    await until(() => output.stdout.includes('tick'), 'the grandchild to write');
+    expect(alive(writer, startTime)).toBe(true);
+
+    process.close();
+    await until(() => !alive(writer, startTime), 'the grandchild to end on its broken pipe');
+  });
+});
+
+describe('await using', () => {
+  it('stops a running process with the ladder when the block ends', async () => {
+    let held: Process;
+    {
+      await using process = make({ command: 'sleep', args: ['300'] });
+      held = process;
+      await process.start();
+    }
+    expect(held.exitcode).toBe(-15);
+    expect(held.isAlive()).toBe(false);
+  });
+
+  it('stops a process whose start was not awaited yet', async () => {
+    let held: Process;
+    let starting: Promise<void>;
+    {
+      await using process = make({ command: 'sleep', args: ['300'] });
+      held = process;
+      starting = process.start();
+    }
+    await starting;
+    expect(held.exitcode).toBe(-15);
+  });
+
+  it('ends what an exited process left behind in its group', async () => {
+    const process = make({ command: 'sh', args: ['-c', 'sleep 300 & echo $!'] });
+    const output = collectOutput(process);
+    await process.start();
+    expect(await process.join()).toBe(0);
+    const leftover = Number(output.stdout.trim());
+    remember([leftover]);
+    const startTime = seen.get(leftover)!;
+    expect(alive(leftover, startTime)).toBe(true);
+    await process[Symbol.asyncDispose]();
+    expect(alive(leftover, startTime)).toBe(false);
+  });
+
+  it('signals nothing for a process never started, ended with nothing left, or closed', async () => {
+    const neverStarted = new Process({ command: 'sleep', args: ['30'] });
+    const ended = make({ command: 'sh', args: ['-c', 'exit 0'] });
+    const closed = make({ command: 'sh', args: ['-c', 'exit 0'] });
+    await Promise.all([ended.start(), closed.start()]);
+    await Promise.all([ended.join(), closed.join()]);
+    closed.close();
+    const kill = vi.spyOn(globalThis.process, 'kill');
+    for (const process of [neverStarted, ended, closed]) await process[Symbol.asyncDispose]();
+    const signalled = kill.mock.calls.filter(([, signal]) => signal !== 0 && signal !== undefined);
+    expect(signalled).toEqual([]);
+    expect(ended.exitcode).toBe(0);
   });
 });
