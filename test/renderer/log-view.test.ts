@@ -131,15 +131,27 @@ describe('LogView', () => {
     expect(lineElements()).toHaveLength(4);
   });
 
-  it('keeps at most 5,000 lines, dropping the oldest', async () => {
+  it('keeps at most 5,000 lines, dropping the oldest, with only those in view in the DOM', async () => {
     const many = Array.from({ length: 5200 }, (_, i) => line(`line ${i}`));
     renderLog(logApi([many.slice(0, 3000), many.slice(3000)]));
     await tick();
     await tick(500);
-    const shown = lineElements();
-    expect(shown).toHaveLength(5000);
-    expect(shown[0]).toHaveTextContent('line 200');
     expect(screen.getByText(/200 earlier lines are only in the log file/)).toBeInTheDocument();
+    // Following: the tail is in view, the thousands of lines above it are not in the DOM.
+    let shown = lineElements();
+    expect(shown.length).toBeLessThan(60);
+    expect(shown.at(-1)).toHaveTextContent('line 5199');
+
+    // Scrolled to the top: the oldest line kept is the 201st.
+    const scroller = screen.getByRole('log');
+    Object.defineProperty(scroller, 'scrollHeight', { configurable: true, value: 5000 * 18 });
+    Object.defineProperty(scroller, 'clientHeight', { configurable: true, value: 400 });
+    Object.defineProperty(scroller, 'scrollTop', { configurable: true, writable: true, value: 0 });
+    await fireEvent.scroll(scroller);
+    shown = lineElements();
+    expect(shown.length).toBeLessThan(60);
+    expect(shown[0]).toHaveTextContent('line 200');
+    expect(screen.getByRole('button', { name: 'Follow' })).toHaveAttribute('aria-pressed', 'false');
   }, 30_000);
 
   it('stops following when the user scrolls up, and follows again from the button', async () => {

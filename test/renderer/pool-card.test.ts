@@ -149,33 +149,39 @@ describe('TaskList', () => {
     expect(cells).toEqual(['2', '["b.txt",3]', 'done', '4242', '250 ms', '4']);
   });
 
-  it('shows an error with its traceback behind a disclosure', async () => {
+  it('shows an error with its traceback below the list when its disclosure is opened', async () => {
     const traceback = 'Traceback (most recent call last):\n  File "worker.py", line 3, in square\nValueError: negative';
     render(TaskList, {
       tasks: [taskRow(5, { state: 'failed', result: null, error: { type: 'ValueError', message: 'negative', traceback } })],
     });
-    const summary = screen.getByText('ValueError', { selector: '.error-type' }).closest('summary');
-    expect(summary).toHaveTextContent('ValueError: negative');
-    const details = summary!.closest('details')!;
-    expect(details.open).toBe(false);
-    expect(within(details).getByText(/File "worker.py", line 3/)).toBeInTheDocument();
-    await fireEvent.click(summary!);
-    expect(details.open).toBe(true);
+    const disclosure = screen.getByRole('button', { name: 'ValueError: negative' });
+    expect(disclosure).toHaveAttribute('aria-expanded', 'false');
+    expect(screen.queryByText(/File "worker.py", line 3/)).toBeNull();
+    await fireEvent.click(disclosure);
+    expect(disclosure).toHaveAttribute('aria-expanded', 'true');
+    const open = screen.getByRole('region', { name: 'Task 5 in full' });
+    expect(within(open).getByText(/File "worker.py", line 3/)).toBeInTheDocument();
     expect(screen.getByText('4242')).toBeInTheDocument();
+    await fireEvent.click(within(open).getByRole('button', { name: 'Close' }));
+    expect(screen.queryByRole('region', { name: 'Task 5 in full' })).toBeNull();
   });
 
-  it('filters by state and caps the rows it renders', async () => {
-    const tasks = Array.from({ length: 30 }, (_, i) =>
-      taskRow(i + 1, { state: i < 10 ? 'done' : i < 12 ? 'running' : 'queued', workerPid: i < 12 ? 100 + i : null }),
+  it('renders only a window of rows, scrolled to the work in progress, and filters by state', async () => {
+    const tasks = Array.from({ length: 2000 }, (_, i) =>
+      taskRow(i + 1, { state: i < 1000 ? 'done' : i < 1004 ? 'running' : 'queued', workerPid: i < 1004 ? 100 + i : null }),
     );
-    render(TaskList, { tasks, limit: 10 });
-    // The window starts a little before the first running task, within the cap.
-    expect(screen.getAllByRole('row')).toHaveLength(11);
-    expect(screen.getByText(/Showing tasks 9–18 of 30/)).toBeInTheDocument();
+    render(TaskList, { tasks, viewportHeight: 240 });
+    const rendered = () => screen.getAllByRole('row').slice(1);
+    // 10 rows in view plus the overscan on each side; the first running task (1001) near the top.
+    expect(rendered().length).toBeLessThan(30);
+    const ids = rendered().map((row) => Number(within(row).getAllByRole('cell')[0].textContent));
+    expect(ids).toContain(1001);
+    expect(ids).toContain(998);
+    expect(ids).not.toContain(1);
+    expect(screen.getByRole('table')).toHaveAttribute('aria-rowcount', '2001');
 
     await fireEvent.click(screen.getByRole('button', { name: /^Running/ }));
-    expect(screen.getAllByRole('row')).toHaveLength(3);
-    expect(screen.queryByText(/Showing tasks/)).not.toBeInTheDocument();
+    expect(rendered().map((row) => within(row).getAllByRole('cell')[0].textContent)).toEqual(['1001', '1002', '1003', '1004']);
     expect(screen.getByRole('button', { name: /^Failed/ })).toBeDisabled();
   });
 });
