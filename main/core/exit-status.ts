@@ -1,11 +1,9 @@
-import { constants } from 'node:os';
-
-const signalNames = new Map<number, string>(Object.entries(constants.signals as Record<string, number>).map(([name, number]) => [number, name]));
+import { signalName } from '../protocol/signals.js';
 
 /** How a process ended, in words: "exited with code 3", "was killed by signal 9 (SIGKILL)". */
 export function describeExit(exitcode: number | null): string {
   if (exitcode === null) return 'ended (exit status unknown)';
   if (exitcode >= 0) return `exited with code ${exitcode}`;
-  const name = signalNames.get(-exitcode);
+  const name = signalName(-exitcode);
   return `was killed by signal ${-exitcode}${name ? ` (${name})` : ''}`;
 }

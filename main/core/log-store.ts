@@ -12,6 +12,7 @@
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { OutputStream } from './process.js';
+import { stripAnsi } from '../protocol/ansi.js';
 import type { LogLine, PartialLogLine } from '../protocol/log-lines.js';
 
 export type LogStream = LogLine['stream'];
@@ -207,7 +208,7 @@ export class LogStore {
     const capacity = this.#ring.length;
     for (let i = this.#count - 1; i >= 0 && found.length < limit; i--) {
       const line = this.#ring[(this.#head + i) % capacity]!;
-      const haystack = line.text.includes('\u001b') ? stripAnsi(line.text) : line.text;
+      const haystack = stripAnsi(line.text);
       if (haystack.toLowerCase().includes(needle)) found.push(line);
     }
     return found.reverse();
@@ -579,14 +580,6 @@ function characterBoundary(buffer: Buffer, floor: number, cut: number): number {
     position -= 1;
   }
   return position < buffer.length && (buffer[position] & 0xc0) === 0x80 ? cut : position;
-}
-
-// CSI sequences (colours, cursor moves) and OSC sequences (titles, links): a fixed pattern, linear time.
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
-
-function stripAnsi(text: string): string {
-  return text.replace(ANSI, '');
 }
 
 function safeName(name: string): string {

@@ -1,6 +1,7 @@
 // Where the desktop shell finds its own files, and which URLs belong to the app. Pure (no electron),
 // so the rules that keep the renderer inside out/renderer can be unit-tested in plain Node.
-import { extname, join, relative, resolve, isAbsolute, sep } from 'node:path';
+import { join, resolve } from 'node:path';
+import { contentTypeFor, isInside, rendererPathFrom } from '../shell-common/static-files.js';
 
 /** The renderer is served from `app://pooldeck/…`, a privileged standard scheme (see protocol-handler.ts). */
 export const APP_SCHEME = 'app';
@@ -50,31 +51,6 @@ export function workersDir(mainDir: string): string {
   return join(mainDir, '..', '..', 'resources', 'workers').replace(/([\\/])app\.asar(?=[\\/]|$)/, '$1app.asar.unpacked');
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-export function contentTypeFor(filePath: string): string {
-  return CONTENT_TYPES[extname(filePath).toLowerCase()] ?? 'application/octet-stream';
-}
-
 export type AppFileResolution =
   | { ok: true; filePath: string; contentType: string }
   | { ok: false; status: 400 | 403 | 404; reason: string };
@@ -86,26 +62,9 @@ export type AppFileResolution =
  */
 export function resolveAppFile(rendererRoot: string, requestUrl: string): AppFileResolution {
   if (!isAppUrl(requestUrl)) return { ok: false, status: 403, reason: `not an ${APP_ORIGIN} URL` };
-  const { pathname } = new URL(requestUrl);
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    return { ok: false, status: 400, reason: 'malformed percent-encoding in the path' };
-  }
-  if (decoded.includes('\0') || decoded.includes('\\')) {
-    return { ok: false, status: 400, reason: 'forbidden character in the path' };
-  }
-  const segments = decoded.split('/').filter((segment) => segment !== '' && segment !== '.');
-  if (segments.some((segment) => segment === '..')) {
-    return { ok: false, status: 403, reason: 'path leaves the renderer folder' };
-  }
-  const relativePath = segments.length === 0 ? 'index.html' : segments.join('/');
-  const root = resolve(rendererRoot);
-  const filePath = resolve(root, relativePath);
-  const fromRoot = relative(root, filePath);
-  if (fromRoot === '' || fromRoot.startsWith(`..${sep}`) || fromRoot === '..' || isAbsolute(fromRoot)) {
-    return { ok: false, status: 403, reason: 'path leaves the renderer folder' };
-  }
+  const path = rendererPathFrom(new URL(requestUrl).pathname);
+  if (!path.ok) return path;
+  const filePath = resolve(rendererRoot, path.relativePath);
+  if (!isInside(rendererRoot, filePath)) return { ok: false, status: 403, reason: 'path leaves the renderer folder' };
   return { ok: true, filePath, contentType: contentTypeFor(filePath) };
 }

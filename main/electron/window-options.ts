@@ -2,26 +2,7 @@
 // type-only Electron imports, so a plain unit test can check every security flag.
 import type { BrowserWindowConstructorOptions } from 'electron';
 
-/**
- * Sent as an HTTP header on every app:// response (renderer/index.html carries its own meta policy too;
- * the browser enforces both). The renderer is one bundled page talking to the app over IPC only: no
- * inline or remote scripts or styles, no frames, plugins, workers or form posts. Svelte sets dynamic
- * styles through the CSSOM, which style-src does not govern.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-src 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-  "worker-src 'none'",
-].join('; ');
+export { CONTENT_SECURITY_POLICY } from '../shell-common/csp.js';
 
 /** The window's background before the page paints: --bg of the renderer's themes (renderer/app.css). */
 export const BACKGROUND_COLORS = { dark: '#0d1117', light: '#ffffff' } as const;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAppBackend } from '../app/backend.js';
+import { DEFAULT_GRACE_MS } from '../core/defaults.js';
 import { USAGE, parseCliArgs, type CliOptions } from './options.js';
 import { createServer } from './server.js';
 
@@ -9,8 +10,7 @@ import { createServer } from './server.js';
 // stdout, the URL with the token. Everything else goes to stderr. On SIGINT/SIGTERM/SIGHUP every job
 // is terminated before exit: the headless mode never leaves processes behind.
 
-/** Grace for jobs to end on SIGTERM before SIGKILL, and the last resort before we exit anyway. */
-const SHUTDOWN_GRACE_MS = 3_000;
+/** The last resort before we exit anyway, whatever jobs are still doing. */
 const SHUTDOWN_DEADLINE_MS = 15_000;
 
 /** out/renderer next to the built out/main/server.js; from the sources (tsx), the repo's out/renderer. */
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_DEADLINE_MS);
     try {
       await running.close();
-      const { stillRunning } = await backend.shutdown({ terminateAll: true, graceMs: SHUTDOWN_GRACE_MS });
+      const { stillRunning } = await backend.shutdown({ terminateAll: true, graceMs: DEFAULT_GRACE_MS });
       if (stillRunning.length > 0) {
         process.stderr.write(`still running after shutdown: ${stillRunning.map((row) => row.pid).join(', ')}\n`);
       }

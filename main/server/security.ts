@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { CONTENT_SECURITY_POLICY } from '../shell-common/csp.js';
 
 // The headless server's gatekeeping, as small pure functions so each rule is tested on its own.
 //
@@ -88,11 +89,7 @@ export function isJsonContentType(contentType: string | undefined): boolean {
   return contentType.split(';')[0]!.trim().toLowerCase() === 'application/json';
 }
 
-/** Headers sent on every response: a strict CSP and no sniffing, no referrer, no framing. */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; " +
-  "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
-
+/** Headers sent on every response: the renderer's CSP and no sniffing, no referrer, no framing. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   'X-Content-Type-Options': 'nosniff',

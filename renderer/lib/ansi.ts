@@ -1,5 +1,7 @@
 import { AnsiUp } from 'ansi_up';
 
+export { stripAnsi } from '../../main/protocol/ansi.js';
+
 // Log lines carry terminal colour codes. ansi_up turns them into HTML with every character of the
 // program's own text escaped, so its output is the only HTML the log view ever inserts.
 
@@ -36,13 +38,4 @@ export function ansiToHtml(text: string): string {
 function neutralizeLinks(html: string): string {
   if (!html.includes('<a ')) return html;
   return html.replace(/<a href="([^"]*)">/g, '<span class="ansi-link" title="$1">').replaceAll('</a>', '</span>');
-}
-
-// CSI (colours, cursor moves), OSC (titles, links; ended by BEL or ESC \) and two-character escapes.
-// eslint-disable-next-line no-control-regex
-const ANSI_SEQUENCE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
-
-/** The text a person reads, without escape sequences: what search matches against. */
-export function stripAnsi(text: string): string {
-  return text.includes('\x1b') ? text.replace(ANSI_SEQUENCE, '') : text;
 }

@@ -4,12 +4,12 @@ import {
   APP_ENTRY_URL,
   APP_ORIGIN,
   buildPaths,
-  contentTypeFor,
   isAppUrl,
   originOf,
   resolveAppFile,
   workersDir,
 } from '../../main/electron/app-paths.js';
+import { contentTypeFor } from '../../main/shell-common/static-files.js';
 
 const root = resolve('/opt/pooldeck/out/renderer');
 

@@ -10,7 +10,6 @@ import {
   isJsonContentType,
   tokenMatches,
 } from '../../main/server/security.js';
-import { contentTypeFor, safeRelativePath } from '../../main/server/static.js';
 
 describe('token', () => {
   it('is 32 random bytes in hex, different every launch', () => {
@@ -108,29 +107,6 @@ describe('JSON content type', () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx', undefined]) {
       expect(isJsonContentType(type), String(type)).toBe(false);
     }
-  });
-});
-
-describe('static paths', () => {
-  it('maps / to index.html and keeps plain paths', () => {
-    expect(safeRelativePath('/')).toBe('index.html');
-    expect(safeRelativePath('/assets/app.js')).toBe('assets/app.js');
-    expect(safeRelativePath('/assets/./app.js')).toBe('assets/app.js');
-  });
-
-  it('refuses traversal in every spelling', () => {
-    for (const path of ['/../secret', '/assets/../../secret', '/%2e%2e/secret', '/assets/%2E%2E%2Fsecret', '/..%5csecret', '/a\\b', '/%00', '/%E0%A4%A']) {
-      expect(safeRelativePath(path), path).toBeNull();
-    }
-  });
-
-  it('names the content types the renderer uses', () => {
-    expect(contentTypeFor('index.html')).toBe('text/html; charset=utf-8');
-    expect(contentTypeFor('a.js')).toBe('text/javascript; charset=utf-8');
-    expect(contentTypeFor('a.css')).toBe('text/css; charset=utf-8');
-    expect(contentTypeFor('a.svg')).toBe('image/svg+xml');
-    expect(contentTypeFor('a.woff2')).toBe('font/woff2');
-    expect(contentTypeFor('a.unknown')).toBe('application/octet-stream');
   });
 });
 
