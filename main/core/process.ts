@@ -71,7 +71,7 @@ interface KnownPid {
  *
  * After `close()`, the methods that act on the process or ask about it live — `start`, `join`,
  * `terminate`, `kill`, `stop`, `isAlive` and setting `daemon` — throw an error saying the process is
- * closed (`stop` rejects with it), as Python's raise `ValueError: process object is closed`. Unlike
+ * closed (`stop` rejects with it), where Python's methods raise `ValueError: process object is closed`. Unlike
  * Python, the record of the run stays readable (`name`, `pid`, `exitcode`, `startedAt`, `endedAt`,
  * `command`, `daemon`…), so a view can still show a closed process's last state; `channel` is null.
  */
@@ -94,6 +94,7 @@ export class Process extends EventEmitter<ProcessEvents> {
   #withChannel: boolean;
   #child: ChildProcess | null = null;
   #identity: KnownPid | null = null;
+  /** Descendants seen while the leader lived (pid → start time): those that left the group are signalled by pid. */
   #knownDescendants = new Map<number, number>();
   /** The leader was reaped: from then on its pid (and so its group id) may be given to a stranger. */
   #reaped = false;
@@ -251,11 +252,13 @@ export class Process extends EventEmitter<ProcessEvents> {
     this.#signalTree('SIGKILL');
   }
 
-  /** The termination ladder: SIGTERM, then SIGKILL after `graceMs` if anything in the tree is still alive. */
+  /**
+   * The termination ladder: SIGTERM, then SIGKILL after `graceMs` (default DEFAULT_GRACE_MS) if anything in
+   * the tree is still alive. Called right after `start()`, it first waits for the pid.
+   */
   async stop({ graceMs = DEFAULT_GRACE_MS }: { graceMs?: number } = {}): Promise<StopResult> {
     this.#assertOpen('stop()');
     if (!this.#started) throw new Error(`${this.name}: can only stop a started process`);
-    // Called right after start(): wait for the pid, so that the process being started is stopped too.
     await this.#spawned;
     if (this.pid === null) {
       // It never got a pid (a failed start): nothing to signal.

@@ -357,7 +357,7 @@ describe('join timeouts', () => {
     const forever = process.join(Infinity);
     const pending = Symbol('pending');
     expect(await process.join(100)).toBeNull();
-    expect(await Promise.race([forever, pending])).toBe(pending);
+    expect(await Promise.race([forever, Promise.resolve(pending)])).toBe(pending);
     process.kill();
     expect(await forever).toBe(-9);
   });

@@ -36,7 +36,7 @@ export async function until<T>(
     }
   };
   try {
-    return (await vi.waitUntil(guardedRead, { timeout: timeoutMs, interval: intervalMs })) as Truthy<T>;
+    return await vi.waitUntil(guardedRead, { timeout: timeoutMs, interval: intervalMs });
   } catch (error) {
     if (readFailed) throw error;
     throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: error });
