@@ -1,4 +1,7 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readSync, readdirSync } from 'node:fs';
+
+// Linux's process table as the core reads it: every /proc listing, stat read and descendant walk of
+// the engine goes through here (tree termination in process.ts, the sampler's tree scan).
 
 /** The fields of /proc/<pid>/stat the core needs. Linux only; elsewhere every read returns null. */
 export interface ProcStat {
@@ -25,26 +28,61 @@ export function parseProcStat(pid: number, text: string): ProcStat | null {
   };
 }
 
-export function readProcStat(pid: number): ProcStat | null {
+const readBuffer = Buffer.allocUnsafe(4096);
+
+/** Reads a small /proc file into the shared buffer, without readFileSync's fstat and allocations. */
+function readSmall(path: string): string | null {
+  let fd: number;
   try {
-    return parseProcStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    fd = openSync(path, 'r');
   } catch {
     return null;
   }
+  try {
+    const length = readSync(fd, readBuffer, 0, readBuffer.length, 0);
+    return readBuffer.toString('latin1', 0, length);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
-/** Every process visible in /proc, read once. */
-export function readAllProcStats(): ProcStat[] {
+/** /proc/<pid>/stat, cheaply: the sampler's scan runs this for many processes each tick. */
+export function readProcStat(pid: number): ProcStat | null {
+  const text = readSmall(`/proc/${pid}/stat`);
+  return text === null ? null : parseProcStat(pid, text);
+}
+
+/** The pids in /proc, or null when it cannot be listed (not Linux). */
+export function listPids(): number[] | null {
   let names: string[];
   try {
     names = readdirSync('/proc');
   } catch {
-    return [];
+    return null;
   }
-  const stats: ProcStat[] = [];
+  const pids: number[] = [];
   for (const name of names) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid) || pid <= 0) continue;
+    const first = name.charCodeAt(0);
+    if (first < 48 || first > 57) continue;
+    pids.push(Number(name));
+  }
+  return pids;
+}
+
+/** The pid the kernel handed out last (the 5th field of /proc/loadavg): it moves whenever a process is created. -1 if unknown. */
+export function readLastPid(): number {
+  const text = readSmall('/proc/loadavg');
+  if (text === null) return -1;
+  const value = Number(text.trim().slice(text.trim().lastIndexOf(' ') + 1));
+  return Number.isInteger(value) ? value : -1;
+}
+
+/** Every process visible in /proc, read once. */
+export function readAllProcStats(): ProcStat[] {
+  const stats: ProcStat[] = [];
+  for (const pid of listPids() ?? []) {
     const stat = readProcStat(pid);
     if (stat) stats.push(stat);
   }
@@ -62,15 +100,23 @@ export function childrenByParent(stats: ProcStat[]): Map<number, number[]> {
   return children;
 }
 
-/** The pids below `rootPid` (not including it), from a parent→children map. */
-export function descendantsOf(rootPid: number, children: Map<number, number[]>): number[] {
+/**
+ * The pids below `rootPid` (not including it), from a parent→children map. Safe against cycles, which
+ * a map built from parent links read at different moments can hold.
+ */
+export function descendantsOf(rootPid: number, children: ReadonlyMap<number, readonly number[]>): number[] {
   const found: number[] = [];
-  const stack = [...(children.get(rootPid) ?? [])];
+  const first = children.get(rootPid);
+  if (!first) return found;
+  const seen = new Set<number>([rootPid]);
+  const stack = first.slice();
   while (stack.length > 0) {
     const pid = stack.pop()!;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
     found.push(pid);
     const below = children.get(pid);
-    if (below) stack.push(...below);
+    if (below) for (const child of below) stack.push(child);
   }
   return found;
 }

@@ -1,31 +1,20 @@
-// CPU and memory of every live job, read in ONE batched pidusage call per tick.
-//
-// What pidusage 4.1.0 keeps per pid (read from its source, lib/procfile.js and lib/history.js), and why
-// the sampler manages it:
-// - On Linux it keeps, per pid, the last /proc/<pid>/stat figures (for CPU deltas) AND an open file
-//   descriptor on /proc/<pid>/stat, reused by every later call. An entry (and its fd) is dropped only when
-//   it was not read for `maxage` ms (60 s by default), by an unref'd interval running every maxage/2.
-// - `pidusage.clear()` forgets every entry without closing those fds: it leaks them.
-// - An fd kept for an ended pid keeps failing with ESRCH, even after the kernel gave the pid to a new
-//   process, and each failed read renews the entry's age: a reused pid could never be sampled again.
-// - In a batch, a pid that is gone yields `undefined` and the others still resolve; a batch of ONE gone pid
-//   rejects the whole call.
-// So the sampler remembers which pids it handed to pidusage and, as soon as one ends or leaves the batch,
-// closes that entry's fd itself, empties the entry (so a reused pid starts from scratch) and marks it to
-// expire at the next sweep. Thousands of short-lived processes leave neither fds nor history behind.
+// CPU and memory of every live job, on a fixed cadence, in ONE batched pidusage call per tick. The parts:
+// TreeScanner (which pids sit below each tracked root, from /proc), PidUsageReader (pidusage, through
+// its public API), and the app's own usage (app-usage.ts).
 import { EventEmitter } from 'node:events';
-import { close, closeSync, existsSync, openSync, readSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
-import pidusage from 'pidusage';
-import { parseProcStat } from './proc-stat.js';
+import { existsSync } from 'node:fs';
+import { PidUsageReader, type PidUsage } from './pid-usage.js';
+import { TreeScanner, type TrackedPid } from './tree-scan.js';
+
+export type { PidUsage } from './pid-usage.js';
+export { createAppUsageReader, readOwnUsage, type OwnUsage } from './app-usage.js';
 
 export interface SamplerOptions {
   /** Time between the starts of two ticks. Default 1000 ms. */
   sampleIntervalMs?: number;
   /**
-   * How long pidusage may keep the history of a pid nobody asks about any more. The sampler already
-   * forgets ended pids itself; this is the backstop. Default: 5 × the interval, at least 10 s.
+   * How long pidusage keeps the figures (and an open fd) of a pid nobody asks about any more: an ended
+   * pid holds an fd for up to 1.5 × this. Default: 3 × the interval, at least 2 s.
    */
   pidusageMaxAgeMs?: number;
 }
@@ -33,19 +22,6 @@ export interface SamplerOptions {
 export interface TrackOptions {
   /** Also sum the pid's descendants (read from /proc) into a tree total. Default true. */
   tree?: boolean;
-}
-
-export interface PidUsage {
-  pid: number;
-  ppid: number;
-  /** % of one core (100 = one core busy) since the previous sample of this pid; 0 on its first sample. */
-  cpu: number;
-  /** Resident memory (RSS) in bytes. */
-  memory: number;
-  /** CPU time used since the process started (user + system), in ms. */
-  ctime: number;
-  /** ms since the process started. */
-  elapsed: number;
 }
 
 export interface TreeUsage {
@@ -70,53 +46,13 @@ export interface SampleResult {
   trees: Map<number, TreeUsage>;
   /** Tracked pids found gone this tick. They are no longer tracked. */
   ended: number[];
+  /** True when the trees came from the previous scan: no process was created on the machine since. */
+  treesReused: boolean;
 }
 
 export interface SamplerEvents {
   sample: [result: SampleResult];
   error: [error: Error];
-}
-
-interface Tracked {
-  tree: boolean;
-  /** From the last sample; lets descendants of one tracked pid be found below another. -1: not known yet. */
-  ppid: number;
-}
-
-interface Known {
-  /** Start time (clock ticks since boot) when the pid came from the /proc scan; -1 when not known. */
-  startTime: number;
-  /** The tick that last put this pid in the batch. */
-  tick: number;
-}
-
-interface ProcEntry {
-  ppid: number;
-  startTime: number;
-  zombie: boolean;
-  /** The tick whose /proc listing last held this pid. */
-  seen: number;
-}
-
-/** A process not tracked is re-read at least this often (in ticks), in case its parent changed unseen. */
-const REFRESH_TICKS = 16;
-
-/** The shape of a pidusage history entry on Linux: the last figures and the fd kept open. */
-interface HistoryEntry {
-  fd?: number;
-  [field: string]: unknown;
-}
-interface PidusageHistory {
-  get(pid: number, maxage?: number): HistoryEntry | undefined;
-}
-
-function loadPidusageHistory(): PidusageHistory | null {
-  try {
-    const history = createRequire(import.meta.url)('pidusage/lib/history') as PidusageHistory;
-    return typeof history?.get === 'function' ? history : null;
-  } catch {
-    return null;
-  }
 }
 
 const noop = (): void => {};
@@ -128,37 +64,24 @@ const procAvailable = process.platform === 'linux' && existsSync('/proc/self/sta
  */
 export class Sampler extends EventEmitter<SamplerEvents> {
   readonly sampleIntervalMs: number;
-  readonly #maxAge: number;
-  readonly #tracked = new Map<number, Tracked>();
-  /** Pids this sampler handed to pidusage and not yet forgotten. */
-  readonly #known = new Map<number, Known>();
-  /** Pids untracked since the last tick: forgotten at the start of the next one. */
-  readonly #toForget = new Set<number>();
-  /** What the /proc scan learned about the machine's other processes, kept between consecutive ticks. */
-  readonly #procs = new Map<number, ProcEntry>();
-  #lastScan = -1;
-  /** The last full scan's answer still holds (no root added, nobody reparented) … */
-  #treesValid = false;
-  /** … and if the kernel has not created a process since (see readLastPid). */
-  #lastPidCursor = -1;
-  #lastFullScan = -1;
-  #lastDescendants = new Map<number, number[]>();
+  readonly #tracked = new Map<number, TrackedPid>();
+  readonly #trees = new TreeScanner();
+  readonly #usage: PidUsageReader;
   #treeRoots = 0;
-  #fullScans = 0;
   #tick = 0;
   #timer: NodeJS.Timeout | null = null;
   #running = false;
   #disposed = false;
   #chain: Promise<unknown> = Promise.resolve();
-  #history: PidusageHistory | null = loadPidusageHistory();
-  #historyChecked = false;
 
   constructor(options: SamplerOptions = {}) {
     super();
     const interval = options.sampleIntervalMs ?? 1000;
-    if (!Number.isFinite(interval) || interval <= 0) throw new RangeError('Sampler: sampleIntervalMs must be a positive number');
+    if (!Number.isFinite(interval) || interval <= 0) throw new RangeError(`Sampler: sampleIntervalMs must be a positive number of ms, not ${interval}`);
     this.sampleIntervalMs = interval;
-    this.#maxAge = options.pidusageMaxAgeMs ?? Math.max(10_000, 5 * interval);
+    const maxAge = options.pidusageMaxAgeMs ?? Math.max(2000, 3 * interval);
+    if (!Number.isFinite(maxAge) || maxAge <= 0) throw new RangeError(`Sampler: pidusageMaxAgeMs must be a positive number of ms, not ${maxAge}`);
+    this.#usage = new PidUsageReader(maxAge);
   }
 
   /** Start sampling `pid` (idempotent; a second call only updates the options). */
@@ -168,22 +91,22 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     const entry = this.#tracked.get(pid);
     if (entry) {
       if (entry.tree !== tree) this.#treeRoots += tree ? 1 : -1;
-      if (tree && !entry.tree) this.#treesValid = false;
+      if (tree && !entry.tree) this.#trees.invalidate();
       entry.tree = tree;
       return;
     }
     this.#tracked.set(pid, { tree, ppid: -1 });
     if (tree) this.#treeRoots += 1;
-    this.#treesValid = false;
+    this.#trees.invalidate();
   }
 
-  /** Stop sampling `pid`; its pidusage history is dropped before the next tick. */
+  /** Stop sampling `pid`. pidusage drops what it holds for it once nobody asks (see pid-usage.ts). */
   untrack(pid: number): void {
     const entry = this.#tracked.get(pid);
     if (!entry) return;
     this.#tracked.delete(pid);
     if (entry.tree) this.#treeRoots -= 1;
-    this.#toForget.add(pid);
+    this.#usage.release(pid);
   }
 
   isTracked(pid: number): boolean {
@@ -192,16 +115,6 @@ export class Sampler extends EventEmitter<SamplerEvents> {
 
   get trackedPids(): number[] {
     return [...this.#tracked.keys()];
-  }
-
-  /** Pids whose pidusage history (and fd) this sampler currently holds. */
-  get heldPids(): number[] {
-    return [...this.#known.keys()];
-  }
-
-  /** Ticks that listed /proc (the others reused the previous listing: no process was created meanwhile). */
-  get fullScans(): number {
-    return this.#fullScans;
   }
 
   get running(): boolean {
@@ -224,16 +137,11 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     await this.#chain.catch(noop);
   }
 
-  /** Stop, forget every pid, and release everything held in pidusage for them. */
+  /** Stop (after the tick in flight) and forget every pid. No 'sample' is emitted after this resolves. */
   async dispose(): Promise<void> {
     this.#disposed = true;
     await this.stop();
-    for (const pid of this.#tracked.keys()) this.#toForget.add(pid);
-    this.#tracked.clear();
-    this.#treeRoots = 0;
-    for (const pid of this.#known.keys()) this.#forget(pid);
-    for (const pid of this.#toForget) this.#forget(pid);
-    this.#toForget.clear();
+    for (const pid of [...this.#tracked.keys()]) this.untrack(pid);
   }
 
   /** One tick, now (after any tick in flight). Also emits 'sample'. */
@@ -266,57 +174,31 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     const started = performance.now();
     const tick = ++this.#tick;
 
-    // Even when tracked again since: most likely another process that got the same pid.
-    for (const pid of this.#toForget) this.#forget(pid);
-    this.#toForget.clear();
+    // A snapshot: track() and untrack() may run while pidusage reads.
+    const tracked = new Map(this.#tracked);
+    const scan = this.#treeRoots > 0 && procAvailable ? this.#trees.scan(tracked, tick) : { batch: [...tracked.keys()], descendantsOf: new Map<number, number[]>(), reused: false };
+    const { usage: pids, unreadable } = await this.#usage.read(scan.batch);
 
-    // The pids to ask about: tracked ones (only those still in /proc when we scan it) and descendants.
-    const tracked = [...this.#tracked.entries()];
-    const batch: number[] = [];
-    const descendantsOf = new Map<number, number[]>();
-    if (this.#treeRoots > 0 && procAvailable) {
-      if (!this.#reuseTrees(tracked, batch, descendantsOf, tick)) this.#scanTrees(tracked, batch, descendantsOf, tick);
-    } else {
-      for (const [pid] of tracked) batch.push(pid);
-    }
-    for (const pid of batch) {
-      const known = this.#known.get(pid);
-      if (known) known.tick = tick;
-      else this.#known.set(pid, { startTime: -1, tick });
-    }
-    // Whatever pidusage holds for a pid not asked about this tick (ended, or no longer below a root) goes.
-    for (const [pid, known] of this.#known) if (known.tick !== tick) this.#forget(pid);
-
-    const stats = await this.#usage(batch);
-
-    const pids = new Map<number, PidUsage>();
-    for (const pid of batch) {
-      const stat = stats.get(pid);
-      if (stat) {
-        pids.set(pid, stat);
-        const cached = this.#procs.get(pid);
-        if (cached) cached.ppid = stat.ppid;
-      } else {
-        this.#forget(pid);
-      }
-    }
+    for (const [pid, stat] of pids) this.#trees.noteParent(pid, stat.ppid);
     const ended: number[] = [];
     for (const [pid, entry] of tracked) {
       const stat = pids.get(pid);
       if (stat) {
-        if (entry.ppid !== stat.ppid) this.#treesValid = false;
+        if (entry.ppid !== stat.ppid) this.#trees.invalidate();
         entry.ppid = stat.ppid;
         continue;
       }
-      // Gone (not in /proc, or unreadable there). Unless it was untracked (or tracked anew) meanwhile.
+      if (unreadable.has(pid)) continue;
+      // Gone (not in /proc). Unless it was untracked (or tracked anew) meanwhile.
       if (this.#tracked.get(pid) !== entry) continue;
       this.#tracked.delete(pid);
+      this.#usage.release(pid);
       if (entry.tree) this.#treeRoots -= 1;
       ended.push(pid);
     }
 
     const trees = new Map<number, TreeUsage>();
-    for (const [root, below] of descendantsOf) {
+    for (const [root, below] of scan.descendantsOf) {
       const own = pids.get(root);
       if (!own) continue;
       let cpu = own.cpu;
@@ -326,11 +208,11 @@ export class Sampler extends EventEmitter<SamplerEvents> {
         const usage = pids.get(pid);
         // Gone, or a zombie (no resident memory: it ended, its parent has not reaped it yet).
         if (!usage || usage.memory === 0) {
-          this.#treesValid = false;
+          this.#trees.invalidate();
           continue;
         }
         // Its parent ended (it was reparented, maybe out of this tree): look again at the next tick.
-        if (usage.ppid !== root && !pids.has(usage.ppid)) this.#treesValid = false;
+        if (usage.ppid !== root && !pids.has(usage.ppid)) this.#trees.invalidate();
         cpu += usage.cpu;
         memory += usage.memory;
         descendants.push(pid);
@@ -344,270 +226,8 @@ export class Sampler extends EventEmitter<SamplerEvents> {
       }
     }
 
-    const result: SampleResult = { time, durationMs: performance.now() - started, processes: pids, trees, ended };
+    const result: SampleResult = { time, durationMs: performance.now() - started, processes: pids, trees, ended, treesReused: scan.reused };
     this.emit('sample', result);
     return result;
   }
-
-  /**
-   * One pass over /proc: tracked pids still present go into the batch, and so do the descendants of every
-   * tree root. Only the directory is listed every tick. The stat files of tracked pids are not read here
-   * (pidusage reads them, and gives their ppid); those of the machine's other processes are read when a pid
-   * is new, when its parent is gone (it was reparented), and every REFRESH_TICKS ticks in rotation.
-   */
-  #scanTrees(tracked: [number, Tracked][], batch: number[], descendantsOf: Map<number, number[]>, tick: number): void {
-    // Read before listing, so that a process created during the scan makes the next tick scan again.
-    this.#lastPidCursor = readLastPid();
-    this.#fullScans += 1;
-    let names: string[];
-    try {
-      names = readdirSync('/proc');
-    } catch {
-      for (const [pid] of tracked) batch.push(pid);
-      return;
-    }
-    const procs = this.#procs;
-    // After a pause the cache may hold pids the kernel has given to other processes since.
-    if (this.#lastScan !== tick - 1) procs.clear();
-    this.#lastScan = tick;
-
-    const others: number[] = [];
-    for (const name of names) {
-      const first = name.charCodeAt(0);
-      if (first < 48 || first > 57) continue;
-      const pid = Number(name);
-      if (this.#tracked.has(pid)) {
-        batch.push(pid);
-        continue;
-      }
-      others.push(pid);
-      const cached = procs.get(pid);
-      if (cached) cached.seen = tick;
-    }
-
-    const children = new Map<number, number[]>();
-    const addChild = (ppid: number, pid: number): void => {
-      const list = children.get(ppid);
-      if (list) list.push(pid);
-      else children.set(ppid, [pid]);
-    };
-    for (const pid of others) {
-      let entry = procs.get(pid);
-      if (entry === undefined || (pid + tick) % REFRESH_TICKS === 0 || !this.#parentPresent(entry.ppid, tick)) {
-        const stat = readStatFast(pid);
-        if (stat === null) {
-          procs.delete(pid);
-          continue;
-        }
-        if (entry) {
-          entry.ppid = stat.ppid;
-          entry.zombie = stat.state === 'Z';
-          entry.startTime = stat.startTime;
-        } else {
-          entry = { ppid: stat.ppid, startTime: stat.startTime, zombie: stat.state === 'Z', seen: tick };
-          procs.set(pid, entry);
-        }
-      }
-      // Zombies have no memory and no children of their own any more.
-      if (!entry.zombie) addChild(entry.ppid, pid);
-    }
-    if (procs.size > others.length) for (const [pid, entry] of procs) if (entry.seen !== tick) procs.delete(pid);
-    for (const [pid, entry] of tracked) if (entry.ppid > 0) addChild(entry.ppid, pid);
-
-    const extra = new Set<number>();
-    for (const [root, entry] of tracked) {
-      if (!entry.tree) continue;
-      const below: number[] = [];
-      const first = children.get(root);
-      if (first) {
-        // Parent links of tracked pids come from the previous tick; never trust them to be acyclic.
-        const seen = new Set<number>([root]);
-        const stack = first.slice();
-        while (stack.length > 0) {
-          const pid = stack.pop()!;
-          if (seen.has(pid)) continue;
-          seen.add(pid);
-          below.push(pid);
-          if (!this.#tracked.has(pid)) extra.add(pid);
-          const next = children.get(pid);
-          if (next) for (const child of next) stack.push(child);
-        }
-      }
-      descendantsOf.set(root, below);
-    }
-    this.#lastDescendants = descendantsOf;
-    this.#lastFullScan = tick;
-    this.#treesValid = true;
-    for (const pid of extra) {
-      const startTime = procs.get(pid)!.startTime;
-      const known = this.#known.get(pid);
-      // The same pid but another process (the pid was reused): start its history afresh.
-      if (known && known.startTime !== startTime) this.#forget(pid);
-      const fresh = this.#known.get(pid);
-      if (fresh) fresh.startTime = startTime;
-      else this.#known.set(pid, { startTime, tick });
-      batch.push(pid);
-    }
-  }
-
-  /**
-   * When no process was created anywhere since the last scan, no process can have joined a tree (pid
-   * reuse needs a new process too), so the last scan's descendants still hold, minus those that ended.
-   * Skips listing /proc, the largest part of a tick's own cost. A full scan still runs every
-   * REFRESH_TICKS ticks, after a track(), and after anyone in a tree was reparented.
-   */
-  #reuseTrees(tracked: [number, Tracked][], batch: number[], descendantsOf: Map<number, number[]>, tick: number): boolean {
-    if (!this.#treesValid || this.#lastScan !== tick - 1 || tick - this.#lastFullScan >= REFRESH_TICKS) return false;
-    const cursor = readLastPid();
-    if (cursor < 0 || cursor !== this.#lastPidCursor) return false;
-    this.#lastScan = tick;
-    const extra = new Set<number>();
-    for (const [pid, entry] of tracked) {
-      batch.push(pid);
-      if (!entry.tree) continue;
-      const below = this.#lastDescendants.get(pid);
-      if (below === undefined) return this.#undo(batch);
-      descendantsOf.set(pid, below);
-      for (const child of below) if (!this.#tracked.has(child)) extra.add(child);
-    }
-    for (const pid of extra) batch.push(pid);
-    return true;
-  }
-
-  #undo(batch: number[]): false {
-    batch.length = 0;
-    return false;
-  }
-
-  #parentPresent(ppid: number, tick: number): boolean {
-    return ppid === 0 || this.#tracked.has(ppid) || this.#procs.get(ppid)?.seen === tick;
-  }
-
-  /** pidusage over `pids` in one call; a pid it could not read is absent from the map. */
-  async #usage(pids: number[]): Promise<Map<number, PidUsage>> {
-    const found = new Map<number, PidUsage>();
-    if (pids.length === 0) return found;
-    const missing = await this.#batch(pids, found);
-    if (missing.length > 0 && procAvailable) {
-      // Still in /proc but unreadable: pidusage kept an fd of an earlier process with the same pid.
-      const reused = missing.filter((pid) => existsSync(`/proc/${pid}`));
-      if (reused.length > 0) {
-        for (const pid of reused) this.#forget(pid);
-        await this.#batch(reused, found);
-      }
-    }
-    this.#checkHistory(found);
-    return found;
-  }
-
-  async #batch(pids: number[], found: Map<number, PidUsage>): Promise<number[]> {
-    let stats: Record<string, pidusage.Status | undefined | null>;
-    try {
-      stats = await pidusage(pids, { maxage: this.#maxAge });
-    } catch {
-      // pidusage rejects a batch of one gone pid (larger batches report gone pids as undefined).
-      return pids;
-    }
-    const missing: number[] = [];
-    for (const pid of pids) {
-      const stat = stats[pid];
-      // pidusage's own object (it also carries a timestamp): no copy on the hot path.
-      if (stat) found.set(pid, stat);
-      else missing.push(pid);
-    }
-    return missing;
-  }
-
-  /** Once: make sure the history module we reach is the one pidusage uses (not a bundled copy). */
-  #checkHistory(found: Map<number, PidUsage>): void {
-    if (this.#historyChecked || this.#history === null || !procAvailable) return;
-    const [pid] = found.keys();
-    if (pid === undefined) return;
-    this.#historyChecked = true;
-    if (this.#history.get(pid, this.#maxAge) === undefined) this.#history = null;
-  }
-
-  /** Drop what pidusage holds for `pid`: close its fd, empty its figures, let it expire at the next sweep. */
-  #forget(pid: number): void {
-    this.#known.delete(pid);
-    const entry = this.#history?.get(pid, 1);
-    if (!entry) return;
-    const fd = entry.fd;
-    for (const key of Object.keys(entry)) delete entry[key];
-    if (typeof fd === 'number' && fd > 2) close(fd, noop);
-  }
-}
-
-const statBuffer = Buffer.allocUnsafe(4096);
-
-/** The pid the kernel handed out last (the 5th field of /proc/loadavg): it moves whenever a process is created. */
-function readLastPid(): number {
-  let fd: number;
-  try {
-    fd = openSync('/proc/loadavg', 'r');
-  } catch {
-    return -1;
-  }
-  try {
-    const length = readSync(fd, statBuffer, 0, 256, 0);
-    const text = statBuffer.toString('latin1', 0, length);
-    const value = Number(text.slice(text.lastIndexOf(' ') + 1));
-    return Number.isInteger(value) ? value : -1;
-  } catch {
-    return -1;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** /proc/<pid>/stat without readFileSync's fstat and allocations: this runs for every process each tick. */
-function readStatFast(pid: number): ReturnType<typeof parseProcStat> {
-  let fd: number;
-  try {
-    fd = openSync(`/proc/${pid}/stat`, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const length = readSync(fd, statBuffer, 0, statBuffer.length, 0);
-    return parseProcStat(pid, statBuffer.toString('latin1', 0, length));
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * A reader of the app's own CPU (% of one core since the previous call) and resident memory, for the
- * status bar. Cheap: process.cpuUsage() and process.memoryUsage.rss(), no /proc and no pidusage.
- */
-export interface OwnUsage {
-  /** % of one core since the previous reading. */
-  cpu: number;
-  /** Resident memory in bytes. */
-  memory: number;
-  cores: number;
-}
-
-export function createAppUsageReader(): () => OwnUsage {
-  let lastCpu = process.cpuUsage();
-  let lastTime = performance.now();
-  const cores = availableParallelism();
-  return () => {
-    const now = performance.now();
-    const cpu = process.cpuUsage();
-    const usedMs = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000;
-    const elapsedMs = now - lastTime;
-    lastCpu = cpu;
-    lastTime = now;
-    return { cpu: elapsedMs > 0 ? (usedMs / elapsedMs) * 100 : 0, memory: process.memoryUsage.rss(), cores };
-  };
-}
-
-const readAppUsage = createAppUsageReader();
-
-/** The app's own CPU (% of one core since the previous call of this function) and resident memory. */
-export function readOwnUsage(): OwnUsage {
-  return readAppUsage();
 }

@@ -1,8 +1,9 @@
 // The sampler against real processes and the real pidusage. Every process started here is killed in
 // afterEach (with its descendants), even when a test failed.
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync, readdirSync, readlinkSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { childrenByParent, descendantsOf, readAllProcStats, readProcStat } from '../../main/core/proc-stat.js';
 import { Process } from '../../main/core/process.js';
@@ -10,10 +11,6 @@ import { Sampler, readOwnUsage, type SampleResult } from '../../main/core/sample
 
 const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
 
-/** pidusage's own per-pid cache (lib/history.js), the one the sampler has to keep clean. */
-const history = createRequire(import.meta.url)('pidusage/lib/history') as {
-  get(pid: number, maxage?: number): Record<string, unknown> | undefined;
-};
 
 const processes: Process[] = [];
 const samplers: Sampler[] = [];
@@ -47,20 +44,30 @@ function openFds(): number {
   return readdirSync('/proc/self/fd').length;
 }
 
-async function until<T>(read: () => T | null | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
+async function until<T>(read: () => T | null | undefined | false | Promise<T | null | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = read();
+    const value = await read();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
-/** False for an entry emptied by the sampler (no figures, no fd) or none at all. */
-function cacheHolds(pid: number): boolean {
-  const entry = history.get(pid, 1);
-  return entry !== undefined && Object.keys(entry).length > 0;
+/** The pids among `pids` whose /proc/<pid>/stat this process holds open (pidusage keeps one per pid it reads). */
+function statFdsHeld(pids: number[]): number[] {
+  const wanted = new Set(pids.map((pid) => `/proc/${pid}/stat`));
+  const held: number[] = [];
+  for (const fd of readdirSync('/proc/self/fd')) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    if (wanted.has(target)) held.push(Number(target.split('/')[2]));
+  }
+  return held;
 }
 
 afterEach(async () => {
@@ -90,12 +97,12 @@ afterEach(async () => {
 });
 
 describe('Sampler', () => {
-  it('samples 200 live processes in one tick, and leaves no fd or cache entry behind once they end', async () => {
+  it('samples 200 live processes in one tick, and leaves no fd behind once they end', async () => {
     const fdsBefore = openFds();
 
     const round = async (): Promise<{ result: SampleResult; pids: number[] }> => {
-      // pidusage's own default max age: left to itself it would keep every fd for a minute.
-      const created = sampler({ pidusageMaxAgeMs: 60_000 });
+      // Short, so that pidusage's own sweep releases the fds of ended pids within the test.
+      const created = sampler({ pidusageMaxAgeMs: 400 });
       const started = await startAll(200, 'sleep', ['300']);
       const pids = started.map((process) => process.pid!);
       for (const pid of pids) created.track(pid);
@@ -106,7 +113,9 @@ describe('Sampler', () => {
       const after = await created.sampleNow();
       expect(after.ended.sort()).toEqual([...pids].sort());
       expect(created.trackedPids).toEqual([]);
-      expect(created.heldPids).toEqual([]);
+      expect(statFdsHeld(pids).length).toBeGreaterThan(0);
+      // Nobody asks about them any more: pidusage's sweep closes their fds.
+      await until(() => statFdsHeld(pids).length === 0, 'pidusage to release the fds of the ended pids');
       return { result, pids };
     };
 
@@ -134,9 +143,6 @@ describe('Sampler', () => {
       return count <= fdsAfterFirst + 5 && count;
     }, `the fd count to come back near ${fdsAfterFirst} (it is ${openFds()})`);
     expect(fdsAfterSecond).toBeLessThanOrEqual(fdsAfterFirst + 5);
-
-    // pidusage's cache holds nothing for the ended pids (no figures, no fd); its next sweep drops the keys.
-    for (const pid of [...first.pids, ...second.pids]) expect(cacheHolds(pid)).toBe(false);
   });
 
   it('adds the descendants of a tracked process into its tree totals', async () => {
@@ -228,6 +234,55 @@ describe('Sampler', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(samples.length).toBe(count);
     for (let i = 1; i < samples.length; i++) expect(samples[i].time).toBeGreaterThanOrEqual(samples[i - 1].time);
+  });
+
+  it('picks up a descendant spawned after a tick that reused the previous scan', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'pooldeck-sampler-'));
+    const gate = join(folder, 'gate');
+    try {
+      // Waits without creating processes (so ticks can reuse the scan), then starts a child.
+      const script = `import os, subprocess, time\nwhile not os.path.exists(${JSON.stringify(gate)}): time.sleep(0.01)\nchild = subprocess.Popen(["sleep", "300"])\nprint(child.pid, flush=True)\nchild.wait()`;
+      const [root] = await startAll(1, PYTHON, ['-c', script]);
+      let output = '';
+      root.on('output', (_stream, chunk) => (output += chunk.toString()));
+      const created = sampler();
+      created.track(root.pid!);
+      // A machine where processes start all the time may never leave two ticks in a row without one.
+      await until(async () => (await created.sampleNow()).treesReused, 'a tick that reuses the previous scan');
+      expect(created.isTracked(root.pid!)).toBe(true);
+      writeFileSync(gate, '');
+      const child = Number(await until(() => /^\d+\n/.test(output) && output.trim(), 'the child to start'));
+      remember([child]);
+      const picked = await until(async () => {
+        const result = await created.sampleNow();
+        return result.trees.get(root.pid!)?.descendants.includes(child) && result;
+      }, 'the child in the tree');
+      expect(picked.processes.get(child)!.memory).toBeGreaterThan(0);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('emits no sample once dispose() has resolved, even with a tick in flight', async () => {
+    const [sleep] = await startAll(1, 'sleep', ['300']);
+    const created = sampler({ sampleIntervalMs: 1 });
+    created.track(sleep.pid!);
+    let samples = 0;
+    created.on('sample', () => (samples += 1));
+    created.start();
+    await until(() => samples >= 3, 'three samples');
+    await created.dispose();
+    const count = samples;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(samples).toBe(count);
+    expect(created.trackedPids).toEqual([]);
+    expect(() => created.start()).toThrow(/after dispose/);
+  });
+
+  it('uses pidusage through its public API only', () => {
+    for (const file of ['sampler.ts', 'pid-usage.ts', 'tree-scan.ts', 'app-usage.ts']) {
+      expect(readFileSync(join('main/core', file), 'utf8'), file).not.toMatch(/pidusage\/lib/);
+    }
   });
 
   it('reads the app’s own CPU and memory', () => {
