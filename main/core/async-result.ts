@@ -50,14 +50,15 @@ export class AsyncResult<T = unknown> {
       if (this.#ready) return;
       this.#ready = true;
       this.#ok = ok;
+      // The callback runs first, as in Python: whoever awaits get() or wait() sees its effects.
       if (ok) {
         this.#value = valueOrError as T;
-        resolve(this.#value);
         callSafely(this.#callbacks.onResult, this.#value, 'onResult');
+        resolve(this.#value);
       } else {
         this.#error = valueOrError instanceof Error ? valueOrError : new Error(String(valueOrError));
-        reject(this.#error);
         callSafely(this.#callbacks.onError, this.#error, 'onError');
+        reject(this.#error);
       }
     });
   }

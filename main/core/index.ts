@@ -8,6 +8,7 @@ export {
   type PoolMode,
   type PoolState,
   type MapOptions,
+  type ApplyAsyncOptions,
 } from './pool.js';
 export type { PoolTask, PoolTaskState, PoolTaskError, PoolCounts } from './pool-task.js';
 export { AsyncResult, type AsyncResultCallbacks } from './async-result.js';
@@ -20,6 +21,7 @@ export {
   encodeTask,
   encodeResult,
   parseWorkerLine,
+  type TaskKwargs,
   type MainToWorkerMessage,
   type WorkerToMainMessage,
   type WorkerErrorInfo,

@@ -1,18 +1,20 @@
 // A pool's task records: what the supervisor and the UI see of each task, and the bounded book
 // that keeps them.
 
-export type PoolTaskState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+import type { PoolMode, PoolState, TaskCounts, TaskError, TaskState } from '../protocol/vocabulary.js';
 
-export interface PoolTaskError {
-  type: string;
-  message: string;
-  traceback?: string;
-}
+// One of each: the engine's words are the protocol's, under the names the core has always used.
+export type { PoolMode, PoolState };
+export type PoolTaskState = TaskState;
+export type PoolTaskError = TaskError;
+export type PoolCounts = TaskCounts;
 
 /** One task of a pool, as the supervisor and the UI see it (a snapshot: later changes are new events). */
 export interface PoolTask {
   id: number;
   args: unknown[];
+  /** The task's keyword arguments, when it was given some (`pool.apply(args, kwargs)`). */
+  kwargs?: Record<string, unknown>;
   state: PoolTaskState;
   workerPid: number | null;
   workerName: string | null;
@@ -35,13 +37,6 @@ export interface PoolTask {
   items?: { index: number; count: number; star: boolean; failedItem?: number };
 }
 
-export interface PoolCounts {
-  queued: number;
-  running: number;
-  done: number;
-  failed: number;
-  cancelled: number;
-}
 
 /** Where a task's outcome goes: a promise, an AsyncResult, a map's result array, an imap iterator. */
 export interface TaskSink {
@@ -59,6 +54,8 @@ export class TaskEntry {
   error: PoolTaskError | undefined = undefined;
   /** performance.now() when it was handed to a worker (worker mode). */
   sentAt = 0;
+  /** Keyword arguments, when the caller gave some (single tasks only). */
+  kwargs: Record<string, unknown> | undefined = undefined;
   /**
    * What only a chunk needs (null for a single task): apart, so that the many single-task
    * records stay small.
@@ -118,6 +115,7 @@ export class TaskEntry {
 
   snapshot(): PoolTask {
     const task = this.#record(this.id, this.args);
+    if (this.kwargs !== undefined) task.kwargs = this.kwargs;
     if (this.state === 'done') task.value = this.value;
     if (this.error) task.error = this.error;
     const batch = this.batch;

@@ -10,32 +10,16 @@ import { ProcessStartError, TaskCancelledError, TaskFailedError, WorkerLostError
 import { ExecRun, type ExecOutcome } from './exec-run.js';
 import { expandTemplate } from './exec-template.js';
 import { describeExit } from './exit-status.js';
-import { Deque, TaskBook, TaskEntry, type PoolCounts, type PoolTask, type PoolTaskError, type TaskSink } from './pool-task.js';
+import { checkChunksize, checkIterable, checkKwargs, checkTaskArgs, isAsyncOnly, validateOptions, type ApplyAsyncOptions, type MapOptions, type PoolOptions } from './pool-options.js';
+import { callItems, callItemsAsync, chunkSize, feed, itemsAhead, planCall, type CallItems, type Encoder, type Plan } from './pool-plan.js';
+import { IterSink, MapSink } from './pool-sinks.js';
+import { Deque, TaskBook, TaskEntry, type PoolCounts, type PoolMode, type PoolState, type PoolTask, type PoolTaskError, type TaskSink } from './pool-task.js';
 import { Process } from './process.js';
-import { argumentsJson, encodeBatch, encodeTask, quoteExcerpt, type WorkerErrorInfo, type WorkerToMainMessage } from './worker-channel.js';
+import { argumentsJson, encodeBatch, encodeTask, quoteExcerpt, type TaskKwargs, type WorkerErrorInfo, type WorkerToMainMessage } from './worker-channel.js';
 import { WorkerSlot, type WorkerSlotHooks } from './worker-slot.js';
 
-export type PoolMode = 'worker' | 'exec';
-export type PoolState = 'running' | 'closed' | 'terminating' | 'terminated' | 'joined';
-
-export interface PoolOptions {
-  /** How many workers (worker mode) or concurrent runs (exec mode): a positive integer. */
-  processes: number;
-  /** The worker program (worker mode) or the program each task runs (exec mode). */
-  command: string;
-  /** Its arguments. In exec mode, `{}`, `{1}`, `{2}`, … are replaced by the task's arguments. */
-  args?: string[];
-  /** Default 'worker'. */
-  mode?: PoolMode;
-  /** Worker mode: replace a worker after it ran this many tasks. Exec mode is always 1. */
-  maxTasksPerChild?: number | null;
-  /** Default `Pool-1`, `Pool-2`, … */
-  name?: string;
-  /** Passed to every worker Process. Default true, as in Python. */
-  daemon?: boolean;
-  cwd?: string;
-  env?: Record<string, string>;
-}
+export type { PoolMode, PoolState, PoolTask, PoolCounts, PoolTaskError, PoolTaskState } from './pool-task.js';
+export type { PoolOptions, MapOptions, ApplyAsyncOptions } from './pool-options.js';
 
 export interface PoolEvents {
   /**
@@ -47,18 +31,6 @@ export interface PoolEvents {
   task: [task: PoolTask];
   state: [state: PoolState];
 }
-
-export interface MapOptions {
-  /**
-   * Worker mode: how many items make one chunk, handed to a worker as one unit (one `batch` message
-   * and one list of values for workers that opted in to batches, per-item lines for the others).
-   * Default, as in Python: ceil(items / (4 × processes)) for map, starmap, mapAsync and
-   * starmapAsync; 1 for imap and imapUnordered. 1 means one task per item. Ignored in exec mode.
-   */
-  chunksize?: number;
-}
-
-export type { PoolTask, PoolCounts, PoolTaskError, PoolTaskState } from './pool-task.js';
 
 /** How many finished task records a pool keeps (all unfinished ones are always kept). */
 export const POOL_FINISHED_TASKS_KEPT = 10_000;
@@ -94,71 +66,6 @@ const BACKOFF_MAX_MS = 10_000;
 let poolCounter = 0;
 const noop = (): void => {};
 
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  return String(value);
-}
-
-function validateOptions(options: PoolOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('Pool: options must be an object such as { processes: 4, command: "python3", args: ["worker.py"] }');
-  }
-  const { processes, command, args, mode, maxTasksPerChild, name, daemon, cwd, env } = options;
-  if (typeof processes !== 'number' || !Number.isInteger(processes) || processes < 1) {
-    throw new TypeError(`Pool: \`processes\` must be a positive integer (got ${describeValue(processes)})`);
-  }
-  if (typeof command !== 'string' || command.length === 0) {
-    throw new TypeError(`Pool: \`command\` must be a non-empty string, the program to run (got ${describeValue(command)})`);
-  }
-  if (args !== undefined) {
-    if (!Array.isArray(args)) throw new TypeError(`Pool: \`args\` must be an array of strings (got ${describeValue(args)})`);
-    const bad = args.findIndex((arg) => typeof arg !== 'string');
-    if (bad >= 0) throw new TypeError(`Pool: \`args\` must be an array of strings (args[${bad}] is ${describeValue(args[bad])})`);
-  }
-  if (mode !== undefined && mode !== 'worker' && mode !== 'exec') {
-    throw new TypeError(`Pool: \`mode\` must be 'worker' or 'exec' (got ${describeValue(mode)})`);
-  }
-  if (maxTasksPerChild !== undefined && maxTasksPerChild !== null) {
-    if (typeof maxTasksPerChild !== 'number' || !Number.isInteger(maxTasksPerChild) || maxTasksPerChild < 1) {
-      throw new TypeError(`Pool: \`maxTasksPerChild\` must be a positive integer, or left out for no limit (got ${describeValue(maxTasksPerChild)})`);
-    }
-    if (mode === 'exec' && maxTasksPerChild !== 1) {
-      throw new TypeError(`Pool: in exec mode every task runs its own process, so \`maxTasksPerChild\` can only be 1 or left out (got ${maxTasksPerChild})`);
-    }
-  }
-  if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
-    throw new TypeError(`Pool: \`name\` must be a non-empty string (got ${describeValue(name)})`);
-  }
-  if (daemon !== undefined && typeof daemon !== 'boolean') throw new TypeError(`Pool: \`daemon\` must be true or false (got ${describeValue(daemon)})`);
-  if (cwd !== undefined && (typeof cwd !== 'string' || cwd.length === 0)) {
-    throw new TypeError(`Pool: \`cwd\` must be a non-empty string, a folder (got ${describeValue(cwd)})`);
-  }
-  if (env !== undefined) {
-    if (typeof env !== 'object' || env === null || Array.isArray(env)) {
-      throw new TypeError(`Pool: \`env\` must be an object of string values (got ${describeValue(env)})`);
-    }
-    for (const [key, value] of Object.entries(env)) {
-      if (typeof value !== 'string') throw new TypeError(`Pool: \`env\` values must be strings (env.${key} is ${describeValue(value)})`);
-    }
-  }
-}
-
-function checkTaskArgs(args: unknown, what: string): asserts args is unknown[] {
-  if (!Array.isArray(args)) throw new TypeError(`${what} must be an array of the task's arguments (got ${describeValue(args)})`);
-}
-
-function checkChunksize(options: MapOptions | undefined): number | undefined {
-  const chunksize = options?.chunksize;
-  if (chunksize === undefined) return undefined;
-  if (typeof chunksize !== 'number' || !Number.isInteger(chunksize) || chunksize < 1) {
-    throw new TypeError(`chunksize must be a positive integer (got ${describeValue(chunksize)})`);
-  }
-  return chunksize;
-}
-
 /**
  * Exec mode: the task record keeps the last EXEC_RECORD_TAIL characters of each stream (the promise
  * gets the full 64 KiB tails), so that 10,000 kept records cannot hold gigabytes.
@@ -177,121 +84,6 @@ function errorRecord(error: Error): PoolTaskError {
     return record;
   }
   return { type: error.name, message: error.message };
-}
-
-/** Collects a map's results in input order; settles once, on the first failure or the last result. */
-class MapSink implements TaskSink {
-  readonly results: unknown[];
-  /**
-   * Chunks' values by the index of their first item, joined once at the end: cheaper than copying
-   * every value into a preallocated `results` as it comes.
-   */
-  #parts: [number, unknown[]][] = [];
-  #remaining: number;
-  #done = false;
-
-  constructor(
-    count: number,
-    private readonly onDone: (ok: boolean, valueOrError: unknown) => void,
-  ) {
-    this.results = new Array(count);
-    this.#remaining = count;
-    if (count === 0) {
-      this.#done = true;
-      onDone(true, this.results);
-    }
-  }
-
-  settle(entry: TaskEntry, ok: boolean, valueOrError: unknown): void {
-    if (this.#done) return;
-    if (!ok) {
-      this.#done = true;
-      this.onDone(false, valueOrError);
-      return;
-    }
-    if (entry.chunked) {
-      this.#parts.push([entry.index, valueOrError as unknown[]]);
-      this.#remaining -= entry.count;
-    } else {
-      this.results[entry.index] = valueOrError;
-      this.#remaining -= 1;
-    }
-    if (this.#remaining === 0) {
-      this.#done = true;
-      this.onDone(true, this.#joined());
-    }
-  }
-
-  #joined(): unknown[] {
-    const parts = this.#parts;
-    if (parts.length === 0) return this.results;
-    parts.sort((a, b) => a[0] - b[0]);
-    // A map's items all go in chunks, so the parts cover every index.
-    if (parts.length <= 1024) return ([] as unknown[]).concat(...parts.map((part) => part[1]));
-    const out: unknown[] = [];
-    for (const [, values] of parts) for (const value of values) out.push(value);
-    return out;
-  }
-}
-
-interface Outcome {
-  ok: boolean;
-  value: unknown;
-}
-
-/** A map-style call's items: as given (map) or argument lists (starmap, `star`). */
-interface CallItems {
-  list: unknown[];
-  star: boolean;
-}
-
-/** A map-style call, split and encoded: one task per item (`chunks` null) or chunks of `size`. */
-interface Plan {
-  /** The call's items (map) or argument lists (starmap, `star`). */
-  list: unknown[];
-  star: boolean;
-  size: number;
-  chunks: unknown[][] | null;
-  /** Per task, its `task` line; per chunk, its `batch` line. */
-  lines: string[];
-}
-
-/** Feeds imap/imapUnordered: outcomes by index (ordered) or by arrival (unordered). */
-class IterSink implements TaskSink {
-  readonly byIndex: (Outcome | undefined)[];
-  readonly arrived = new Deque<Outcome>();
-  #wake: (() => void) | null = null;
-
-  constructor(
-    readonly count: number,
-    readonly ordered: boolean,
-  ) {
-    this.byIndex = ordered ? new Array(count) : [];
-  }
-
-  settle(entry: TaskEntry, ok: boolean, value: unknown): void {
-    if (entry.chunked && ok) {
-      const values = value as unknown[];
-      for (let i = 0; i < values.length; i += 1) {
-        if (this.ordered) this.byIndex[entry.index + i] = { ok, value: values[i] };
-        else this.arrived.push({ ok, value: values[i] });
-      }
-    } else if (this.ordered) {
-      // A failed chunk fails at its first item, as Python's imap does.
-      this.byIndex[entry.index] = { ok, value };
-    } else {
-      this.arrived.push({ ok, value });
-    }
-    const wake = this.#wake;
-    this.#wake = null;
-    wake?.();
-  }
-
-  waitForMore(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#wake = resolve;
-    });
-  }
 }
 
 /**
@@ -340,6 +132,7 @@ export class Pool extends EventEmitter<PoolEvents> {
   #terminated: Promise<void> | null = null;
   #joinWaiters: (() => void)[] = [];
   #hooks: WorkerSlotHooks;
+  readonly #encoder: Encoder;
 
   constructor(options: PoolOptions) {
     super();
@@ -353,6 +146,11 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.maxTasksPerChild = this.mode === 'exec' ? 1 : (options.maxTasksPerChild ?? null);
     this.cwd = options.cwd;
     this.env = options.env ? Object.freeze({ ...options.env }) : undefined;
+    this.#encoder = {
+      takesChunks: this.mode === 'worker',
+      task: (id, args) => this.#encodeTask(id, args),
+      chunk: (id, items, star) => this.#encodeChunk(id, items, star),
+    };
     this.#hooks = {
       started: (slot) => this.#onSlotStarted(slot),
       startFailed: (slot, error) => this.#onSlotStartFailed(slot, error),
@@ -401,15 +199,16 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   // ---- submitting -------------------------------------------------------------------------
 
-  /** Runs one task and resolves to its value (exec mode: `{ exitcode, stdout, stderr }`). */
-  apply<T = unknown>(args: unknown[]): Promise<T> {
+  /**
+   * Runs one task and resolves to its value (exec mode: `{ exitcode, stdout, stderr }`).
+   * `kwargs`: keyword arguments (worker mode; see ApplyAsyncOptions.kwargs).
+   */
+  apply<T = unknown>(args: unknown[], kwargs?: TaskKwargs): Promise<T> {
     let promise: Promise<T>;
     try {
-      this.#checkRunning();
-      checkTaskArgs(args, 'apply(args): args');
-      const line = this.#encode(1, args);
+      const submit = this.#prepareTask(args, kwargs, 'apply');
       promise = new Promise<T>((resolve, reject) => {
-        this.#submit(args, line, { settle: (_entry, ok, value) => (ok ? resolve(value as T) : reject(value)) }, 0);
+        submit({ settle: (_entry, ok, value) => (ok ? resolve(value as T) : reject(value)) });
       });
     } catch (error) {
       promise = Promise.reject(error);
@@ -418,49 +217,49 @@ export class Pool extends EventEmitter<PoolEvents> {
     return promise;
   }
 
-  /** Submits one task; returns its AsyncResult at once. Throws when the pool is not running. */
-  applyAsync<T = unknown>(args: unknown[], callbacks: AsyncResultCallbacks<T> = {}): AsyncResult<T> {
-    this.#checkRunning();
-    checkTaskArgs(args, 'applyAsync(args): args');
-    const line = this.#encode(1, args);
+  /**
+   * Submits one task; returns its AsyncResult at once. Throws when the pool is not running.
+   * `onResult`/`onError` have run by the time `get()` or `wait()` on the result resolves.
+   */
+  applyAsync<T = unknown>(args: unknown[], options: ApplyAsyncOptions<T> = {}): AsyncResult<T> {
+    const submit = this.#prepareTask(args, options?.kwargs, 'applyAsync');
     const id = this.#nextTaskId;
-    return new AsyncResult<T>(
-      (settle) => {
-        this.#submit(args, line, { settle: (_entry, ok, value) => settle(ok, value) }, 0);
-      },
-      callbacks,
-      `task ${id} of ${this.name}`,
-    );
+    return new AsyncResult<T>((settle) => submit({ settle: (_entry, ok, value) => settle(ok, value) }), options, `task ${id} of ${this.name}`);
   }
 
   /** Runs the task once per item (with args `[item]`) and resolves to the values in input order. */
-  map<T = unknown>(items: Iterable<unknown>, options?: MapOptions): Promise<T[]> {
-    return this.#mapPromise<T>(() => this.#argLists(items, false, 'map'), options);
+  map<T = unknown>(items: Iterable<unknown> | AsyncIterable<unknown>, options?: MapOptions): Promise<T[]> {
+    return this.#mapPromise<T>(items, false, 'map', options);
   }
 
   /** Like map, with each item being the task's argument list. */
-  starmap<T = unknown>(argLists: Iterable<unknown[]>, options?: MapOptions): Promise<T[]> {
-    return this.#mapPromise<T>(() => this.#argLists(argLists, true, 'starmap'), options);
+  starmap<T = unknown>(argLists: Iterable<unknown[]> | AsyncIterable<unknown[]>, options?: MapOptions): Promise<T[]> {
+    return this.#mapPromise<T>(argLists, true, 'starmap', options);
   }
 
   /** map_async: an AsyncResult of the whole list. Throws when the pool is not running. */
   mapAsync<T = unknown>(items: Iterable<unknown>, options?: MapOptions, callbacks: AsyncResultCallbacks<T[]> = {}): AsyncResult<T[]> {
-    return this.#mapAsyncResult<T>(this.#plan(this.#argLists(items, false, 'mapAsync'), options, true), callbacks);
+    return this.#mapAsyncResult<T>(this.#plan(this.#callItems(items, false, 'mapAsync'), options), callbacks);
   }
 
   /** starmap_async. Throws when the pool is not running. */
   starmapAsync<T = unknown>(argLists: Iterable<unknown[]>, options?: MapOptions, callbacks: AsyncResultCallbacks<T[]> = {}): AsyncResult<T[]> {
-    return this.#mapAsyncResult<T>(this.#plan(this.#argLists(argLists, true, 'starmapAsync'), options, true), callbacks);
+    return this.#mapAsyncResult<T>(this.#plan(this.#callItems(argLists, true, 'starmapAsync'), options), callbacks);
   }
 
-  /** Submits every item now; yields the values in input order. A failed task throws at its turn. */
-  imap<T = unknown>(items: Iterable<unknown>, options?: MapOptions): AsyncGenerator<T, void, undefined> {
-    return this.#iterate<T>(this.#plan(this.#argLists(items, false, 'imap'), options, false), true);
+  /**
+   * Yields the values in input order; a failed task throws at its turn. The input (an iterable or
+   * an async iterable, possibly endless) is read lazily: at most `itemsAhead(processes, chunksize)`
+   * items are submitted ahead of the values read. An input that throws ends the results with that
+   * error, after the values of the items read before it.
+   */
+  imap<T = unknown>(items: Iterable<unknown> | AsyncIterable<unknown>, options?: MapOptions): AsyncGenerator<T, void, undefined> {
+    return this.#iterate<T>(items, 'imap', options, true);
   }
 
-  /** Submits every item now; yields the values as they come. A failed task throws when it comes. */
-  imapUnordered<T = unknown>(items: Iterable<unknown>, options?: MapOptions): AsyncGenerator<T, void, undefined> {
-    return this.#iterate<T>(this.#plan(this.#argLists(items, false, 'imapUnordered'), options, false), false);
+  /** Like imap, yielding the values as they come. A failed task throws when it comes. */
+  imapUnordered<T = unknown>(items: Iterable<unknown> | AsyncIterable<unknown>, options?: MapOptions): AsyncGenerator<T, void, undefined> {
+    return this.#iterate<T>(items, 'imapUnordered', options, false);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
@@ -501,6 +300,14 @@ export class Pool extends EventEmitter<PoolEvents> {
     return this.#terminated;
   }
 
+  /**
+   * `await using pool = new Pool(…)`: leaving the block terminates the pool and waits for its
+   * workers, as leaving Python's `with Pool() as p:` does.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.terminate();
+  }
+
   /** Waits for the workers to exit. Rejects when the pool was neither closed nor terminated. */
   join(): Promise<void> {
     if (this.#state === 'running') {
@@ -521,58 +328,47 @@ export class Pool extends EventEmitter<PoolEvents> {
     }
   }
 
-  #encode(offset: number, args: unknown[]): string {
+  /** Checks and encodes a single task at once (so that a bad one throws now); returns what submits it. */
+  #prepareTask(args: unknown[], kwargs: unknown, method: string): (sink: TaskSink) => void {
+    this.#checkRunning();
+    checkTaskArgs(args, `${method}(args): args`);
+    checkKwargs(kwargs, `${method}: kwargs`, this.mode);
+    const line = this.#encodeTask(this.#nextTaskId, args, kwargs);
+    return (sink) => {
+      const entry = this.#submit(args, line, sink, 0);
+      if (kwargs !== undefined && Object.keys(kwargs).length > 0) entry.kwargs = kwargs;
+    };
+  }
+
+  #encodeTask(id: number, args: unknown[], kwargs?: TaskKwargs): string {
     if (this.mode !== 'worker') return '';
     try {
-      return encodeTask(this.#nextTaskId + offset - 1, args);
+      return encodeTask(id, args, kwargs);
     } catch (error) {
       throw new TypeError(`${this.name}: ${(error as Error).message}`);
     }
   }
 
-  /**
-   * The call's items as an array. Map items are not wrapped in one-element argument lists here:
-   * a chunk sends them as they are (a batch's `items`), which saves an allocation per item.
-   */
-  #argLists(items: Iterable<unknown>, star: boolean, method: string): CallItems {
-    this.#checkRunning();
-    if (items === null || items === undefined || typeof (items as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-      throw new TypeError(`${method}: expected an array or other iterable of ${star ? 'argument lists' : 'items'} (got ${describeValue(items)})`);
+  #encodeChunk(id: number, items: unknown[], star: boolean): string {
+    let json: string;
+    try {
+      json = argumentsJson(items);
+    } catch (error) {
+      throw new TypeError(`${this.name}: ${(error as Error).message}`);
     }
-    const list = Array.isArray(items) ? items : Array.from(items);
-    if (star) for (let i = 0; i < list.length; i += 1) checkTaskArgs(list[i], `${method}: item ${i}`);
-    return { list, star };
+    return encodeBatch(id, json, star);
   }
 
-  /**
-   * Splits a map-style call into tasks or chunks and encodes them all before anything is
-   * submitted: one bad item fails the call, not half of it. `mapFamily`: Python's default
-   * chunksize applies (imap's default is 1).
-   */
-  #plan({ list, star }: CallItems, options: MapOptions | undefined, mapFamily: boolean): Plan {
-    const explicit = checkChunksize(options);
-    let size = explicit ?? (mapFamily ? Math.ceil(list.length / (4 * this.processes)) : 1);
-    // A chunk is not split: keep default chunks within maxTasksPerChild, so that workers are recycled near it.
-    if (explicit === undefined && this.maxTasksPerChild !== null) size = Math.min(size, this.maxTasksPerChild);
-    if (this.mode !== 'worker') size = 1;
-    if (size <= 1) {
-      const argLists = star ? (list as unknown[][]) : list.map((item) => [item]);
-      return { list: argLists, star: true, size: 1, chunks: null, lines: argLists.map((args, i) => this.#encode(i + 1, args)) };
-    }
-    const chunks: unknown[][] = [];
-    const lines: string[] = [];
-    for (let lo = 0; lo < list.length; lo += size) {
-      const chunk = list.slice(lo, lo + size);
-      let json: string;
-      try {
-        json = argumentsJson(chunk);
-      } catch (error) {
-        throw new TypeError(`${this.name}: ${(error as Error).message}`);
-      }
-      chunks.push(chunk);
-      lines.push(encodeBatch(this.#nextTaskId + lo, json, star));
-    }
-    return { list, star, size, chunks, lines };
+  #callItems(items: Iterable<unknown>, star: boolean, method: string): CallItems {
+    this.#checkRunning();
+    checkIterable(items, star, method, false);
+    return callItems(items, star, method);
+  }
+
+  /** A map-family call (Python's default chunksize), encoded before anything is submitted. */
+  #plan(items: CallItems, options: MapOptions | undefined): Plan {
+    const size = chunkSize(checkChunksize(options), items.list.length, this.processes, this.maxTasksPerChild, this.#encoder.takesChunks);
+    return planCall(items, size, this.#nextTaskId, this.#encoder);
   }
 
   /** Submits a plan's tasks or chunks. */
@@ -586,14 +382,26 @@ export class Pool extends EventEmitter<PoolEvents> {
     for (let k = 0; k < chunks.length; k += 1) this.#submit(chunks[k], lines[k], sink, k * plan.size, chunks[k].length, true, plan.star);
   }
 
-  #mapPromise<T>(prepare: () => CallItems, options: MapOptions | undefined): Promise<T[]> {
+  #mapPromise<T>(items: Iterable<unknown> | AsyncIterable<unknown>, star: boolean, method: string, options: MapOptions | undefined): Promise<T[]> {
     let promise: Promise<T[]>;
     try {
-      const plan = this.#plan(prepare(), options, true);
-      promise = new Promise<T[]>((resolve, reject) => {
-        const sink = new MapSink(plan.list.length, (ok, value) => (ok ? resolve(value as T[]) : reject(value)));
-        this.#submitPlan(plan, sink);
-      });
+      this.#checkRunning();
+      checkIterable(items, star, method, true);
+      checkChunksize(options);
+      const run = (plan: Plan): Promise<T[]> =>
+        new Promise<T[]>((resolve, reject) => {
+          const sink = new MapSink(plan.list.length, (ok, value) => (ok ? resolve(value as T[]) : reject(value)));
+          this.#submitPlan(plan, sink);
+        });
+      if (isAsyncOnly(items)) {
+        // Read to the end first: the pool must still be running then, and the ids are taken only now.
+        promise = callItemsAsync(items, star, method).then((list) => {
+          this.#checkRunning();
+          return run(this.#plan(list, options));
+        });
+      } else {
+        promise = run(this.#plan(callItems(items, star, method), options));
+      }
     } catch (error) {
       promise = Promise.reject(error);
     }
@@ -613,24 +421,31 @@ export class Pool extends EventEmitter<PoolEvents> {
     );
   }
 
-  #iterate<T>(plan: Plan, ordered: boolean): AsyncGenerator<T, void, undefined> {
-    const sink = new IterSink(plan.list.length, ordered);
-    this.#submitPlan(plan, sink);
+  #iterate<T>(items: Iterable<unknown> | AsyncIterable<unknown>, method: string, options: MapOptions | undefined, ordered: boolean): AsyncGenerator<T, void, undefined> {
+    this.#checkRunning();
+    checkIterable(items, false, method, true);
+    const size = chunkSize(checkChunksize(options), null, this.processes, this.maxTasksPerChild, this.#encoder.takesChunks);
+    const sink = new IterSink(ordered, itemsAhead(this.processes, size));
+    // Starts now, as Python's imap does: the first tasks run before the caller reads.
+    void feed(items, false, size, method, sink, (group, index) => {
+      this.#checkRunning();
+      const id = this.#nextTaskId;
+      if (size === 1) this.#submit([group[0]], this.#encodeTask(id, [group[0]]), sink, index);
+      else this.#submit(group, this.#encodeChunk(id, group, false), sink, index, group.length, true, false);
+    });
     return (async function* results(): AsyncGenerator<T, void, undefined> {
-      for (let i = 0; i < sink.count; i += 1) {
-        let outcome: Outcome | undefined;
+      try {
         for (;;) {
-          if (ordered) {
-            outcome = sink.byIndex[i];
-            sink.byIndex[i] = undefined;
-          } else {
-            outcome = sink.arrived.shift();
+          const next = await sink.next();
+          if (next.done) {
+            if (next.error !== null) throw next.error.error;
+            return;
           }
-          if (outcome) break;
-          await sink.waitForMore();
+          if (!next.outcome.ok) throw next.outcome.value;
+          yield next.outcome.value as T;
         }
-        if (!outcome.ok) throw outcome.value;
-        yield outcome.value as T;
+      } finally {
+        sink.abandon();
       }
     })();
   }

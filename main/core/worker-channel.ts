@@ -19,8 +19,12 @@ export interface WorkerErrorInfo {
   traceback?: string;
 }
 
+/** Keyword arguments of a task: Python's `**kwargs`; the Node helper passes them as one last argument. */
+export type TaskKwargs = Record<string, unknown>;
+
 export type MainToWorkerMessage =
-  | { type: 'task'; id: number; args: unknown[] }
+  /** `kwargs` only when the caller gave some (a worker that does not know kwargs never sees it otherwise). */
+  | { type: 'task'; id: number; args: unknown[]; kwargs?: TaskKwargs }
   /** The batch extension: only sent to a worker whose `ready` said `"batch": true`. */
   | { type: 'batch'; id: number; args: unknown[][] }
   /** The same for a map: each item is its task's only argument. */
@@ -28,8 +32,11 @@ export type MainToWorkerMessage =
   | { type: 'exit' };
 
 export type WorkerToMainMessage =
-  /** `batch` is present (true) only when the worker opted in to the batch extension. */
-  | { type: 'ready'; batch?: true }
+  /**
+   * `batch` is present (true) only when the worker opted in to the batch extension; `version` is
+   * the protocol version the worker speaks (the helpers send WORKER_PROTOCOL_VERSION).
+   */
+  | { type: 'ready'; batch?: true; version?: number }
   | { type: 'result'; id: number; ok: true; value: unknown }
   | { type: 'result'; id: number; ok: false; error: WorkerErrorInfo }
   | { type: 'batch_result'; id: number; ok: true; values: unknown[] }
@@ -50,12 +57,14 @@ export type ParsedWorkerLine =
 export const EXIT_LINE = '{"type":"exit"}\n';
 
 /**
- * The `task` message for `id` and `args`, '\n'-terminated.
- * Throws a TypeError naming the problem when `args` cannot be JSON (a BigInt, a cycle).
+ * The `task` message for `id`, `args` and, when given and not empty, `kwargs`; '\n'-terminated.
+ * Throws a TypeError naming the problem when they cannot be JSON (a BigInt, a cycle).
  */
-export function encodeTask(id: number, args: readonly unknown[]): string {
-  return `{"type":"task","id":${id},"args":${argumentsJson(args)}}\n`;
+export function encodeTask(id: number, args: readonly unknown[], kwargs?: TaskKwargs): string {
+  if (kwargs === undefined || Object.keys(kwargs).length === 0) return `{"type":"task","id":${id},"args":${argumentsJson(args)}}\n`;
+  return `{"type":"task","id":${id},"args":${argumentsJson(args)},"kwargs":${argumentsJson(kwargs)}}\n`;
 }
+
 
 /**
  * The `batch` message for `id`, '\n'-terminated, from the JSON text of its argument lists (`star`:
@@ -187,7 +196,12 @@ export function parseWorkerLine(line: string): ParsedWorkerLine {
     if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) return invalid('"index" must be an integer ≥ 0 when "ok" is false', text);
     return { kind: 'message', message: { type: 'batch_result', id, ok: false, index, error: info } };
   }
-  if (type === 'ready') return { kind: 'message', message: data.batch === true ? { type: 'ready', batch: true } : { type: 'ready' } };
+  if (type === 'ready') {
+    const ready: Extract<WorkerToMainMessage, { type: 'ready' }> = { type: 'ready' };
+    if (data.batch === true) ready.batch = true;
+    if (typeof data.version === 'number' && Number.isSafeInteger(data.version)) ready.version = data.version;
+    return { kind: 'message', message: ready };
+  }
   return { kind: 'ignored', type };
 }
 

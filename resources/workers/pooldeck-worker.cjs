@@ -9,7 +9,11 @@
 // handler(...args) for each task, one at a time, in order (an async handler is awaited before the
 // next task starts), and answers {"type":"result","id":1,"ok":true,"value":9}. A throw or rejection,
 // or a value that is not JSON, becomes {"type":"result","id":1,"ok":false,"error":{type,message,traceback}}.
-// It opts in to the batch extension ({"type":"ready","batch":true}): a map chunk then comes as
+// A task with keyword arguments ({"type":"task","id":1,"args":[3],"kwargs":{"scale":2}}, sent by
+// pool.apply(args, kwargs)) calls handler(...args, kwargs): the kwargs object is one more, last
+// argument; a task without them gets exactly its args.
+// It says which protocol version it speaks and opts in to the batch extension
+// ({"type":"ready","version":1,"batch":true}): a map chunk then comes as
 // {"type":"batch","id":5,"items":[1,2,...]} (or "args":[[1,2],[3,4],...] for starmap) and is
 // answered with one line,
 // {"type":"batch_result","id":5,"ok":true,"values":[1,4,...]}, or on the first item that throws,
@@ -224,6 +228,8 @@ function serve(handler, initializer) {
     if (message === null || typeof message !== 'object') return;
     if (message.type === 'task') {
       const args = Array.isArray(message.args) ? message.args : message.args === undefined ? [] : [message.args];
+      const kwargs = message.kwargs;
+      if (kwargs !== null && typeof kwargs === 'object' && !Array.isArray(kwargs)) args.push(kwargs);
       tasks.push({ id: message.id, args });
     } else if (message.type === 'batch') {
       // `args`: argument lists (starmap); `items`: each item is the only argument (map).
@@ -274,7 +280,7 @@ function serve(handler, initializer) {
     .then(
       () => {
         initialized = true;
-        channel.write('{"type":"ready","batch":true}\n');
+        channel.write(`{"type":"ready","version":${PROTOCOL_VERSION},"batch":true}\n`);
         if (exitRequested && head >= tasks.length) exitNow();
         else void pump();
       },

@@ -10,10 +10,12 @@
 
 The pool runs this program with a duplex channel on file descriptor 3 (env POOLDECK_CHANNEL_FD=3)
 and writes one JSON object per line to it: {"type":"task","id":1,"args":[3]}. serve() calls
-handler(*args) for each task, one at a time, in order, and answers
+handler(*args) for each task (handler(*args, **kwargs) when the task has "kwargs": {...}, as
+pool.apply(args, kwargs) sends), one at a time, in order, and answers
 {"type":"result","id":1,"ok":true,"value":9}. An exception, or a value that is not JSON, becomes
 {"type":"result","id":1,"ok":false,"error":{"type":...,"message":...,"traceback":...}}.
-It opts in to the batch extension ({"type":"ready","batch":true}): a map chunk then comes as
+It says which protocol version it speaks and opts in to the batch extension
+({"type":"ready","version":1,"batch":true}): a map chunk then comes as
 {"type":"batch","id":5,"items":[1,2,...]} (or "args":[[1,2],[3,4],...] for starmap) and is
 answered with one line,
 {"type":"batch_result","id":5,"ok":true,"values":[1,4,...]}, or, at the first item that raises,
@@ -39,9 +41,9 @@ def _error_line(task_id, exc_type, message, tb):
     return _dumps({"type": "result", "id": task_id, "ok": False, "error": error}).encode("ascii") + b"\n"
 
 
-def _result_line(task_id, handler, args):
+def _result_line(task_id, handler, args, kwargs):
     try:
-        value = handler(*args)
+        value = handler(*args, **kwargs)
     except Exception as exc:  # the task failed: report it, keep serving
         return _error_line(task_id, type(exc).__name__, str(exc), traceback.format_exc())
     try:
@@ -115,7 +117,7 @@ def serve(handler, initializer=None, initargs=()):
 
     if initializer is not None:
         initializer(*initargs)
-    send(b'{"type":"ready","batch":true}\n')
+    send(b'{"type":"ready","version":%d,"batch":true}\n' % PROTOCOL_VERSION)
 
     for raw in reader:
         try:
@@ -131,7 +133,10 @@ def serve(handler, initializer=None, initargs=()):
             args = message.get("args")
             if not isinstance(args, list):
                 args = [] if args is None else [args]
-            send(_result_line(task_id, handler, args))
+            kwargs = message.get("kwargs")
+            if not isinstance(kwargs, dict):
+                kwargs = {}
+            send(_result_line(task_id, handler, args, kwargs))
         elif kind == "batch":
             # "items": each item is the only argument (map); "args": argument lists (starmap).
             batch_id = message.get("id")

@@ -7,6 +7,7 @@ import {
   LineSplitter,
   parseWorkerLine,
   Process,
+  WORKER_PROTOCOL_VERSION,
   WorkerLostError,
   type ParsedWorkerLine,
 } from '../../main/core/index.js';
@@ -24,6 +25,13 @@ afterEach(async () => {
 });
 
 describe('protocol v1 codec', () => {
+  it('encodes kwargs only when some are given', () => {
+    expect(encodeTask(3, [1], { scale: 2 })).toBe('{"type":"task","id":3,"args":[1],"kwargs":{"scale":2}}\n');
+    expect(encodeTask(3, [1], {})).toBe('{"type":"task","id":3,"args":[1]}\n');
+    expect(encodeTask(3, [1])).toBe('{"type":"task","id":3,"args":[1]}\n');
+    expect(() => encodeTask(3, [1], { big: 1n })).toThrow(/not JSON-serialisable/);
+  });
+
   it('encodes tasks and exit as single JSON lines', () => {
     expect(encodeTask(7, [1, 'a', { b: null }])).toBe('{"type":"task","id":7,"args":[1,"a",{"b":null}]}\n');
     expect(JSON.parse(encodeTask(1, []))).toEqual({ type: 'task', id: 1, args: [] });
@@ -187,7 +195,8 @@ describe('protocol v1 on the wire, with the helpers', () => {
     it(`${helper} helper: ready, results by id in the exact wire format, exit 0 on {"type":"exit"}`, async () => {
       const send = encodeTask(1, ['echo', 'x']) + encodeTask(2, ['fail', 'bad']) + encodeTask(40, ['echo']) + '{"type":"later-message"}\n';
       const { proc, lines } = await converse(command, [script], send, 4);
-      expect(lines[0]).toBe('{"type":"ready","batch":true}');
+      expect(lines[0]).toBe(`{"type":"ready","version":${WORKER_PROTOCOL_VERSION},"batch":true}`);
+      expect(parseWorkerLine(lines[0])).toEqual({ kind: 'message', message: { type: 'ready', version: WORKER_PROTOCOL_VERSION, batch: true } });
       expect(lines[1]).toBe('{"type":"result","id":1,"ok":true,"value":["x"]}');
       const failed = JSON.parse(lines[2]);
       expect(failed).toMatchObject({ type: 'result', id: 2, ok: false, error: { message: 'bad' } });
