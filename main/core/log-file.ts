@@ -1,0 +1,211 @@
+// A log's file: the raw bytes (stdout and stderr interleaved as they came, ANSI codes kept), written
+// asynchronously in batches, rotated at `fileBytes`: <name>.log, <name>.log.1, … up to `files` files in
+// all. When writing falls behind by more than `maxPendingBytes`, new output is dropped and counted
+// instead of queued, and a "[pooldeck: N bytes dropped]" notice says so where the gap is.
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export interface LogFileLimits {
+  fileBytes: number;
+  files: number;
+  maxPendingBytes: number;
+}
+
+const NEWLINE = 0x0a;
+const noop = (): void => {};
+
+export class RotatingLogFile {
+  #pending: Buffer[] = [];
+  /** Bytes queued or being written. */
+  #queuedBytes = 0;
+  #lastQueuedByte = NEWLINE;
+  #dropped = 0;
+  /** Dropped bytes not yet reported by a notice. */
+  #unreported = 0;
+  #writing: Promise<void> | null = null;
+  #scheduled = false;
+  #handle: FileHandle | null = null;
+  #fileSize = 0;
+  #diskError: Error | null = null;
+  /** Closed and flushed: the file is not opened again. */
+  #ended = false;
+
+  constructor(
+    readonly path: string,
+    private readonly limits: LogFileLimits,
+    /** Told the text of each drop notice, for the tail (the file gets it too). */
+    private readonly onDropNotice: (text: string) => void,
+  ) {}
+
+  /** Bytes of output that never reached the file because the disk fell behind (or failed). */
+  get droppedBytes(): number {
+    return this.#dropped;
+  }
+
+  /** The first disk error (writing stops after one; output is then counted as dropped). */
+  get diskError(): Error | null {
+    return this.#diskError;
+  }
+
+  /** Output bytes, queued unless the disk is too far behind. */
+  write(chunk: Buffer): void {
+    if (this.#diskError !== null) {
+      // Said once, when the error happened; from then on only counted.
+      this.#dropped += chunk.length;
+      return;
+    }
+    if (this.#queuedBytes + chunk.length > this.limits.maxPendingBytes) {
+      this.#dropped += chunk.length;
+      this.#unreported += chunk.length;
+      return;
+    }
+    // The first chunk after a gap: mark the gap, in the tail and in the file, where it happened.
+    this.noticeDrops();
+    this.#queue(chunk);
+  }
+
+  /** A line of Pooldeck's own, on a line of its own in the file. */
+  writeLine(text: string): void {
+    const prefix = this.#lastQueuedByte === NEWLINE ? '' : '\n';
+    this.#queue(Buffer.from(`${prefix}${text}\n`));
+  }
+
+  /** Says (through onDropNotice, and in the file) how many bytes were dropped since the last notice. */
+  noticeDrops(): void {
+    if (this.#unreported === 0) return;
+    const count = this.#unreported;
+    this.#unreported = 0;
+    const reason = this.#diskError ? ` (log file: ${this.#diskError.message})` : '';
+    const text = `[pooldeck: ${count} bytes dropped]${reason}`;
+    this.onDropNotice(text);
+    if (this.#diskError === null) this.writeLine(text);
+  }
+
+  /** Resolves once everything queued so far is written (or dropped). */
+  async flush(): Promise<void> {
+    for (;;) {
+      if (this.#writing !== null) await this.#writing;
+      else if (this.#pending.length > 0) this.#startWriting();
+      else return;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.noticeDrops();
+    await this.flush();
+    this.#ended = true;
+    const handle = this.#handle;
+    this.#handle = null;
+    await handle?.close().catch(noop);
+  }
+
+  /** Queues for the file. The caller checked the cap (small notices may exceed it a little). */
+  #queue(buffer: Buffer): void {
+    if (this.#diskError !== null || this.#ended) return;
+    this.#pending.push(buffer);
+    this.#queuedBytes += buffer.length;
+    this.#lastQueuedByte = buffer[buffer.length - 1];
+    this.#scheduleWrite();
+  }
+
+  #scheduleWrite(): void {
+    if (this.#scheduled || this.#writing !== null) return;
+    this.#scheduled = true;
+    // setImmediate: let every chunk that arrived in this turn of the event loop join the same write.
+    setImmediate(() => {
+      this.#scheduled = false;
+      if (this.#writing === null && this.#pending.length > 0) this.#startWriting();
+    });
+  }
+
+  #startWriting(): void {
+    this.#writing = this.#writeLoop().finally(() => {
+      this.#writing = null;
+      // Caught up: what was dropped meanwhile is said now, before whatever comes next.
+      this.noticeDrops();
+      if (this.#pending.length > 0) this.#scheduleWrite();
+    });
+  }
+
+  async #writeLoop(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.length === 1 ? this.#pending[0] : Buffer.concat(this.#pending);
+      this.#pending = [];
+      try {
+        if (this.#diskError === null) await this.#write(batch);
+        else this.#dropped += batch.length;
+      } catch (error) {
+        this.#diskError = error instanceof Error ? error : new Error(String(error));
+        this.#dropped += batch.length;
+        this.#unreported += batch.length;
+        for (const left of this.#pending) this.#dropped += left.length;
+        this.#pending = [];
+        this.#queuedBytes = 0;
+        return;
+      }
+      this.#queuedBytes -= batch.length;
+    }
+  }
+
+  /** Writes `data`, rotating when the current file is full; prefers to rotate at a line end. */
+  async #write(data: Buffer): Promise<void> {
+    let offset = 0;
+    while (offset < data.length) {
+      const handle = await this.#file();
+      const room = this.limits.fileBytes - this.#fileSize;
+      const left = data.length - offset;
+      if (left <= room) {
+        await writeAll(handle, data, offset, left);
+        this.#fileSize += left;
+        return;
+      }
+      let take = room;
+      if (room > 0) {
+        const lastNewline = data.lastIndexOf(NEWLINE, offset + room - 1);
+        if (lastNewline >= offset) take = lastNewline + 1 - offset;
+        else if (this.#fileSize > 0) take = 0; // start the long line in a fresh file
+      }
+      if (take > 0) {
+        await writeAll(handle, data, offset, take);
+        this.#fileSize += take;
+        offset += take;
+      }
+      await this.#rotate();
+    }
+  }
+
+  async #file(): Promise<FileHandle> {
+    if (this.#handle !== null) return this.#handle;
+    await mkdir(dirname(this.path), { recursive: true });
+    const handle = await open(this.path, 'a');
+    this.#fileSize = (await handle.stat()).size;
+    this.#handle = handle;
+    return handle;
+  }
+
+  async #rotate(): Promise<void> {
+    const path = this.path;
+    const handle = this.#handle;
+    this.#handle = null;
+    await handle?.close();
+    if (this.limits.files <= 1) {
+      await rm(path, { force: true });
+    } else {
+      for (let index = this.limits.files - 1; index >= 1; index--) {
+        const from = index === 1 ? path : `${path}.${index - 1}`;
+        await rename(from, `${path}.${index}`).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        });
+      }
+    }
+    this.#fileSize = 0;
+  }
+}
+
+async function writeAll(handle: FileHandle, data: Buffer, offset: number, length: number): Promise<void> {
+  while (length > 0) {
+    const { bytesWritten } = await handle.write(data, offset, length);
+    offset += bytesWritten;
+    length -= bytesWritten;
+  }
+}
