@@ -1,4 +1,4 @@
-// Synthetic process rows and deltas shaped like the supervisor's (main/core/rows.ts).
+// Synthetic process rows and deltas shaped like the supervisor's (main/protocol/rows.ts).
 
 function mulberry32(seed) {
   let a = seed >>> 0;
