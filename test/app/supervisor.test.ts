@@ -63,7 +63,9 @@ describe('Supervisor', () => {
     const busy = await supervisor.createProcess({ command: 'python3', args: ['-c', 'import time\nend=time.time()+30\nwhile time.time()<end: pass'] });
     const sampled = await until(() => {
       const current = row(busy.id);
-      return current && current.memory !== null && supervisor.snapshot().cpuHistory[busy.id].length >= 2 ? current : null;
+      // The first sample of a pid reads 0, and the sampler's first tick (pidusage's own start-up) may
+      // leave the next one only a few ms later: by the fourth, samples are a full interval apart.
+      return current && current.memory !== null && supervisor.snapshot().cpuHistory[busy.id].length >= 4 ? current : null;
     });
     expect(sampled.memory).toBeGreaterThan(0);
     expect(sampled.cpu).toBeGreaterThan(0);
@@ -139,10 +141,11 @@ describe('Supervisor', () => {
   it('keeps the task list bounded, dropping the tasks that finished first, and credits each worker', async () => {
     await supervisor.dispose();
     supervisor = new Supervisor({ dataDir, sampleIntervalMs: 200, graceMs: 500, maxTaskRowsPerPool: 10 });
+    // The test worker doubles a number at once (the demo worker sleeps about a second per task).
     const pool = supervisor.createPool({
       processes: 2,
       command: 'python3',
-      args: [join(workersDir, 'demo_square.py')],
+      args: [resolve('test/fixtures/py-worker.py')],
       tasks: Array.from({ length: 40 }, (_, i) => [i]),
     });
     await until(() => supervisor.snapshot().pools[0]?.counts.done === 40);
