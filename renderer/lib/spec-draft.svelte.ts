@@ -1,3 +1,4 @@
+import { tick } from 'svelte';
 import type { z } from 'zod';
 import type { CommandOutcome } from '../../main/protocol/index.js';
 import { splitArgs } from './args-input.js';
@@ -69,4 +70,31 @@ export async function submitSpec<S>(
   if (outcome.ok) return { ok: true, id: outcome.value.id };
   const placed = placeAppError(outcome.error, knownFields);
   return placed.field ? { ok: false, fields: { [placed.field]: placed.message }, general: [] } : { ok: false, fields: {}, general: [placed.message] };
+}
+
+/** A New form's submission: its errors (by field and general) and whether a send is under way. */
+export class SpecSubmission {
+  errors = $state<FieldErrors>({});
+  general = $state<string[]>([]);
+  submitting = $state(false);
+
+  /** Checks and sends the spec; returns the new id, or null after showing the errors and focusing the first invalid field. */
+  async submit<S>(
+    form: HTMLFormElement | undefined,
+    read: { spec: S; errors: FieldErrors },
+    schema: z.ZodType,
+    knownFields: readonly string[],
+    send: (spec: S) => Promise<CommandOutcome<{ id: string }>>,
+  ): Promise<string | null> {
+    if (this.submitting) return null;
+    this.submitting = true;
+    const result = await submitSpec(read.spec, read.errors, schema, knownFields, send);
+    this.submitting = false;
+    if (result.ok) return result.id;
+    this.errors = result.fields;
+    this.general = result.general;
+    await tick();
+    form?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+    return null;
+  }
 }
