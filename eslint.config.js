@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import js from '@eslint/js';
 import boundaries from 'eslint-plugin-boundaries';
 import svelte from 'eslint-plugin-svelte';
+import svelteParser from 'svelte-eslint-parser';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
@@ -134,7 +135,7 @@ export default tseslint.config(
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.svelte', 'test/renderer/**/*.ts'],
     languageOptions: {
-      globals: { ...globals.browser },
+      globals: globals.browser,
       parserOptions: {
         project: resolve(ROOT, 'tsconfig.web.json'),
         tsconfigRootDir: ROOT,
@@ -145,6 +146,7 @@ export default tseslint.config(
     },
     rules: typedRules,
   },
+  { files: ['**/*.svelte'], languageOptions: { parser: svelteParser } },
   {
     files: ['bench/renderer/**'],
     languageOptions: { globals: globals.browser, parserOptions: { parser: tseslint.parser, svelteConfig } },

@@ -5,7 +5,7 @@ import { contentTypeFor, isInside, rendererPathFrom } from '../shell-common/stat
 
 /** The renderer is served from `app://pooldeck/…`, a privileged standard scheme (see protocol-handler.ts). */
 export const APP_SCHEME = 'app';
-export const APP_HOST = 'pooldeck';
+const APP_HOST = 'pooldeck';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 

@@ -1,7 +1,7 @@
 // The desktop shell's entry: wires the backend to one secure window. Everything that can be decided
 // without Electron lives in pure files beside this one (window-options, app-paths, trusted-sender,
 // quit-plan, menu) and is unit-tested there.
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, Menu, nativeTheme, session } from 'electron';
 import { createAppBackend } from '../app/backend.js';

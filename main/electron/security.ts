@@ -13,7 +13,7 @@ export function restrictAllWebContents(log: (message: string) => void): void {
   app.on('web-contents-created', (_event, contents) => restrictWebContents(contents, log));
 }
 
-export function restrictWebContents(contents: WebContents, log: (message: string) => void): void {
+function restrictWebContents(contents: WebContents, log: (message: string) => void): void {
   contents.on('will-navigate', (event) => {
     if (isAppUrl(event.url)) return;
     event.preventDefault();
