@@ -3,6 +3,7 @@
 
 import { checkTaskArgs } from './pool-options.js';
 import type { IterSink } from './pool-sinks.js';
+import type { TaskKwargs } from './worker-channel.js';
 
 /** A map-style call's items: as given (map) or argument lists (starmap, `star`). */
 export interface CallItems {
@@ -25,7 +26,7 @@ export interface Plan {
 export interface Encoder {
   /** Whether the backend runs chunks as one unit; when not, every item is its own task. */
   readonly takesChunks: boolean;
-  task(id: number, args: unknown[]): string;
+  task(id: number, args: unknown[], kwargs?: TaskKwargs): string;
   chunk(id: number, items: unknown[], star: boolean): string;
 }
 

@@ -81,7 +81,7 @@ export function argumentsJson(value: unknown): string {
   try {
     json = JSON.stringify(value);
   } catch (error) {
-    throw new TypeError(`task arguments are not JSON-serialisable: ${(error as Error).message}`);
+    throw new TypeError(`task arguments are not JSON-serialisable: ${(error as Error).message}`, { cause: error });
   }
   if (json === undefined) throw new TypeError('task arguments are not JSON-serialisable');
   return json;
@@ -92,6 +92,7 @@ export function encodeResult(id: number, outcome: { ok: true; value: unknown } |
   return `${JSON.stringify(outcome.ok ? { type: 'result', id, ok: true, value: outcome.value ?? null } : { type: 'result', id, ok: false, error: outcome.error })}\n`;
 }
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point: they are escaped when quoted
 const CONTROL = /[\u0000-\u001f\u007f]/g;
 const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

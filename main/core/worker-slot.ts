@@ -2,6 +2,7 @@
 // It reads and validates lines and reports to the Pool through hooks; the Pool decides what to do.
 
 import type { Duplex } from 'node:stream';
+import { DEFAULT_GRACE_MS } from './defaults.js';
 import type { Process } from './process.js';
 import { InflightList, type TaskEntry } from './pool-task.js';
 import { EXIT_LINE, LineSplitter, parseWorkerLine, type WorkerToMainMessage } from './worker-channel.js';
@@ -147,7 +148,7 @@ export class WorkerSlot {
   #sendExit(): void {
     const channel = this.#channel;
     if (channel && !channel.destroyed && channel.writable) channel.end(EXIT_LINE);
-    this.#later(RETIRE_TIMEOUT_MS, () => void this.stop(3000));
+    this.#later(RETIRE_TIMEOUT_MS, () => void this.stop(DEFAULT_GRACE_MS));
   }
 
   #onStarted(): void {
@@ -168,7 +169,7 @@ export class WorkerSlot {
       // The worker closed its side: it cannot answer any more. Give it a moment to exit on its own.
       if (this.proc.isAlive() && this.state !== 'gone') {
         if (this.state === 'up') this.state = 'retiring';
-        this.#later(CHANNEL_CLOSED_TIMEOUT_MS, () => void this.stop(3000));
+        this.#later(CHANNEL_CLOSED_TIMEOUT_MS, () => void this.stop(DEFAULT_GRACE_MS));
       }
     });
     if (this.state === 'retiring') {

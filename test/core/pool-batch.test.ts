@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Pool, TaskCancelledError, TaskFailedError, WorkerLostError, type PoolTask } from '../../main/core/index.js';
+import { TaskCancelledError, TaskFailedError, WorkerLostError, type Pool, type PoolTask } from '../../main/core/index.js';
 import { TaskBook, TaskEntry } from '../../main/core/pool-task.js';
 import { Supervisor } from '../../main/app/supervisor.js';
 import { NODE_SYNC_WORKER, NODE_WORKER, PY_WORKER, pyPool, startedWorkers, trackPools, until } from '../fixtures/pool-harness.js';

@@ -20,7 +20,7 @@ const { make } = trackPools();
 const started: Process[] = [];
 afterEach(async () => {
   const all = started.splice(0);
-  await Promise.all(all.map((proc) => (proc.isAlive() ? proc.stop({ graceMs: 1000 }) : undefined)));
+  await Promise.all(all.map(async (proc) => (proc.isAlive() ? proc.stop({ graceMs: 1000 }) : undefined)));
   for (const proc of all) if (proc.pid !== null) expect(treeAlive(proc.pid)).toBe(false);
 });
 

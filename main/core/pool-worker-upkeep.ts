@@ -1,0 +1,149 @@
+// Worker maintenance for a worker-mode pool (CPython's worker handler): keeps `processes` workers
+// alive while there is work, backs off after workers that fail to start, and trips a breaker when
+// they keep failing, so that tasks fail with the cause instead of waiting for ever.
+
+import { ProcessStartError, WorkerLostError } from './errors.js';
+
+/**
+ * A worker that ends unasked within this time of its start, before writing any line, failed to
+ * start (a bad ending). A worker that wrote anything, even a line that breaks the protocol, did start.
+ */
+export const FAST_DEATH_MS = 1000;
+/**
+ * After this many bad endings in a row the breaker trips: queued tasks, and tasks submitted while
+ * the backoff runs, fail at once with the cause; a task submitted after the backoff gets a fresh worker.
+ */
+export const BROKEN_AFTER = 3;
+export const BACKOFF_BASE_MS = 100;
+export const BACKOFF_MAX_MS = 10_000;
+
+/** The wait before the next start after `badEndings` bad endings in a row. */
+export function backoffMs(badEndings: number): number {
+  return badEndings <= 0 ? 0 : Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (badEndings - 1));
+}
+
+export interface UpkeepHost {
+  /** Running or closed: workers are still wanted. */
+  readonly active: boolean;
+  /** How many more workers are wanted now (0 or less: none). */
+  missing(): number;
+  /** Starts one worker. */
+  spawn(): void;
+  /** After a delayed start: hand out tasks, settle join(). */
+  changed(): void;
+}
+
+export class WorkerUpkeep {
+  #badEndings = 0;
+  /** performance.now() before which no worker is started after bad endings (the backoff). */
+  #retryAt = 0;
+  /** Set while the breaker is tripped: tasks that find no worker fail with it at once. */
+  #brokenError: Error | null = null;
+  /** A task came while the breaker is tripped: start one worker for it once the backoff passed. */
+  #demand = false;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly poolName: string,
+    private readonly host: UpkeepHost,
+  ) {}
+
+  /** The breaker's error while it is tripped, else null. */
+  get brokenError(): Error | null {
+    return this.#brokenError;
+  }
+
+  /** Whether a delayed start is pending (a closed pool is not finished before it ran or was cleared). */
+  get waiting(): boolean {
+    return this.#timer !== null;
+  }
+
+  /** Whether any bad ending or a tripped breaker is on record (cheap check for the answer path). */
+  get troubled(): boolean {
+    return this.#badEndings !== 0 || this.#brokenError !== null;
+  }
+
+  /** A task was submitted. */
+  taskSubmitted(): void {
+    if (this.#brokenError !== null) this.#demand = true;
+  }
+
+  /**
+   * Starts the missing workers, now or after the backoff. While the breaker is tripped, starts one
+   * at a time, and only when tasks came.
+   */
+  maintain(): void {
+    const host = this.host;
+    if (!host.active || this.#timer !== null) return;
+    let missing = host.missing();
+    if (missing <= 0) return;
+    if (this.#brokenError !== null && !this.#demand) return; // respawn when tasks come again
+    const delay = this.#retryAt - performance.now();
+    if (this.#badEndings === 0 || delay <= 0) {
+      if (this.#brokenError !== null) {
+        this.#demand = false;
+        missing = 1;
+      }
+      while (missing-- > 0) host.spawn();
+      return;
+    }
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      if (!this.host.active) return;
+      this.maintain();
+      this.host.changed();
+    }, delay);
+  }
+
+  /** A worker could not start: the breaker trips at once, with the start error (it names the program). */
+  startFailed(error: Error): void {
+    this.#badEnding(error, true);
+  }
+
+  /**
+   * A worker ended unasked. It counts as a bad ending only when it ended soon after its start
+   * without having written any line; then `describe` says how it ended, for the breaker's error.
+   */
+  workerEnded(quick: boolean, spoke: boolean, pid: number | null, exitcode: number | null, describe: () => string): void {
+    if (!quick || spoke) return;
+    // The breaker's error is read by tasks that never ran: it names the death, not a task.
+    const cause = new WorkerLostError(
+      `${this.poolName}: ${this.#badEndings + 1} workers in a row ended before saying anything; the last, ${describe()}`,
+      pid,
+      exitcode,
+    );
+    this.#badEnding(cause, false);
+  }
+
+  /** A worker started. A program that could not start before starts again: back to full strength. */
+  workerStarted(): void {
+    if (this.#brokenError instanceof ProcessStartError) {
+      this.#brokenError = null;
+      this.maintain();
+    }
+  }
+
+  /** A worker spoke (said ready, or answered): the bad endings in a row are over. */
+  workerSpoke(): void {
+    this.#badEndings = 0;
+    if (this.#brokenError !== null && !(this.#brokenError instanceof ProcessStartError)) {
+      this.#brokenError = null;
+      this.maintain();
+    }
+  }
+
+  /** Cancels a pending delayed start. */
+  stop(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  #badEnding(cause: Error, tripNow: boolean): void {
+    this.#badEndings += 1;
+    this.#retryAt = performance.now() + backoffMs(this.#badEndings);
+    if (tripNow || this.#badEndings >= BROKEN_AFTER) {
+      this.#brokenError = cause;
+      this.#demand = false;
+    }
+  }
+}
