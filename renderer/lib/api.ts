@@ -5,6 +5,10 @@ import type { AppEvent, CommandArgs, CommandName, CommandOutcome, CommandResult 
  * preload bridge, and HTTP + WebSocket against the headless server.
  */
 export interface PooldeckApi {
+  /**
+   * Never rejects: both transports turn a lost connection, a refused token or a bad answer into an
+   * `{ ok: false }` outcome, so callers handle one kind of failure.
+   */
   call<N extends CommandName>(name: N, args: CommandArgs<N>): Promise<CommandOutcome<CommandResult<N>>>;
   /** Receives a snapshot first, then deltas; returns the unsubscribe function. */
   subscribe(listener: (event: AppEvent) => void): () => void;
