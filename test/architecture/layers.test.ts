@@ -89,6 +89,10 @@ describe('the layer rules', () => {
     ];
     const text = ["import { z } from 'zod';", ...forbidden].join('\n');
     expect(await rejected('main/protocol/probe.ts', text)).toEqual(forbidden.map(boundary));
+
+    // The shared words sit at the very bottom: not even the rest of the protocol.
+    const vocabulary = "import type { ProcessRow } from './rows.js';";
+    expect(await rejected('main/protocol/vocabulary.ts', vocabulary)).toEqual([boundary(vocabulary)]);
   });
 
   it('let the sandboxed preload require electron and the protocol only', async () => {
@@ -107,8 +111,16 @@ describe('the layer rules', () => {
     const appText = ["import { Pool } from '../core/pool.js';", "import { readFile } from 'node:fs/promises';", ...app].join('\n');
     expect(await rejected('main/app/probe.ts', appText)).toEqual(app.map(boundary));
 
-    const shellText = ["import { app } from 'electron';", "import { createBackend } from '../app/backend.js';"].join('\n');
+    const shellText = [
+      "import { app } from 'electron';",
+      "import { createBackend } from '../app/backend.js';",
+      "import { CONTENT_SECURITY_POLICY } from '../shell-common/csp.js';",
+    ].join('\n');
     expect(await rejected('main/electron/probe.ts', shellText)).toEqual([]);
+
+    const shared = ["import { app } from 'electron';", "import { createBackend } from '../app/backend.js';"];
+    const sharedText = ["import { extname } from 'node:path';", ...shared].join('\n');
+    expect(await rejected('main/shell-common/probe.ts', sharedText)).toEqual(shared.map(boundary));
   });
 
   it('keep electron out of plain Node tests; the desktop shell tests may name its types', async () => {
