@@ -31,7 +31,7 @@ export interface Encoder {
 }
 
 /** Items an imap may have submitted ahead of its reader, per process (at least four chunks' worth). */
-export const IMAP_ITEMS_AHEAD_PER_PROCESS = 512;
+export const IMAP_ITEMS_AHEAD_PER_PROCESS = 1024;
 
 export function itemsAhead(processes: number, chunksize: number): number {
   return processes * Math.max(IMAP_ITEMS_AHEAD_PER_PROCESS, 4 * chunksize);

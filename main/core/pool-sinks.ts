@@ -120,41 +120,46 @@ export class IterSink implements TaskSink {
     this.#wake();
   }
 
-  /**
-   * The next outcome for the reader; `done` once the input ended and every outcome was read
-   * (`error` then holds what reading the input threw, if it did).
-   */
-  async next(): Promise<{ done: false; outcome: Outcome } | { done: true; error: { error: unknown } | null }> {
-    for (;;) {
-      let outcome: Outcome | undefined;
-      if (this.ordered) {
-        outcome = this.#byIndex.get(this.#nextIndex);
-        if (outcome !== undefined) {
-          this.#byIndex.delete(this.#nextIndex);
-          this.#nextIndex += 1;
-        }
-      } else {
-        outcome = this.#arrived.shift();
-      }
-      if (outcome !== undefined) {
-        this.#ahead -= 1;
-        const feeder = this.#wakeFeeder;
-        if (feeder !== null && this.hasRoom) {
-          this.#wakeFeeder = null;
-          feeder();
-        }
-        return { done: false, outcome };
-      }
-      if (this.#inputEnded && this.#ahead === 0) return { done: true, error: this.#inputError };
-      await new Promise<void>((resolve) => {
-        this.#wakeReader = resolve;
-      });
+  /** The next outcome for the reader, if one is due now. */
+  take(): Outcome | undefined {
+    let outcome: Outcome | undefined;
+    if (this.ordered) {
+      outcome = this.#byIndex.get(this.#nextIndex);
+      if (outcome === undefined) return undefined;
+      this.#byIndex.delete(this.#nextIndex);
+      this.#nextIndex += 1;
+    } else {
+      outcome = this.#arrived.shift();
+      if (outcome === undefined) return undefined;
     }
+    this.#ahead -= 1;
+    // Wake the feeder at half the limit, so that it submits many items per wake-up, not one.
+    const feeder = this.#wakeFeeder;
+    if (feeder !== null && this.#ahead <= this.limit >> 1) {
+      this.#wakeFeeder = null;
+      feeder();
+    }
+    return outcome;
   }
 
-  /** Resolves once the feeder may submit more (or the reader went away). */
+  /**
+   * Once the input ended and every outcome was read: `{ error }` holding what reading the input
+   * threw, or `{ error: null }` when it ended well. Undefined while outcomes are still due.
+   */
+  get ended(): { error: { error: unknown } | null } | undefined {
+    return this.#inputEnded && this.#ahead === 0 ? { error: this.#inputError } : undefined;
+  }
+
+  /** Resolves once an outcome arrived or the input ended. */
+  waitForMore(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wakeReader = resolve;
+    });
+  }
+
+  /** Resolves once the feeder may submit more, down to half the limit (or the reader went away). */
   waitForRoom(): Promise<void> {
-    if (this.hasRoom || this.abandoned) return Promise.resolve();
+    if (this.#ahead <= this.limit >> 1 || this.abandoned) return Promise.resolve();
     return new Promise((resolve) => {
       this.#wakeFeeder = resolve;
     });

@@ -322,13 +322,18 @@ export class Pool extends EventEmitter<PoolEvents> {
     return (async function* results(): AsyncGenerator<T, void, undefined> {
       try {
         for (;;) {
-          const next = await sink.next();
-          if (next.done) {
-            if (next.error !== null) throw next.error.error;
+          const outcome = sink.take();
+          if (outcome !== undefined) {
+            if (!outcome.ok) throw outcome.value;
+            yield outcome.value as T;
+            continue;
+          }
+          const ended = sink.ended;
+          if (ended !== undefined) {
+            if (ended.error !== null) throw ended.error.error;
             return;
           }
-          if (!next.outcome.ok) throw next.outcome.value;
-          yield next.outcome.value as T;
+          await sink.waitForMore();
         }
       } finally {
         sink.abandon();
