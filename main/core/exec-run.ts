@@ -6,10 +6,10 @@ import { describeExit } from './exit-status.js';
 import type { Process } from './process.js';
 
 /** How much of each stream an exec-mode task keeps. */
-export const EXEC_OUTPUT_TAIL_BYTES = 64 * 1024;
+const EXEC_OUTPUT_TAIL_BYTES = 64 * 1024;
 
 /** The last `limit` bytes of a stream, decoded as UTF-8 without a cut character at the start. */
-export class OutputTail {
+class OutputTail {
   #chunks: Buffer[] = [];
   #size = 0;
 

@@ -55,7 +55,7 @@ export interface ApplyAsyncOptions<T> extends AsyncResultCallbacks<T> {
 /** `processes` above this many per CPU is refused unless `allowOversubscribe` is set. */
 export const MAX_PROCESSES_PER_CPU = 64;
 
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';

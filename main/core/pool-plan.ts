@@ -30,8 +30,12 @@ export interface Encoder {
   chunk(id: number, items: unknown[], star: boolean): string;
 }
 
-/** Items an imap may have submitted ahead of its reader, per process (at least four chunks' worth). */
-export const IMAP_ITEMS_AHEAD_PER_PROCESS = 1024;
+/**
+ * Items an imap may have submitted ahead of its reader, per process (and at least four chunks'
+ * worth): four times a worker's deepest pipeline (256 tasks), because an ordered imap's reader
+ * waits on one worker while the others' answers pile up unread, and a smaller window starves them.
+ */
+const IMAP_ITEMS_AHEAD_PER_PROCESS = 1024;
 
 export function itemsAhead(processes: number, chunksize: number): number {
   return processes * Math.max(IMAP_ITEMS_AHEAD_PER_PROCESS, 4 * chunksize);

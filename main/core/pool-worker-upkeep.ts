@@ -13,12 +13,12 @@ export const FAST_DEATH_MS = 1000;
  * After this many bad endings in a row the breaker trips: queued tasks, and tasks submitted while
  * the backoff runs, fail at once with the cause; a task submitted after the backoff gets a fresh worker.
  */
-export const BROKEN_AFTER = 3;
-export const BACKOFF_BASE_MS = 100;
-export const BACKOFF_MAX_MS = 10_000;
+const BROKEN_AFTER = 3;
+const BACKOFF_BASE_MS = 100;
+const BACKOFF_MAX_MS = 10_000;
 
 /** The wait before the next start after `badEndings` bad endings in a row. */
-export function backoffMs(badEndings: number): number {
+function backoffMs(badEndings: number): number {
   return badEndings <= 0 ? 0 : Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (badEndings - 1));
 }
 

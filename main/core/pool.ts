@@ -20,7 +20,7 @@ import { WorkerBackend } from './pool-worker-backend.js';
 import type { Process } from './process.js';
 import type { TaskKwargs } from './worker-channel.js';
 
-export type { PoolMode, PoolState, PoolTask, PoolCounts, PoolTaskError, PoolTaskState } from './pool-task.js';
+export type { PoolMode, PoolState, PoolTask, PoolCounts } from './pool-task.js';
 export type { PoolOptions, MapOptions, ApplyAsyncOptions } from './pool-options.js';
 
 export interface PoolEvents {

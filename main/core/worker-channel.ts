@@ -8,7 +8,7 @@ export const WORKER_PROTOCOL_VERSION = 1;
 export const CHANNEL_FD_ENV = 'POOLDECK_CHANNEL_FD';
 
 /** Longest line accepted from a worker (a result's JSON); anything longer is a protocol error. */
-export const MAX_LINE_LENGTH = 64 * 1024 * 1024;
+const MAX_LINE_LENGTH = 64 * 1024 * 1024;
 
 /** How much of a bad line an error message quotes. */
 const EXCERPT_LENGTH = 80;
