@@ -9,6 +9,7 @@ import { Sampler, readOwnUsage, type SampleResult } from '../core/sampler.js';
 import type { AppStats, Delta, LogLine, PoolRow, ProcessRow, Snapshot, TaskRow } from '../protocol/index.js';
 import type { PoolSpec, ProcessSpec } from '../protocol/schemas.js';
 import { ChangeTracker } from './change-tracker.js';
+import { searchLines } from './log-search.js';
 import { SupervisorError } from './errors.js';
 import { ProcessRegistry, type ProcessEntry } from './process-registry.js';
 import { PoolTaskRows } from './task-rows.js';
@@ -129,7 +130,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   readLogs(id: string, afterSeq = -1, limit = 2000, search?: string) {
     const entry = this.#processes.get(id);
-    const lines: LogLine[] = search ? entry.log.search(search, limit) : entry.log.lines(afterSeq, limit);
+    const lines: LogLine[] = search ? searchLines(entry.log.lines(), search, limit) : entry.log.lines(afterSeq, limit);
     return {
       lines,
       lastSeq: lines.length > 0 ? lines[lines.length - 1].seq : afterSeq,

@@ -3,8 +3,15 @@
 // stream has begun without ending yet. A chunk carrying more than the tail can hold (a flood) is not
 // turned into line objects only to be evicted at once: the part that cannot survive is only counted,
 // and the rest is kept raw ("deferred") until someone reads the tail or another line arrives.
-import type { PartialLogLine } from '../protocol/log-lines.js';
 import type { OutputStream } from './process.js';
+
+/** A line a stream has begun but not ended (a prompt, a progress bar), as it stands now. */
+export interface PartialTailLine {
+  stream: OutputStream;
+  text: string;
+  /** When its first byte arrived. */
+  time: number;
+}
 
 /** Where the lines go: the tail. */
 export interface LineSink {
@@ -83,8 +90,8 @@ export class LineSplitter {
    * The line each stream has begun without ending it yet, as a terminal would show it now: what follows
    * its last carriage return (a progress bar redraws itself that way).
    */
-  partialLines(): PartialLogLine[] {
-    const found: PartialLogLine[] = [];
+  partialLines(): PartialTailLine[] {
+    const found: PartialTailLine[] = [];
     for (const stream of ['stdout', 'stderr'] as const) {
       const partial = this.#partials[stream];
       if (partial.bytes === 0) continue;

@@ -1,10 +1,16 @@
 // The in-memory tail of a log: whole lines, newest last, within a byte cap and a line cap, numbered by
 // consecutive sequence numbers (a line evicted or skipped still used up its number).
-import { stripAnsi } from '../protocol/ansi.js';
-import type { LogLine } from '../protocol/log-lines.js';
+
+/** A line of the tail. */
+export interface TailLine {
+  seq: number;
+  stream: 'stdout' | 'stderr' | 'system';
+  text: string;
+  time: number;
+}
 
 export class LineRing {
-  #ring: (LogLine | undefined)[];
+  #ring: (TailLine | undefined)[];
   #sizes: Uint32Array;
   #head = 0;
   #count = 0;
@@ -17,7 +23,7 @@ export class LineRing {
   ) {
     // The ring starts small and doubles up to linesCap: most processes print little.
     const initial = Math.min(linesCap, 64);
-    this.#ring = new Array<LogLine | undefined>(initial).fill(undefined);
+    this.#ring = new Array<TailLine | undefined>(initial).fill(undefined);
     this.#sizes = new Uint32Array(initial);
   }
 
@@ -41,7 +47,7 @@ export class LineRing {
   }
 
   /** Adds a line under the next seq, evicting the oldest lines to stay within the caps. */
-  push(stream: LogLine['stream'], text: string, time: number, bytes = Buffer.byteLength(text)): void {
+  push(stream: TailLine['stream'], text: string, time: number, bytes = Buffer.byteLength(text)): void {
     if (this.#count === this.#ring.length && this.#count < this.linesCap) this.#grow();
     const capacity = this.#ring.length;
     while (this.#count > 0 && (this.#count >= capacity || this.#bytes + bytes > this.bytesCap)) {
@@ -68,10 +74,10 @@ export class LineRing {
   }
 
   /** Lines with seq > afterSeq, oldest first, at most `limit`. */
-  lines(afterSeq: number, limit: number): LogLine[] {
+  lines(afterSeq: number, limit: number): TailLine[] {
     const first = this.firstSeq;
     const from = Math.max(Math.floor(afterSeq) + 1, first);
-    const out: LogLine[] = [];
+    const out: TailLine[] = [];
     const capacity = this.#ring.length;
     for (let seq = from; seq <= this.#seq && out.length < limit; seq++) {
       out.push(this.#ring[(this.#head + (seq - first)) % capacity]!);
@@ -79,22 +85,10 @@ export class LineRing {
     return out;
   }
 
-  /** The newest `limit` lines containing `text` (case-insensitive, ANSI codes ignored), oldest first. */
-  search(text: string, limit: number): LogLine[] {
-    const needle = text.toLowerCase();
-    const found: LogLine[] = [];
-    const capacity = this.#ring.length;
-    for (let i = this.#count - 1; i >= 0 && found.length < limit; i--) {
-      const line = this.#ring[(this.#head + i) % capacity]!;
-      if (stripAnsi(line.text).toLowerCase().includes(needle)) found.push(line);
-    }
-    return found.reverse();
-  }
-
   #grow(): void {
     const capacity = this.#ring.length;
     const grown = Math.min(this.linesCap, capacity * 2);
-    const ring = new Array<LogLine | undefined>(grown).fill(undefined);
+    const ring = new Array<TailLine | undefined>(grown).fill(undefined);
     const sizes = new Uint32Array(grown);
     for (let i = 0; i < this.#count; i++) {
       const from = (this.#head + i) % capacity;

@@ -2,13 +2,12 @@
 // file. Both are bounded whatever the process does. The parts: LineSplitter (bytes → lines, floods),
 // LineRing (the tail), RotatingLogFile (the file, its drops and rotation).
 import { join } from 'node:path';
-import type { LogLine, PartialLogLine } from '../protocol/log-lines.js';
 import { RotatingLogFile } from './log-file.js';
-import { LineRing } from './log-ring.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineRing, type TailLine } from './log-ring.js';
+import { LineSplitter, type PartialTailLine } from './line-splitter.js';
 import type { OutputStream } from './process.js';
 
-export type LogStream = LogLine['stream'];
+export type LogStream = TailLine['stream'];
 
 export interface LogStoreOptions {
   /** The folder for the log files; created on the first write. */
@@ -130,7 +129,7 @@ export class LogStore {
   }
 
   /** Lines with seq > afterSeq (all when afterSeq < 1), oldest first, at most `limit`. Do not modify them. */
-  lines(afterSeq = 0, limit = Number.POSITIVE_INFINITY): LogLine[] {
+  lines(afterSeq = 0, limit = Number.POSITIVE_INFINITY): TailLine[] {
     this.#splitter.materialize();
     return this.#ring.lines(afterSeq, limit);
   }
@@ -139,17 +138,8 @@ export class LogStore {
    * The line each stream has begun without ending it yet, as a terminal would show it now. It is not in
    * the tail; it becomes a line when its newline comes.
    */
-  partialLines(): PartialLogLine[] {
+  partialLines(): PartialTailLine[] {
     return this.#splitter.partialLines();
-  }
-
-  /**
-   * Lines of the tail containing `text` (plain substring, case-insensitive; ANSI escape codes ignored),
-   * the newest `limit` of them, oldest first. No regular expressions from users.
-   */
-  search(text: string, limit = Number.POSITIVE_INFINITY): LogLine[] {
-    this.#splitter.materialize();
-    return this.#ring.search(text, limit);
   }
 
   /** Resolves once everything appended so far is written (or dropped). */

@@ -13,7 +13,7 @@ export interface ProcStat {
   startTime: number;
 }
 
-export function parseProcStat(pid: number, text: string): ProcStat | null {
+function parseProcStat(pid: number, text: string): ProcStat | null {
   // The command name (field 2) is in parentheses and may itself contain spaces or ')'.
   const end = text.lastIndexOf(')');
   if (end < 0) return null;

@@ -7,7 +7,7 @@ import { PidUsageReader, type PidUsage } from './pid-usage.js';
 import { TreeScanner, type TrackedPid } from './tree-scan.js';
 
 export type { PidUsage } from './pid-usage.js';
-export { createAppUsageReader, readOwnUsage, type OwnUsage } from './app-usage.js';
+export { createAppUsageReader, readOwnUsage } from './app-usage.js';
 
 export interface SamplerOptions {
   /** Time between the starts of two ticks. Default 1000 ms. */

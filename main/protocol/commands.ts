@@ -1,6 +1,5 @@
 import type { z } from 'zod';
-import type { LogLine, PartialLogLine } from './log-lines.js';
-import type { PoolRow, ProcessRow, Snapshot, TaskRow } from './rows.js';
+import type { LogLine, PartialLogLine, PoolRow, ProcessRow, Snapshot, TaskRow } from './rows.js';
 import {
   EmptyArgsSchema,
   IdArgsSchema,

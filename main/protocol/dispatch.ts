@@ -1,4 +1,4 @@
-import { commandSchemas, isCommandName, type CommandHandlers, type CommandName } from './commands.js';
+import { commandSchemas, isCommandName, type CommandHandlers } from './commands.js';
 import { CommandFailure, errorFromIssues, type CommandOutcome } from './errors.js';
 
 /**

@@ -5,7 +5,6 @@ export * from './events.js';
 export * from './schemas.js';
 export * from './signals.js';
 export type * from './rows.js';
-export type * from './log-lines.js';
 export type * from './vocabulary.js';
 export * from './bridge.js';
 export * from './dispatch.js';

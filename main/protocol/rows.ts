@@ -1,7 +1,8 @@
 // The app's view of the world, as plain data: what the UI shows, what snapshots and deltas carry.
 // Types only; they import nothing but the protocol's shared words, so the renderer can use them.
+// The core keeps its own plain data (its log lines have the same shape as LogLine); the app hands
+// it out as these rows, which the compiler checks there.
 import type { PoolMode, PoolState, TaskCounts, TaskError, TaskState } from './vocabulary.js';
-import type { LogLine, PartialLogLine } from './log-lines.js';
 
 /** Why a process row exists: a job of its own, a worker of a worker-mode pool, or one exec-mode task. */
 export type ProcessKind = 'process' | 'worker' | 'task';
@@ -106,4 +107,19 @@ export interface Delta {
   /** Set when this delta carries a new CPU sample: each process row's `cpu` joins its history. */
   sampled: boolean;
   app: AppStats | null;
+}
+
+export interface LogLine {
+  seq: number;
+  stream: 'stdout' | 'stderr' | 'system';
+  text: string;
+  time: number;
+}
+
+/** A line a process has started but not ended yet (a prompt, a progress bar): no seq until its newline. */
+export interface PartialLogLine {
+  stream: 'stdout' | 'stderr';
+  text: string;
+  /** When its first byte arrived. */
+  time: number;
 }

@@ -20,18 +20,18 @@ const text = (field: string) =>
     .string({ error: `${field} must be text` })
     .max(LIMITS.maxStringLength, { error: `${field} must be at most ${LIMITS.maxStringLength} characters` });
 
-export const commandField = text('command').trim().min(1, { error: 'command is required: the program to run, e.g. python3' });
+const commandField = text('command').trim().min(1, { error: 'command is required: the program to run, e.g. python3' });
 
-export const argsField = z
+const argsField = z
   .array(text('each argument'), { error: 'args must be a list of strings' })
   .max(LIMITS.maxArgs, { error: `at most ${LIMITS.maxArgs} arguments` });
 
-export const nameField = text('name')
+const nameField = text('name')
   .trim()
   .min(1, { error: 'name must not be empty (leave it out for a default name)' })
   .max(200, { error: 'name must be at most 200 characters' });
 
-export const cwdField = text('cwd').trim().min(1, { error: 'cwd must not be empty (leave it out for the default)' });
+const cwdField = text('cwd').trim().min(1, { error: 'cwd must not be empty (leave it out for the default)' });
 
 // zod drops a `__proto__` key silently; refuse it out loud instead, so the user learns why.
 const envObject = z.preprocess((value, context) => {
@@ -52,9 +52,9 @@ const envObject = z.preprocess((value, context) => {
     error: `env may hold at most ${LIMITS.maxEnvEntries} entries`,
   }));
 
-export const envField = envObject;
+const envField = envObject;
 
-export const idField = z.string({ error: 'id must be text' }).min(1, { error: 'id is required' }).max(100);
+const idField = z.string({ error: 'id must be text' }).min(1, { error: 'id is required' }).max(100);
 
 export const ProcessSpecSchema = z.strictObject({
   command: commandField,
@@ -67,7 +67,7 @@ export const ProcessSpecSchema = z.strictObject({
 
 const taskArgs = z.array(z.json(), { error: 'each task is a list of arguments' });
 
-export const TaskListSchema = z
+const TaskListSchema = z
   .array(taskArgs, { error: 'tasks must be a list of argument lists' })
   .max(LIMITS.maxTasksPerSubmit, { error: `at most ${LIMITS.maxTasksPerSubmit} tasks at once` });
 

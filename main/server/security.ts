@@ -40,7 +40,7 @@ export function isAllowedHost(host: string | undefined, port: number): boolean {
 }
 
 /** The exact origins of pages this server served. */
-export function allowedOrigins(port: number): string[] {
+function allowedOrigins(port: number): string[] {
   return LOOPBACK_HOSTNAMES.map((name) => `http://${name}:${port}`);
 }
 

@@ -72,7 +72,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_PING_INTERVAL_MS = 30_000;
 const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const RESYNC_POLL_MS = 50;

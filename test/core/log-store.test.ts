@@ -174,25 +174,6 @@ describe('lines', () => {
   });
 });
 
-describe('search', () => {
-  it('finds a plain substring, case-insensitively, across ANSI colours, newest `limit` matches', () => {
-    const log = store();
-    log.append('stdout', out('\u001b[31mERROR\u001b[0m: disk full\nall good\nerror: again\n'));
-    log.append('stderr', out('Errors happen\n'));
-    expect(log.search('error: ').map((line) => line.text)).toEqual(['\u001b[31mERROR\u001b[0m: disk full', 'error: again']);
-    expect(log.search('ERROR', 2).map((line) => line.text)).toEqual(['error: again', 'Errors happen']);
-    expect(log.search('nothing')).toEqual([]);
-  });
-
-  it('treats the query as text, not as a regular expression', () => {
-    const log = store();
-    log.append('stdout', out(`abc\na.c\n${'a'.repeat(5000)}!\n`));
-    expect(log.search('a.c').map((line) => line.text)).toEqual(['a.c']);
-    expect(log.search('(a+)+$')).toEqual([]);
-    expect(log.search('[')).toEqual([]);
-  });
-});
-
 describe('files', () => {
   it('writes the raw output and rotates at the size cap, keeping `files` files', async () => {
     const log = store({ fileBytes: 1000, files: 3 });

@@ -93,7 +93,7 @@ afterEach(async () => {
     }
   }
   seen.clear();
-  await Promise.all(all.map((process) => (process.pid === null ? null : process.join(10_000))));
+  await Promise.all(all.filter((process) => process.pid !== null).map((process) => process.join(10_000)));
 });
 
 describe('Sampler', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeExit } from '../../main/core/exit-status.js';
-import { LogStore } from '../../main/core/log-store.js';
+import { signalNameOf } from '../../main/core/signals.js';
+import { searchLines } from '../../main/app/log-search.js';
 import { stripAnsi } from '../../main/protocol/ansi.js';
 import { formatExitcode, signalName } from '../../main/protocol/signals.js';
 import { stripAnsi as rendererStripAnsi } from '../../renderer/lib/ansi.js';
@@ -14,17 +15,19 @@ describe('one stripAnsi for the log store and the renderer', () => {
   });
 
   it('is what log search matches against', () => {
-    const log = new LogStore({ directory: '/nonexistent', name: 'x', persist: false });
-    log.append('stdout', Buffer.from('\x1b[31merr\x1b[0mor here\n'));
-    expect(log.search('error').map((line) => line.text)).toEqual(['\x1b[31merr\x1b[0mor here']);
+    const line = { seq: 1, stream: 'stdout' as const, text: '\x1b[31merr\x1b[0mor here', time: 0 };
+    expect(searchLines([line], 'error')).toEqual([line]);
   });
 });
 
-describe('one signal table', () => {
-  it('names signals for the table and for the engine’s messages alike', () => {
+describe('signal names', () => {
+  it('the UI’s table (protocol) and the engine’s (the platform’s) agree on Linux', () => {
     expect(signalName(9)).toBe('SIGKILL');
     expect(formatExitcode(-15)).toBe('-15 (SIGTERM)');
     expect(describeExit(-9)).toBe('was killed by signal 9 (SIGKILL)');
     expect(describeExit(-99)).toBe('was killed by signal 99');
+    if (process.platform === 'linux') {
+      for (let number = 1; number <= 31; number += 1) expect(signalName(number), String(number)).toBe(signalNameOf(number));
+    }
   });
 });

@@ -7,11 +7,11 @@ import type { AppEvent, AppEventSource, CommandHandlers, Delta, Snapshot } from 
 // Test doubles for the backend (the server itself is never mocked): handlers that record their calls
 // and an event source the test drives by hand.
 
-export function emptySnapshot(seq = 1): Snapshot {
+function emptySnapshot(seq = 1): Snapshot {
   return { seq, time: Date.now(), processes: [], pools: [], tasks: [], cpuHistory: {}, app: null, sampleIntervalMs: 1000 };
 }
 
-export function delta(seq: number, padding = 0): Delta {
+function delta(seq: number, padding = 0): Delta {
   return {
     seq,
     time: Date.now(),
