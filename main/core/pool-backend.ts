@@ -22,8 +22,8 @@ export interface PoolCore {
   readonly queue: Deque<TaskEntry>;
   /** Running or closed: tasks still run. False once terminating. */
   readonly active: boolean;
-  /** Closed (no new tasks); the queued ones still run. */
-  readonly closed: boolean;
+  /** Closed, with nothing queued and no imap input left to read: workers are no longer wanted. */
+  readonly windingDown: boolean;
   /** The name of the next process: `Pool-1-Worker-7`. */
   nextProcessName(): string;
   /** Announces a new process (the 'worker' event), before it starts. */

@@ -63,7 +63,7 @@ export class WorkerBackend implements PoolBackend {
       get active() {
         return core.active;
       },
-      missing: () => (core.closed && core.queue.length === 0 ? 0 : core.processes) - this.#slots.size,
+      missing: () => (core.windingDown ? 0 : core.processes) - this.#slots.size,
       spawn: () => this.#launchSlot(this.#createSlot()),
       changed: () => core.changed(),
     });
@@ -209,7 +209,7 @@ export class WorkerBackend implements PoolBackend {
 
   #launchSlot(slot: WorkerSlot): void {
     if (slot.state !== 'starting') return;
-    if (!this.core.active || (this.core.closed && this.core.queue.length === 0)) {
+    if (!this.core.active || this.core.windingDown) {
       this.#discardSlot(slot);
       return;
     }
@@ -242,7 +242,7 @@ export class WorkerBackend implements PoolBackend {
       this.core.changed();
     });
     this.#upkeep.workerStarted();
-    if (this.core.closed && this.core.queue.length === 0) {
+    if (this.core.windingDown) {
       slot.dismissed = true;
       slot.retire();
       return;

@@ -74,6 +74,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   #nextTaskId = 1;
   #nextWorkerNumber = 1;
   #dispatchScheduled = false;
+  /** imap inputs still being read: a closed pool winds down only after them. */
+  #feeds = 0;
   #backend: PoolBackend;
   #terminated: Promise<void> | null = null;
   #joinWaiters: (() => void)[] = [];
@@ -182,7 +184,10 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   // ---- lifecycle ----------------------------------------------------------------------------
 
-  /** No more tasks: the queued ones still run, then the workers are told to exit. */
+  /**
+   * No more tasks: the queued ones still run, and so do the rest of an imap's input (read as its
+   * results are), then the workers are told to exit.
+   */
   close(): void {
     if (this.#state !== 'running') return;
     this.#setState('closed');
@@ -312,12 +317,18 @@ export class Pool extends EventEmitter<PoolEvents> {
     const encoder = this.#backend.encoder;
     const size = chunkSize(checkChunksize(options), null, this.processes, this.maxTasksPerChild, encoder.takesChunks);
     const sink = new IterSink(ordered, itemsAhead(this.processes, size));
-    // Starts now, as Python's imap does: the first tasks run before the caller reads.
-    void feed(items, false, size, method, sink, (group, index) => {
-      this.#checkRunning();
+    // Starts now, as Python's imap does: the first tasks run before the caller reads. It may go on
+    // submitting after close(), as Python's imap (which submits everything at once) does in effect.
+    this.#feeds += 1;
+    const fed = feed(items, false, size, method, sink, (group, index) => {
+      if (!this.#active) this.#checkRunning();
       const id = this.#nextTaskId;
       if (size === 1) this.#submit([group[0]], encoder.task(id, [group[0]]), sink, index);
       else this.#submit(group, encoder.chunk(id, group, false), sink, index, group.length, true, false);
+    });
+    void fed.then(() => {
+      this.#feeds -= 1;
+      this.#afterChange();
     });
     return (async function* results(): AsyncGenerator<T, void, undefined> {
       try {
@@ -438,7 +449,7 @@ export class Pool extends EventEmitter<PoolEvents> {
   #afterChange(): void {
     if (!this.#active) return;
     this.#backend.dispatch();
-    if (this.#state === 'closed' && this.#queue.length === 0) this.#backend.windDown();
+    if (this.#state === 'closed' && this.#queue.length === 0 && this.#feeds === 0) this.#backend.windDown();
     this.#checkJoined();
   }
 
@@ -446,7 +457,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (this.#joinWaiters.length === 0) return;
     const finished =
       this.#state === 'terminated' ||
-      (this.#state === 'closed' && this.#queue.length === 0 && this.#backend.idle);
+      (this.#state === 'closed' && this.#queue.length === 0 && this.#feeds === 0 && this.#backend.idle);
     if (!finished) return;
     this.#setState('joined');
     const waiters = this.#joinWaiters;
@@ -457,7 +468,7 @@ export class Pool extends EventEmitter<PoolEvents> {
   /** What the backend sees of the pool. */
   #core(): PoolCore {
     const isActive = (): boolean => this.#active;
-    const isClosed = (): boolean => this.#state === 'closed';
+    const isWindingDown = (): boolean => this.#state === 'closed' && this.#queue.length === 0 && this.#feeds === 0;
     return {
       name: this.name,
       processes: this.processes,
@@ -471,8 +482,8 @@ export class Pool extends EventEmitter<PoolEvents> {
       get active() {
         return isActive();
       },
-      get closed() {
-        return isClosed();
+      get windingDown() {
+        return isWindingDown();
       },
       nextProcessName: () => `${this.name}-Worker-${this.#nextWorkerNumber++}`,
       announce: (proc) => this.#emitSafely('worker', proc),

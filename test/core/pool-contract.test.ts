@@ -114,6 +114,21 @@ describe('map, starmap, imap and imapUnordered take iterables and async iterable
     expect(pool.counts.queued + pool.counts.running).toBe(0);
   });
 
+  it('close() after imap: the rest of its input still runs as it is read, then join() resolves', async () => {
+    const pool = make(nodePool());
+    const count = itemsAhead(pool.processes, 1) + 500;
+    const results = pool.imap<number>(Array.from({ length: count }, () => 'initialized'));
+    pool.close();
+    let read = 0;
+    for await (const value of results) {
+      expect(value).toBe(1);
+      read += 1;
+    }
+    expect(read).toBe(count);
+    await pool.join();
+    expect(pool.counts.done).toBe(count);
+  });
+
   it('imapUnordered over an endless async input, in chunks, stays bounded too', async () => {
     const pool = make(nodePool());
     let pulled = 0;
