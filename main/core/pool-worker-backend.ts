@@ -48,8 +48,20 @@ export class WorkerBackend implements PoolBackend {
   constructor(private readonly core: PoolCore) {
     this.encoder = {
       takesChunks: true,
-      task: (id, args, kwargs) => this.#encode(() => encodeTask(id, args, kwargs)),
-      chunk: (id, items, star) => this.#encode(() => encodeBatch(id, argumentsJson(items), star)),
+      task: (id, args, kwargs) => {
+        try {
+          return encodeTask(id, args, kwargs);
+        } catch (error) {
+          throw this.#encodeError(error);
+        }
+      },
+      chunk: (id, items, star) => {
+        try {
+          return encodeBatch(id, argumentsJson(items), star);
+        } catch (error) {
+          throw this.#encodeError(error);
+        }
+      },
     };
     this.#hooks = {
       started: (slot) => this.#onSlotStarted(slot),
@@ -181,12 +193,9 @@ export class WorkerBackend implements PoolBackend {
     }
   }
 
-  #encode(make: () => string): string {
-    try {
-      return make();
-    } catch (error) {
-      throw new TypeError(`${this.core.name}: ${(error as Error).message}`, { cause: error });
-    }
+  /** Arguments that cannot be sent: the error names the pool. */
+  #encodeError(error: unknown): TypeError {
+    return new TypeError(`${this.core.name}: ${(error as Error).message}`, { cause: error });
   }
 
   // ---- the workers ----------------------------------------------------------------------------

@@ -126,7 +126,7 @@ export class Pool extends EventEmitter<PoolEvents> {
   apply<T = unknown>(args: unknown[], kwargs?: TaskKwargs): Promise<T> {
     let promise: Promise<T>;
     try {
-      const submit = this.#prepareTask(args, kwargs, 'apply');
+      const submit = this.#prepareTask(args, kwargs, 'apply(args): args', 'apply: kwargs');
       promise = new Promise<T>((resolve, reject) => {
         submit({ settle: (_entry, ok, value) => (ok ? resolve(value as T) : reject(value)) });
       });
@@ -142,7 +142,7 @@ export class Pool extends EventEmitter<PoolEvents> {
    * `onResult`/`onError` have run by the time `get()` or `wait()` on the result resolves.
    */
   applyAsync<T = unknown>(args: unknown[], options: ApplyAsyncOptions<T> = {}): AsyncResult<T> {
-    const submit = this.#prepareTask(args, options?.kwargs, 'applyAsync');
+    const submit = this.#prepareTask(args, options?.kwargs, 'applyAsync(args): args', 'applyAsync: kwargs');
     const id = this.#nextTaskId;
     return new AsyncResult<T>((settle) => submit({ settle: (_entry, ok, value) => settle(ok, value) }), options, `task ${id} of ${this.name}`);
   }
@@ -239,10 +239,10 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   /** Checks and encodes a single task at once (so that a bad one throws now); returns what submits it. */
-  #prepareTask(args: unknown[], kwargs: unknown, method: string): (sink: TaskSink) => void {
+  #prepareTask(args: unknown[], kwargs: unknown, argsWhat: string, kwargsWhat: string): (sink: TaskSink) => void {
     this.#checkRunning();
-    checkTaskArgs(args, `${method}(args): args`);
-    checkKwargs(kwargs, `${method}: kwargs`, this.mode);
+    checkTaskArgs(args, argsWhat);
+    checkKwargs(kwargs, kwargsWhat, this.mode);
     const line = this.#backend.encoder.task(this.#nextTaskId, args, kwargs);
     const recorded = kwargs !== undefined && Object.keys(kwargs).length > 0 ? kwargs : undefined;
     return (sink) => this.#submit(args, line, sink, 0, 1, false, true, recorded);
