@@ -15,10 +15,11 @@ type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
 /**
  * Calls `read` every `intervalMs` until it returns (or resolves to) a truthy value, and resolves to that
  * value. Rejects at once with the error `read` threw; after `timeoutMs` with "timed out waiting for <what>".
+ * `what` may be a function, called at the timeout, to report the state the wait ended in.
  */
 export async function until<T>(
   read: () => T | PromiseLike<T>,
-  what: string,
+  what: string | (() => string),
   { timeoutMs = 10_000, intervalMs = 20 }: UntilOptions = {},
 ): Promise<Truthy<T>> {
   let readFailed = false;
@@ -39,7 +40,8 @@ export async function until<T>(
     return await vi.waitUntil(guardedRead, { timeout: timeoutMs, interval: intervalMs });
   } catch (error) {
     if (readFailed) throw error;
-    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: error });
+    const described = typeof what === 'function' ? what() : what;
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${described}`, { cause: error });
   }
 }
 

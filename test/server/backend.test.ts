@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAppBackend, type AppBackend } from '../../main/app/backend.js';
 import { dispatchCommand, type AppEvent } from '../../main/protocol/index.js';
+import { until } from '../helpers/until.js';
 
 const workersDir = fileURLToPath(new URL('../../resources/workers/', import.meta.url));
 
@@ -22,14 +23,6 @@ afterEach(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function until<T>(read: () => T | undefined | null | false): Promise<T> {
-  for (;;) {
-    const value = read();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('app backend', () => {
   it('sends a snapshot first, then deltas in order', async () => {
     const events: AppEvent[] = [];
@@ -37,7 +30,7 @@ describe('app backend', () => {
     expect(events[0].type).toBe('snapshot');
     const outcome = await dispatchCommand(backend.handlers, 'createProcess', { command: 'sleep', args: ['30'], name: 'nap' });
     expect(outcome.ok).toBe(true);
-    await until(() => events.some((event) => event.type === 'delta' && event.delta.processes.some((row) => row.name === 'nap' && row.pid !== null)));
+    await until(() => events.some((event) => event.type === 'delta' && event.delta.processes.some((row) => row.name === 'nap' && row.pid !== null)), 'a delta with the running nap');
     const seqs = events.flatMap((event) => (event.type === 'delta' ? [event.delta.seq] : []));
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(seqs).size).toBe(seqs.length);
@@ -61,12 +54,13 @@ describe('app backend', () => {
   it('loads the demo workspace: a pool of 3 given 5 tasks, a daemon, and a process ended by a signal', async () => {
     const outcome = await dispatchCommand(backend.handlers, 'runDemo', {});
     expect(outcome.ok).toBe(true);
+    // The demo pool's worker sleeps up to 1.4 s per task, and the machine may be busy: a longer wait.
     const snapshot = await until(() => {
       const current = backend.supervisor.snapshot();
       const signalled = current.processes.find((row) => row.name === 'demo-ended-by-signal');
       const doneTasks = current.tasks.filter((task) => task.state === 'done');
       return signalled?.exitcode != null && doneTasks.length === 5 ? current : null;
-    });
+    }, 'the demo: five tasks done and the signalled process ended', { timeoutMs: 25_000 });
     expect(snapshot.processes.find((row) => row.name === 'demo-ended-by-signal')?.exitcode).toBe(-15);
     expect(snapshot.processes.find((row) => row.name === 'demo-daemon-ticker')).toMatchObject({ daemon: true, isAlive: true });
     const pids = new Set(snapshot.tasks.map((task) => task.workerPid));

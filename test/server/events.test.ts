@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { AppEvent } from '../../main/protocol/index.js';
 import { createServer, type RunningServer } from '../../main/server/server.js';
+import { until } from '../helpers/until.js';
 import { ManualEventSource, makeRendererDir, recordingHandlers } from './helpers.js';
 
 // The event stream over a real WebSocket: who may open it, what it sends, and how it treats slow and
@@ -68,14 +69,6 @@ function nextMessages(ws: WebSocket, count: number): Promise<AppEvent[]> {
   });
 }
 
-const until = async (condition: () => boolean, timeoutMs = 5000) => {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
-
 describe('who may open the event stream', () => {
   it('refuses a foreign Origin, even with the token', async () => {
     for (const origin of ['http://evil.test', 'null', `http://127.0.0.1:${server.port + 1}`, `https://127.0.0.1:${server.port}`]) {
@@ -131,16 +124,16 @@ describe('what the stream sends', () => {
   });
 
   it('unsubscribes when the client goes away', async () => {
-    await until(() => events.listeners.size === 0);
+    await until(() => events.listeners.size === 0, 'the earlier clients to be unsubscribed');
     const ws = connect(eventsUrl());
     await nextMessages(ws, 1);
     expect(events.listeners.size).toBe(1);
     ws.close();
-    await until(() => events.listeners.size === 0);
+    await until(() => events.listeners.size === 0, 'the closed client to be unsubscribed');
   });
 
   it('drops deltas for a slow client and sends it a fresh snapshot instead of buffering without bound', async () => {
-    await until(() => events.listeners.size === 0);
+    await until(() => events.listeners.size === 0, 'the earlier clients to be unsubscribed');
     const ws = connect(eventsUrl());
     await nextMessages(ws, 1);
     const subscriptionsBefore = events.subscriptions;
@@ -157,20 +150,22 @@ describe('what the stream sends', () => {
     for (let i = 0; i < 200; i++) {
       events.emitDelta(deltaBytes);
       emitted += deltaBytes;
+      // Not a wait for a condition: a pause between bursts lets the socket flush into the kernel, so the
+      // backlog that builds up is the one a client that does not read leaves, not one synchronous burst.
       if (i % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     }
     // The server gave up on this client's deltas (it unsubscribed rather than queueing them).
     expect(events.listeners.size).toBe(0);
     ws.resume();
     // Once drained, it resubscribes, which starts with a fresh snapshot, and deltas flow again.
-    await until(() => received.some((event) => event.type === 'snapshot'));
+    await until(() => received.some((event) => event.type === 'snapshot'), 'a fresh snapshot once the client reads again');
     expect(events.subscriptions).toBe(subscriptionsBefore + 1);
     expect(bytes).toBeLessThan(emitted / 2);
     const snapshotAt = received.findIndex((event) => event.type === 'snapshot');
     const snapshotSeq = (received[snapshotAt] as Extract<AppEvent, { type: 'snapshot' }>).snapshot.seq;
     expect(snapshotSeq).toBe(events.seq);
     events.emitDelta();
-    await until(() => received.length > snapshotAt + 1);
+    await until(() => received.length > snapshotAt + 1, 'the delta after the fresh snapshot');
     expect(received.at(-1)).toMatchObject({ type: 'delta', delta: { seq: snapshotSeq + 1 } });
   });
 });
@@ -193,8 +188,10 @@ describe('keepalive', () => {
       await Promise.all([nextMessages(answering, 1), nextMessages(silent, 1)]);
       // Terminated without a close frame: 1006 on the client's side.
       expect(await silentClosed).toBe(1006);
-      await new Promise((resolve) => setTimeout(resolve, 400));
-      expect(pings).toBeGreaterThanOrEqual(2);
+      // A ping is sent only to a client that answered the previous one: two more pings after the silent
+      // client was dropped are two more rounds the answering client survived.
+      const pingsWhenSilentDropped = pings;
+      await until(() => pings >= pingsWhenSilentDropped + 2, 'two more pings to the answering client');
       expect(answering.readyState).toBe(WebSocket.OPEN);
     } finally {
       await pinging.close();

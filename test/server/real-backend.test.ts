@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { createAppBackend, type AppBackend } from '../../main/app/backend.js';
 import type { AppEvent, ProcessRow } from '../../main/protocol/index.js';
 import { createServer, type RunningServer } from '../../main/server/server.js';
+import { until } from '../helpers/until.js';
 import { makeRendererDir } from './helpers.js';
 
 const workersDir = fileURLToPath(new URL('../../resources/workers/', import.meta.url));
@@ -61,14 +62,11 @@ async function command<T>(name: string, args: unknown): Promise<{ status: number
   return { status: res.status, body: (await res.json()) as never };
 }
 
-async function waitForRow(id: string, check: (row: ProcessRow) => boolean, what: string): Promise<ProcessRow> {
-  const start = Date.now();
-  for (;;) {
+function waitForRow(id: string, check: (row: ProcessRow) => boolean, what: string): Promise<ProcessRow> {
+  return until(() => {
     const row = rows.get(id);
-    if (row && check(row)) return row;
-    if (Date.now() - start > 10_000) throw new Error(`timed out waiting for ${what}; last row: ${JSON.stringify(row)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+    return row && check(row) ? row : null;
+  }, () => `${what}; last row: ${JSON.stringify(rows.get(id))}`);
 }
 
 describe('the server over the real backend', () => {
@@ -89,11 +87,10 @@ describe('the server over the real backend', () => {
     const id = created.body.value!.id;
     await waitForRow(id, (row) => row.isAlive, 'the job to run');
     type Logs = { lines: { text: string }[]; partial: { stream: string; text: string }[] };
-    let logs: Logs;
-    do {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      logs = (await command<Logs>('readLogs', { id })).body.value!;
-    } while (logs.partial.length === 0);
+    const logs = await until(async () => {
+      const read = (await command<Logs>('readLogs', { id })).body.value!;
+      return read.partial.length > 0 && read;
+    }, 'the prompt as a partial line');
     expect(logs.lines.map((line) => line.text)).toContain('ready');
     expect(logs.partial).toEqual([{ stream: 'stdout', text: 'Continue? [y/N] ', time: expect.any(Number) }]);
     await command('kill', { id });
