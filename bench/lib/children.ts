@@ -29,15 +29,3 @@ export function commOf(pid: number): string | null {
     return null;
   }
 }
-
-/** Alive means: in /proc and not a zombie waiting to be reaped. */
-export function isAlive(pid: number): boolean {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return false;
-  }
-  const state = text.charAt(text.lastIndexOf(')') + 2);
-  return state !== 'Z' && state !== 'X';
-}

@@ -11,7 +11,6 @@ interface Owned {
 }
 
 const owned = new Map<number, Owned>();
-const cleanups: Array<{ label: string; run: () => void | Promise<void> }> = [];
 
 /** Remember `pid` (which must be alive now) as ours. */
 export function own(pid: number, label: string, { group = true }: { group?: boolean } = {}): void {
@@ -25,23 +24,13 @@ export function disown(pid: number): void {
   owned.delete(pid);
 }
 
-/** Run `run` at the end of the bench, or on failure: e.g. stopping a peer daemon. */
-export function onCleanup(label: string, run: () => void | Promise<void>): () => void {
-  const entry = { label, run };
-  cleanups.push(entry);
-  return () => {
-    const index = cleanups.indexOf(entry);
-    if (index >= 0) cleanups.splice(index, 1);
-  };
-}
-
 function stillOurs(entry: Owned): boolean {
   const stat = readStat(entry.pid);
   return stat !== null && stat.startTime === entry.startTime;
 }
 
 /** SIGKILL every registered process (and its group) still alive. Synchronous: safe in an exit handler. */
-export function killOwned(): string[] {
+function killOwned(): string[] {
   const killed: string[] = [];
   for (const entry of owned.values()) {
     const alive = stillOurs(entry);
@@ -71,14 +60,6 @@ export function killOwned(): string[] {
 }
 
 export async function runCleanups(): Promise<void> {
-  while (cleanups.length > 0) {
-    const entry = cleanups.pop()!;
-    try {
-      await entry.run();
-    } catch (error) {
-      console.error(`cleanup "${entry.label}" failed: ${(error as Error).message}`);
-    }
-  }
   killOwned();
 }
 

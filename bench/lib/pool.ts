@@ -30,9 +30,7 @@ export interface PoolLike {
 
 export type PoolConstructor = new (options: PoolOptionsLike) => PoolLike;
 
-export const poolSource = resolve(repoRoot, 'main/core/pool.ts');
-export const nodeHelper = resolve(repoRoot, 'resources/workers/pooldeck-worker.cjs');
-export const pythonHelper = resolve(repoRoot, 'resources/workers/pooldeck_worker.py');
+const poolSource = resolve(repoRoot, 'main/core/pool.ts');
 
 /** The core's Pool class, or null while main/core/pool.ts does not exist yet. */
 export async function loadPool(): Promise<PoolConstructor | null> {

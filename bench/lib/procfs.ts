@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 let clockTicks: number | null = null;
 
 /** Clock ticks per second (CLK_TCK), asked once. */
-export function clockTicksPerSecond(): number {
+function clockTicksPerSecond(): number {
   if (clockTicks === null) {
     try {
       clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -50,7 +50,7 @@ export function readStat(pid: number): StatFields | null {
 }
 
 /** user + system CPU of `pid` in ms, from /proc/<pid>/stat (NaN once it is gone). */
-export function cpuMsOf(pid: number): number {
+function cpuMsOf(pid: number): number {
   return readStat(pid)?.cpuMs ?? Number.NaN;
 }
 
@@ -62,28 +62,6 @@ export function allStats(): StatFields[] {
     if (first < 48 || first > 57) continue;
     const stat = readStat(Number(name));
     if (stat) out.push(stat);
-  }
-  return out;
-}
-
-export function childrenOf(pid: number, stats: StatFields[] = allStats()): StatFields[] {
-  return stats.filter((stat) => stat.ppid === pid);
-}
-
-/** Every descendant of `pid` (not including it). */
-export function descendantsOf(pid: number, stats: StatFields[] = allStats()): StatFields[] {
-  const byParent = new Map<number, StatFields[]>();
-  for (const stat of stats) {
-    const list = byParent.get(stat.ppid);
-    if (list) list.push(stat);
-    else byParent.set(stat.ppid, [stat]);
-  }
-  const out: StatFields[] = [];
-  const stack = [...(byParent.get(pid) ?? [])];
-  while (stack.length > 0) {
-    const stat = stack.pop()!;
-    out.push(stat);
-    stack.push(...(byParent.get(stat.pid) ?? []));
   }
   return out;
 }

@@ -61,7 +61,7 @@ function figure(values: readonly number[], unit: string, withP95: boolean): Figu
   return out;
 }
 
-export function round(value: number): number {
+function round(value: number): number {
   if (!Number.isFinite(value)) return value;
   const magnitude = Math.abs(value);
   const digits = magnitude >= 1000 ? 0 : magnitude >= 100 ? 1 : magnitude >= 1 ? 2 : 4;
@@ -125,7 +125,7 @@ function formatNumber(value: number | undefined): string {
   return value.toFixed(2);
 }
 
-export function formatFigure(fig: Figure | null): string {
+function formatFigure(fig: Figure | null): string {
   if (fig === null || fig.n === 0) return '–';
   const range = fig.n > 1 ? ` (${formatNumber(fig.min)}–${formatNumber(fig.max)})` : '';
   const p95 = fig.p95 !== undefined ? `, p95 ${formatNumber(fig.p95)}` : '';

@@ -20,7 +20,7 @@ export async function startSleepers(count: number, timeoutMs = 60_000): Promise<
   own(shellPid, `sleepers(${count})`);
   const exited = new Promise<void>((resolve) => shell.once('exit', () => resolve()));
   const deadline = Date.now() + timeoutMs;
-  let pids: number[] = [];
+  let pids: number[];
   for (;;) {
     // A child of the shell counts once it runs sleep (not while it is still a forked shell).
     pids = allStats()

@@ -77,7 +77,7 @@ async function waitForChildren(daemonPid: number, count: number, timeoutMs: numb
   }
 }
 
-export async function measureContender(
+async function measureContender(
   contender: Contender,
   count: number,
   options: { windows: number; windowMs: number; settleMs: number; stop?: boolean },
@@ -146,7 +146,7 @@ function freshDir(context: BenchContext, name: string): string {
   return dir;
 }
 
-export function pooldeckContender(context: BenchContext): Contender {
+function pooldeckContender(context: BenchContext): Contender {
   let host: Host | null = null;
   return {
     key: 'ours',
@@ -172,7 +172,7 @@ export function pooldeckContender(context: BenchContext): Contender {
   };
 }
 
-export function bareContender(): Contender {
+function bareContender(): Contender {
   let host: Host | null = null;
   return {
     key: 'bare',
@@ -194,7 +194,7 @@ export function bareContender(): Contender {
   };
 }
 
-export async function pm2Contender(context: BenchContext): Promise<Contender> {
+async function pm2Contender(context: BenchContext): Promise<Contender> {
   const install = await ensurePm2(context.cacheDir, context.log);
   let client: Host | null = null;
   let home = '';
@@ -227,7 +227,7 @@ export async function pm2Contender(context: BenchContext): Promise<Contender> {
   };
 }
 
-export async function supervisordContender(context: BenchContext): Promise<Contender> {
+async function supervisordContender(context: BenchContext): Promise<Contender> {
   const install = await ensureSupervisord(context.cacheDir, context.log);
   const env = { ...process.env, PYTHONPATH: install.pythonPath };
   let dir = '';

@@ -45,7 +45,7 @@ export interface StopResult {
 let processCounter = 0;
 
 /** The next default name, as multiprocessing does: Process-1, Process-2, … */
-export function nextProcessName(): string {
+function nextProcessName(): string {
   processCounter += 1;
   return `Process-${processCounter}`;
 }
