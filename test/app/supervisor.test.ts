@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Supervisor } from '../../main/app/supervisor.js';
 import type { Delta, ProcessRow } from '../../main/protocol/rows.js';
 import { readProcStat } from '../../main/core/proc-stat.js';
+import { PY_WORKER } from '../fixtures/pool-harness.js';
+import { until } from '../helpers/until.js';
 
-const workersDir = resolve('resources/workers');
 let supervisor: Supervisor;
 let dataDir: string;
 
@@ -22,15 +23,6 @@ afterEach(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Polls the supervisor's snapshot until `predicate` holds (no timing assertion: the test timeout bounds it). */
-async function until<T>(read: () => T | undefined | null | false): Promise<T> {
-  for (;;) {
-    const value = read();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 function row(id: string): ProcessRow | undefined {
   return supervisor.snapshot().processes.find((candidate) => candidate.id === id);
 }
@@ -40,12 +32,12 @@ describe('Supervisor', () => {
     const created = await supervisor.createProcess({ command: 'sh', args: ['-c', 'echo hello; exit 3'] });
     expect(created.id).toMatch(/^p\d+$/);
     expect(created.pid).toBeGreaterThan(0);
-    const ended = await until(() => (row(created.id)?.state === 'exited' ? row(created.id) : null));
+    const ended = await until(() => (row(created.id)?.state === 'exited' ? row(created.id) : null), 'the row to show the exit');
     expect(ended).toMatchObject({ exitcode: 3, isAlive: false, kind: 'process' });
     const logs = await until(() => {
       const read = supervisor.readLogs(created.id);
       return read.lines.some((line) => line.text.includes('hello')) ? read : null;
-    });
+    }, 'the line "hello" in the logs');
     expect(logs.lines.find((line) => line.text.includes('hello'))?.stream).toBe('stdout');
   });
 
@@ -66,10 +58,10 @@ describe('Supervisor', () => {
       // The first sample of a pid reads 0, and the sampler's first tick (pidusage's own start-up) may
       // leave the next one only a few ms later: by the fourth, samples are a full interval apart.
       return current && current.memory !== null && supervisor.snapshot().cpuHistory[busy.id].length >= 4 ? current : null;
-    });
+    }, 'four samples of the busy process');
     expect(sampled.memory).toBeGreaterThan(0);
     expect(sampled.cpu).toBeGreaterThan(0);
-    const delta = await until(() => supervisor.takeDelta());
+    const delta = await until(() => supervisor.takeDelta(), 'a delta');
     expect(delta.seq).toBeGreaterThan(0);
     expect(delta.app?.cores).toBeGreaterThan(0);
   });
@@ -86,7 +78,7 @@ describe('Supervisor', () => {
       const after: Delta = await until(() => {
         const delta = quiet.takeDelta();
         return delta && delta.processes.some((p) => p.id === b.id && p.exitcode !== null) ? delta : null;
-      });
+      }, "a delta with b's exit");
       // Only b changed, unless a sample tick happened to land in between (then every live row changed).
       if (!after.sampled) expect(after.processes.map((p) => p.id)).toEqual([b.id]);
       expect(after.processes[0].exitcode).toBe(-15);
@@ -98,16 +90,17 @@ describe('Supervisor', () => {
   });
 
   it('runs a pool: worker rows, task rows with the pid that ran each, counts', async () => {
+    // Each task answers with the pid of the worker that ran it.
     const pool = supervisor.createPool({
       processes: 3,
       command: 'python3',
-      args: [join(workersDir, 'demo_square.py')],
-      tasks: [[1], [2], [3], [4], [5]],
+      args: [PY_WORKER],
+      tasks: Array.from({ length: 5 }, () => ['pid']),
     });
     await until(() => {
       const snapshot = supervisor.snapshot();
       return snapshot.tasks.filter((task) => task.poolId === pool.id && task.state === 'done').length === 5;
-    });
+    }, 'five tasks done');
     const snapshot = supervisor.snapshot();
     const tasks = snapshot.tasks.filter((task) => task.poolId === pool.id);
     const workers = snapshot.processes.filter((p) => p.poolId === pool.id);
@@ -116,14 +109,14 @@ describe('Supervisor', () => {
     const workerPids = new Set(workers.map((w) => w.pid));
     for (const task of tasks) {
       expect(workerPids.has(task.workerPid)).toBe(true);
-      expect(JSON.parse(task.result!)).toMatchObject({ square: (task.args[0] as number) ** 2, pid: task.workerPid });
+      expect(JSON.parse(task.result!)).toBe(task.workerPid);
     }
     expect(workers.reduce((sum, w) => sum + w.tasksDone, 0)).toBe(5);
     expect(snapshot.pools[0].counts).toMatchObject({ done: 5, queued: 0, running: 0 });
   });
 
   it('refuses Join before Close or Terminate, as Python does', async () => {
-    const pool = supervisor.createPool({ processes: 1, command: 'python3', args: [join(workersDir, 'demo_square.py')] });
+    const pool = supervisor.createPool({ processes: 1, command: 'python3', args: [PY_WORKER] });
     await expect(supervisor.joinPool(pool.id)).rejects.toThrow(/still running/);
     supervisor.closePool(pool.id);
     await supervisor.joinPool(pool.id);
@@ -132,7 +125,7 @@ describe('Supervisor', () => {
 
   it('shows each exec-mode task as a row of its own', async () => {
     const pool = supervisor.createPool({ processes: 2, mode: 'exec', command: 'sh', args: ['-c', 'echo task {}; exit {1}'], tasks: [[0], [2]] });
-    await until(() => supervisor.snapshot().tasks.filter((t) => t.poolId === pool.id && (t.state === 'done' || t.state === 'failed')).length === 2);
+    await until(() => supervisor.snapshot().tasks.filter((t) => t.poolId === pool.id && (t.state === 'done' || t.state === 'failed')).length === 2, 'both tasks to end');
     const rows = supervisor.snapshot().processes.filter((p) => p.poolId === pool.id);
     expect(rows.map((r) => r.kind)).toEqual(['task', 'task']);
     expect(rows.map((r) => r.exitcode).sort()).toEqual([0, 2]);
@@ -141,11 +134,11 @@ describe('Supervisor', () => {
   it('keeps the task list bounded, dropping the tasks that finished first, and credits each worker', async () => {
     await supervisor.dispose();
     supervisor = new Supervisor({ dataDir, sampleIntervalMs: 200, graceMs: 500, maxTaskRowsPerPool: 10 });
-    // The test worker doubles a number at once (the demo worker sleeps about a second per task).
+    // The test worker doubles a number at once.
     const pool = supervisor.createPool({
       processes: 2,
       command: 'python3',
-      args: [resolve('test/fixtures/py-worker.py')],
+      args: [PY_WORKER],
       tasks: Array.from({ length: 40 }, (_, i) => [i]),
     });
     // The order the tasks finish in (the workers start after createPool returns, so none is missed).
@@ -153,7 +146,7 @@ describe('Supervisor', () => {
     supervisor.poolOf(pool.id).on('task', (task) => {
       if (task.state === 'done') finished.push(task.id);
     });
-    await until(() => supervisor.snapshot().pools[0]?.counts.done === 40);
+    await until(() => supervisor.snapshot().pools[0]?.counts.done === 40, 'forty tasks done');
     const snapshot = supervisor.snapshot();
     const tasks = snapshot.tasks.filter((task) => task.poolId === pool.id);
     expect(tasks).toHaveLength(10);
@@ -169,7 +162,7 @@ describe('Supervisor', () => {
     await supervisor.dispose();
     supervisor = new Supervisor({ dataDir, sampleIntervalMs: 200, graceMs: 500, maxEndedTaskRowsPerPool: 3 });
     const pool = supervisor.createPool({ processes: 2, mode: 'exec', command: 'true', tasks: Array.from({ length: 8 }, (_, i) => [i]) });
-    await until(() => supervisor.snapshot().pools[0]?.counts.done === 8);
+    await until(() => supervisor.snapshot().pools[0]?.counts.done === 8, 'eight tasks done');
     const rows = supervisor.snapshot().processes.filter((p) => p.poolId === pool.id);
     expect(rows).toHaveLength(3);
     expect(rows.every((r) => r.kind === 'task' && r.exitcode === 0)).toBe(true);
@@ -188,11 +181,11 @@ describe('Supervisor', () => {
   it('shutdown ends daemon jobs and reports the others still running', async () => {
     const daemon = await supervisor.createProcess({ command: 'sleep', args: ['30'], daemon: true });
     const userJob = await supervisor.createProcess({ command: 'sleep', args: ['30'] });
-    const pool = supervisor.createPool({ processes: 2, command: 'python3', args: [join(workersDir, 'demo_square.py')] });
+    const pool = supervisor.createPool({ processes: 2, command: 'python3', args: [PY_WORKER] });
     const workerPids = await until(() => {
       const pids = supervisor.snapshot().processes.filter((p) => p.poolId === pool.id && p.pid !== null).map((p) => p.pid!);
       return pids.length === 2 ? pids : null;
-    });
+    }, 'both workers to start');
     const { stillRunning } = await supervisor.shutdown();
     expect(stillRunning.map((r) => r.id)).toEqual([userJob.id]);
     expect(row(daemon.id)).toMatchObject({ isAlive: false, exitcode: -15 });
@@ -209,9 +202,10 @@ describe('Supervisor', () => {
     const waiting = supervisor.waitForNonDaemon().then(() => {
       resolved = true;
     });
-    await until(() => row(quick.id)?.state === 'exited');
+    await until(() => row(quick.id)?.state === 'exited', 'the quick process to exit');
+    // A fixed pause on purpose: it gives a wait that wrongly ended with the quick process the time to
+    // resolve. The gated process cannot end before the gate exists: the wait must still be pending.
     await new Promise((r) => setTimeout(r, 50));
-    // The gated process cannot end before the gate exists: the wait must still be pending.
     expect(resolved).toBe(false);
     expect(supervisor.runningNonDaemon().map((r) => r.id)).toEqual([gated.id]);
     writeFileSync(gate, '');
@@ -227,12 +221,13 @@ describe('Supervisor', () => {
       const fast = new Supervisor({ dataDir, sampleIntervalMs: 1 });
       try {
         const sleepers = await Promise.all(Array.from({ length: 10 }, () => fast.createProcess({ command: 'sleep', args: ['30'] })));
-        await until(() => fast.takeDelta()?.sampled);
+        await until(() => fast.takeDelta()?.sampled, 'a sampled delta');
         await fast.dispose();
         fast.takeDelta();
         let changes = 0;
         fast.on('change', () => (changes += 1));
-        // Many intervals: a tick left running, or a timer left armed, would show as a sampled delta.
+        // A fixed pause on purpose, since it proves that nothing happens: over these many intervals, a tick
+        // left running, or a timer left armed, would show as a sampled delta.
         await new Promise((r) => setTimeout(r, 30));
         expect(changes).toBe(0);
         expect(fast.takeDelta()).toBeNull();
