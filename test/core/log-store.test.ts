@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LogStore, type LogStoreOptions } from '../../main/core/log-store.js';
 import { Process } from '../../main/core/process.js';
+import { until } from '../helpers/until.js';
 
 const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
 
@@ -109,10 +110,7 @@ describe('lines', () => {
     processes.push(prompt);
     prompt.on('output', (stream, chunk) => log.append(stream, chunk));
     await prompt.start();
-    for (;;) {
-      if (log.partialLines().length > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await until(() => log.partialLines().length > 0, 'the prompt as a partial line');
     expect(log.partialLines()).toMatchObject([{ stream: 'stdout', text: 'Continue? [y/N] ' }]);
     expect(texts(log)).toEqual([]);
   });

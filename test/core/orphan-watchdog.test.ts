@@ -4,10 +4,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { OrphanWatchdog } from '../../main/core/orphan-watchdog.js';
 import { childrenByParent, descendantsOf, readAllProcStats, readProcStat } from '../../main/core/proc-stat.js';
 import { Process } from '../../main/core/process.js';
+import { until } from '../helpers/until.js';
 
 const FIXTURE = new URL('../fixtures/watchdog-app.ts', import.meta.url).pathname;
 
@@ -73,10 +74,14 @@ describe('OrphanWatchdog', () => {
     expect(registeredTrees.every(alive)).toBe(true);
 
     app.kill('SIGKILL');
-    await vi.waitFor(() => expect(registeredTrees.filter(alive)).toEqual([]), { timeout: 15_000, interval: 50 });
+    await until(
+      () => registeredTrees.every((pid) => !alive(pid)),
+      () => `the registered trees to end (still alive: ${registeredTrees.filter(alive).join(', ')})`,
+      { timeoutMs: 15_000, intervalMs: 50 },
+    );
     // The job started with a SIGTERM trap was ended by the SIGKILL after the grace.
     expect(alive(kept)).toBe(true);
-    await vi.waitFor(() => expect(alive(watchdog)).toBe(false), { timeout: 15_000, interval: 50 });
+    await until(() => !alive(watchdog), 'the watchdog to exit once its work is done', { timeoutMs: 15_000, intervalMs: 50 });
   });
 
   it('signals nothing after a clean goodbye', async () => {
@@ -88,7 +93,7 @@ describe('OrphanWatchdog', () => {
     remember(watchdog.pid!);
     watchdog.register(job.pid!);
     watchdog.dispose();
-    await vi.waitFor(() => expect(alive(watchdog.pid!)).toBe(false), { timeout: 10_000, interval: 20 });
+    await until(() => !alive(watchdog.pid!), 'the watchdog to exit after the goodbye');
     expect(job.isAlive()).toBe(true);
     job.kill();
     await job.join();

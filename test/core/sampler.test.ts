@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { childrenByParent, descendantsOf, readAllProcStats, readProcStat } from '../../main/core/proc-stat.js';
 import { Process } from '../../main/core/process.js';
 import { Sampler, readOwnUsage, type SampleResult } from '../../main/core/sampler.js';
+import { until } from '../helpers/until.js';
 
 const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
 
@@ -42,16 +43,6 @@ function descendants(pid: number): number[] {
 
 function openFds(): number {
   return readdirSync('/proc/self/fd').length;
-}
-
-async function until<T>(read: () => T | null | undefined | false | Promise<T | null | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** The pids among `pids` whose /proc/<pid>/stat this process holds open (pidusage keeps one per pid it reads). */
@@ -115,7 +106,7 @@ describe('Sampler', () => {
       expect(created.trackedPids).toEqual([]);
       expect(statFdsHeld(pids).length).toBeGreaterThan(0);
       // Nobody asks about them any more: pidusage's sweep closes their fds.
-      await until(() => statFdsHeld(pids).length === 0, 'pidusage to release the fds of the ended pids');
+      await until(() => statFdsHeld(pids).length === 0, 'pidusage to release the fds of the ended pids', { timeoutMs: 15_000 });
       return { result, pids };
     };
 
@@ -131,17 +122,25 @@ describe('Sampler', () => {
       expect(first.result.trees.get(pid)).toEqual({ pid, cpu: usage.cpu, memory: usage.memory, descendants: [] });
     }
     // The pipes of ended processes close a moment after their exit; wait for the count to settle.
-    const fdsAfterFirst = await until(() => {
-      const count = openFds();
-      return count <= fdsBefore + 5 && count;
-    }, `the fd count to come back near ${fdsBefore} (it is ${openFds()})`);
+    const fdsAfterFirst = await until(
+      () => {
+        const count = openFds();
+        return count <= fdsBefore + 5 && count;
+      },
+      () => `the fd count to come back near ${fdsBefore} (it is ${openFds()})`,
+      { timeoutMs: 15_000 },
+    );
 
     const second = await round();
     expect(second.result.processes.size).toBe(200);
-    const fdsAfterSecond = await until(() => {
-      const count = openFds();
-      return count <= fdsAfterFirst + 5 && count;
-    }, `the fd count to come back near ${fdsAfterFirst} (it is ${openFds()})`);
+    const fdsAfterSecond = await until(
+      () => {
+        const count = openFds();
+        return count <= fdsAfterFirst + 5 && count;
+      },
+      () => `the fd count to come back near ${fdsAfterFirst} (it is ${openFds()})`,
+      { timeoutMs: 15_000 },
+    );
     expect(fdsAfterSecond).toBeLessThanOrEqual(fdsAfterFirst + 5);
   });
 
@@ -210,11 +209,14 @@ describe('Sampler', () => {
     const [busy] = await startAll(1, PYTHON, ['-c', 'while True: pass']);
     const created = sampler();
     created.track(busy.pid!);
-    await created.sampleNow();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const result = await created.sampleNow();
-    expect(result.processes.get(busy.pid!)!.cpu).toBeGreaterThan(0);
-    expect(result.processes.get(busy.pid!)!.ctime).toBeGreaterThan(0);
+    // The first sample of a pid reads 0; a later one shows the loop's share once a clock tick has passed
+    // between two samples. A sampler that always read 0 would time out here.
+    const usage = await until(async () => {
+      const sampled = (await created.sampleNow()).processes.get(busy.pid!)!;
+      return sampled.cpu > 0 && sampled;
+    }, 'a sample that shows the busy loop using CPU');
+    expect(usage.cpu).toBeGreaterThan(0);
+    expect(usage.ctime).toBeGreaterThan(0);
   });
 
   it('ticks on its own, one tick at a time, emitting samples until stopped', async () => {
@@ -231,6 +233,7 @@ describe('Sampler', () => {
     await until(() => samples.length >= 5, 'five samples');
     await created.stop();
     const count = samples.length;
+    // A fixed pause on purpose, since it proves that nothing happens: five intervals without a sample.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(samples.length).toBe(count);
     for (let i = 1; i < samples.length; i++) expect(samples[i].time).toBeGreaterThanOrEqual(samples[i - 1].time);
@@ -273,6 +276,7 @@ describe('Sampler', () => {
     await until(() => samples >= 3, 'three samples');
     await created.dispose();
     const count = samples;
+    // A fixed pause on purpose, since it proves that nothing happens: fifty intervals without a sample.
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(samples).toBe(count);
     expect(created.trackedPids).toEqual([]);
