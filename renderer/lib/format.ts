@@ -56,7 +56,7 @@ export interface CpuConvention {
 }
 
 /** CPU as the chosen convention reads it: a number of percent, before formatting. */
-export function cpuPercent(cpuOfOneCore: number, convention: CpuConvention): number {
+function cpuPercent(cpuOfOneCore: number, convention: CpuConvention): number {
   return convention.dividedByCores && convention.cores > 0 ? cpuOfOneCore / convention.cores : cpuOfOneCore;
 }
 
