@@ -2,6 +2,7 @@
 // history. Keeps each row in step with its Process's events and tells the change tracker.
 import { LogStore } from '../core/log-store.js';
 import type { Process } from '../core/process.js';
+import type { OrphanWatchdog } from '../core/orphan-watchdog.js';
 import type { Sampler } from '../core/sampler.js';
 import type { ProcessSpec } from '../protocol/schemas.js';
 import type { ProcessKind, ProcessRow } from '../protocol/rows.js';
@@ -38,6 +39,8 @@ export class ProcessRegistry {
     private readonly logDirectory: string,
     private readonly sampler: Sampler,
     private readonly changes: ChangeTracker,
+    /** Told of every process group the app starts, so they end with the app even when it is killed. */
+    private readonly watchdog: OrphanWatchdog | null,
     /** Called when an exec-mode task's process ends (its pool keeps only the newest such rows). */
     private readonly onTaskProcessEnded: (entry: ProcessEntry) => void,
   ) {}
@@ -187,6 +190,7 @@ export class ProcessRegistry {
       if (entry.process !== process) return;
       Object.assign(entry.row, { pid, isAlive: true, state: 'running', startedAt: process.startedAt });
       if (entry.row.poolId !== null) this.#workersOf(entry.row.poolId).set(pid, id);
+      this.watchdog?.register(pid);
       this.sampler.track(pid);
       this.changes.process(id);
     });
@@ -200,7 +204,10 @@ export class ProcessRegistry {
     process.on('exit', (exitcode) => {
       if (entry.process !== process) return;
       Object.assign(entry.row, { isAlive: false, exitcode, state: 'exited', endedAt: process.endedAt, cpu: null });
-      if (process.pid !== null) this.sampler.untrack(process.pid);
+      if (process.pid !== null) {
+        this.sampler.untrack(process.pid);
+        this.watchdog?.release(process.pid);
+      }
       entry.log.appendSystem(`exited with ${exitcode}`);
       this.changes.process(id);
       if (entry.row.kind === 'task') this.onTaskProcessEnded(entry);

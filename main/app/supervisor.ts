@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_GRACE_MS } from '../core/defaults.js';
+import { OrphanWatchdog } from '../core/orphan-watchdog.js';
 import { Pool, type PoolOptions } from '../core/pool.js';
 import type { PoolTask } from '../core/pool-task.js';
 import { Process, type ProcessOptions } from '../core/process.js';
@@ -27,6 +28,12 @@ export interface SupervisorOptions {
   maxEndedTaskRowsPerPool?: number;
   /** Task-list entries kept per pool; the tasks that finished first are dropped first. Default 5000. */
   maxTaskRowsPerPool?: number;
+  /**
+   * Start an orphan watchdog, so that every job still running ends if the app dies without shutting
+   * down (SIGKILL, crash). Default true. Jobs still running at dispose() (those the user chose to
+   * keep) are left alone.
+   */
+  orphanWatchdog?: boolean;
 }
 
 interface PoolEntry {
@@ -57,6 +64,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly #changes = new ChangeTracker(() => this.emit('change'));
   readonly #sampler: Sampler;
   readonly #processes: ProcessRegistry;
+  readonly #watchdog: OrphanWatchdog | null;
   readonly #pools = new Map<string, PoolEntry>();
   readonly #cores = cpus().length;
   #app: AppStats | null = null;
@@ -71,7 +79,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#maxEndedTaskRows = options.maxEndedTaskRowsPerPool ?? 2000;
     this.#maxTaskRows = options.maxTaskRowsPerPool ?? 5000;
     this.#sampler = new Sampler({ sampleIntervalMs: this.sampleIntervalMs });
-    this.#processes = new ProcessRegistry(join(this.dataDir, 'logs'), this.#sampler, this.#changes, (entry) => this.#trimEndedTaskRows(entry));
+    this.#watchdog = options.orphanWatchdog === false ? null : new OrphanWatchdog({ graceMs: this.graceMs });
+    this.#processes = new ProcessRegistry(join(this.dataDir, 'logs'), this.#sampler, this.#changes, this.#watchdog, (entry) =>
+      this.#trimEndedTaskRows(entry),
+    );
     this.#sampler.on('sample', (sample) => this.#applySample(sample));
     this.#sampler.start();
   }
@@ -327,6 +338,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   async #dispose(): Promise<void> {
+    // What still runs now is what the user chose to keep: the watchdog must not end it later.
+    this.#watchdog?.dispose();
     await this.#sampler.dispose();
     await this.#processes.closeLogs();
   }
