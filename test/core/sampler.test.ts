@@ -45,6 +45,18 @@ function openFds(): number {
   return readdirSync('/proc/self/fd').length;
 }
 
+/** The fd count once it is back within 5 of `baseline`: the pipes of ended processes close a moment after their exit. */
+function fdCountBackNear(baseline: number): Promise<number> {
+  return until(
+    () => {
+      const count = openFds();
+      return count <= baseline + 5 && count;
+    },
+    () => `the fd count to come back near ${baseline} (it is ${openFds()})`,
+    { timeoutMs: 15_000 },
+  );
+}
+
 /** The pids among `pids` whose /proc/<pid>/stat this process holds open (pidusage keeps one per pid it reads). */
 function statFdsHeld(pids: number[]): number[] {
   const wanted = new Set(pids.map((pid) => `/proc/${pid}/stat`));
@@ -121,27 +133,11 @@ describe('Sampler', () => {
       // A sleep has no children: its tree is itself.
       expect(first.result.trees.get(pid)).toEqual({ pid, cpu: usage.cpu, memory: usage.memory, descendants: [] });
     }
-    // The pipes of ended processes close a moment after their exit; wait for the count to settle.
-    const fdsAfterFirst = await until(
-      () => {
-        const count = openFds();
-        return count <= fdsBefore + 5 && count;
-      },
-      () => `the fd count to come back near ${fdsBefore} (it is ${openFds()})`,
-      { timeoutMs: 15_000 },
-    );
+    const fdsAfterFirst = await fdCountBackNear(fdsBefore);
 
     const second = await round();
     expect(second.result.processes.size).toBe(200);
-    const fdsAfterSecond = await until(
-      () => {
-        const count = openFds();
-        return count <= fdsAfterFirst + 5 && count;
-      },
-      () => `the fd count to come back near ${fdsAfterFirst} (it is ${openFds()})`,
-      { timeoutMs: 15_000 },
-    );
-    expect(fdsAfterSecond).toBeLessThanOrEqual(fdsAfterFirst + 5);
+    await fdCountBackNear(fdsAfterFirst);
   });
 
   it('adds the descendants of a tracked process into its tree totals', async () => {
