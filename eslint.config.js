@@ -149,6 +149,11 @@ export default tseslint.config(
     files: ['**/*.svelte'],
     languageOptions: { globals: globals.browser, parser: svelteParser, parserOptions: { parser: tseslint.parser, svelteConfig } },
   },
+  // Rune modules (*.svelte.ts) go through the Svelte parser, which hands the TypeScript to typescript-eslint.
+  {
+    files: ['**/*.svelte.ts'],
+    languageOptions: { parser: svelteParser, parserOptions: { parser: tseslint.parser, svelteConfig } },
+  },
   // The renderer benchmark page runs in Chromium.
   { files: ['bench/renderer/**'], languageOptions: { globals: globals.browser } },
   // CommonJS is these files' format (worker helpers and fixtures that jobs run with plain node).

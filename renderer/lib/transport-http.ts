@@ -17,7 +17,7 @@ const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 4000];
 export function takeToken(win: Pick<Window, 'location' | 'history' | 'sessionStorage'> = window): string | null {
   const url = new URL(win.location.href);
   const fromUrl = url.searchParams.get('token');
-  let storage: Storage | null = null;
+  let storage: Storage | null;
   try {
     storage = win.sessionStorage;
   } catch {

@@ -56,7 +56,7 @@ describe('in a real browser', () => {
 
   it('a page from another origin cannot start jobs, read the UI or open the event stream', async () => {
     const context = await browser.newContext();
-    let page: Page | null = null;
+    let page: Page | undefined;
     try {
       page = await context.newPage();
       // The user has Pooldeck open in this browser, so its asset cookie exists here...
@@ -142,7 +142,7 @@ describe('in a real browser', () => {
       await page.setContent(
         `<form method="POST" enctype="text/plain" action="${target}/api/command/runDemo"><input name='{"a":"' value='"}'></form>`,
       );
-      const [response] = await Promise.all([page.waitForNavigation(), page.evaluate(() => (globalThis as any).document.forms[0].submit())]);
+      const [response] = await Promise.all([page.waitForNavigation(), page.evaluate(() => (globalThis as unknown as { document: { forms: { submit(): void }[] } }).document.forms[0].submit())]);
       expect(response?.status()).toBe(401);
 
       // Nothing ran.

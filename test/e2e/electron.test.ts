@@ -72,8 +72,8 @@ describe.skipIf(skipReason !== null)('the desktop app under Electron', () => {
 
   it('runs the app in a sandboxed, isolated renderer with no Node', async () => {
     await page.getByRole('heading', { name: 'Pooldeck', level: 1 }).waitFor();
-    expect(await page.evaluate(() => typeof (globalThis as any).require)).toBe('undefined');
-    expect(await page.evaluate(() => typeof (globalThis as any).process)).toBe('undefined');
+    expect(await page.evaluate(() => typeof (globalThis as Record<string, unknown>).require)).toBe('undefined');
+    expect(await page.evaluate(() => typeof (globalThis as Record<string, unknown>).process)).toBe('undefined');
   });
 
   it('loads the demo workspace', async () => {

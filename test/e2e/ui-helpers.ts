@@ -5,7 +5,7 @@ import type { Locator, Page } from 'playwright-core';
 /** One process row, keyed by the column headers the user sees ("Name", "PID", "Alive", "Exit code", …). */
 export type TableRow = Record<string, string>;
 
-export function processGrid(page: Page): Locator {
+function processGrid(page: Page): Locator {
   return page.getByRole('grid', { name: 'Processes' });
 }
 

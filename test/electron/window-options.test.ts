@@ -52,8 +52,7 @@ describe('createWindowOptions', () => {
 
   it('paints the background of the theme the OS asks for (renderer/app.css --bg)', () => {
     const css = readFileSync('renderer/app.css', 'utf8');
-    expect(css).toContain(`--bg: ${BACKGROUND_COLORS.light};`);
-    expect(css).toContain(`--bg: ${BACKGROUND_COLORS.dark};`);
+    expect(css).toContain(`--bg: light-dark(${BACKGROUND_COLORS.light}, ${BACKGROUND_COLORS.dark});`);
     expect(options.backgroundColor).toBe(BACKGROUND_COLORS.dark);
     expect(createWindowOptions({ preloadPath, dark: false, isDev: false }).backgroundColor).toBe(BACKGROUND_COLORS.light);
   });
