@@ -64,5 +64,5 @@ if (binary) {
   runForwarding(binary, ['.', ...userArgs], env);
 } else {
   console.log('Electron is not available here (its binary could not be downloaded); running the headless mode instead.');
-  runForwarding(process.execPath, [join(root, 'out', 'main', 'server.js'), ...userArgs]);
+  runForwarding(process.execPath, [join(root, 'out', 'main', 'server.js'), '--exit-with-parent', ...userArgs]);
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createAppBackend } from '../app/backend.js';
 import { DEFAULT_GRACE_MS } from '../core/defaults.js';
 import { USAGE, parseCliArgs, type CliOptions } from './options.js';
+import { watchParent } from './parent-watch.js';
 import { createServer } from './server.js';
 
 // `npm run serve`: the headless mode. Serves the UI on 127.0.0.1 and prints exactly one line on
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
     clearTimeout(deadline);
     process.exit(exitCode);
   };
+  if (options.exitWithParent) watchParent(() => void shutdown('the process that started the server ended', 0));
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => void shutdown(signal, 0));
   }

@@ -6,11 +6,14 @@ import { parseArgs } from 'node:util';
 
 export const USAGE = `usage: pooldeck-serve [--port N] [--data-dir DIR]
   --port N        port on 127.0.0.1 (default: a free port)
-  --data-dir DIR  where logs are kept (default: $XDG_DATA_HOME/pooldeck or ~/.local/share/pooldeck)`;
+  --data-dir DIR  where logs are kept (default: $XDG_DATA_HOME/pooldeck or ~/.local/share/pooldeck)
+  --exit-with-parent  shut down (ending every job) when the process that started the server ends`;
 
 export interface CliOptions {
   port: number;
   dataDir: string;
+  /** Shut down once the parent process is gone (npm scripts and the launcher pass it). */
+  exitWithParent: boolean;
 }
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -28,6 +31,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       port: { type: 'string' },
       'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      'exit-with-parent': { type: 'boolean' },
     },
     strict: true,
     allowPositionals: false,
@@ -42,5 +46,9 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   const dataDir = values['data-dir'];
   if (dataDir !== undefined && dataDir.trim() === '') throw new Error('--data-dir must not be empty');
-  return { port, dataDir: dataDir !== undefined ? resolve(dataDir) : defaultDataDir(env) };
+  return {
+    port,
+    dataDir: dataDir !== undefined ? resolve(dataDir) : defaultDataDir(env),
+    exitWithParent: values['exit-with-parent'] === true,
+  };
 }

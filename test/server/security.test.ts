@@ -113,7 +113,7 @@ describe('JSON content type', () => {
 describe('CLI options', () => {
   it('defaults to a free port and the XDG data folder', () => {
     const options = parseCliArgs([], { XDG_DATA_HOME: '/data/home' });
-    expect(options).toEqual({ port: 0, dataDir: join('/data/home', 'pooldeck') });
+    expect(options).toEqual({ port: 0, dataDir: join('/data/home', 'pooldeck'), exitWithParent: false });
   });
 
   it('ignores a relative XDG_DATA_HOME, as the spec says', () => {
@@ -121,7 +121,8 @@ describe('CLI options', () => {
   });
 
   it('reads --port and --data-dir', () => {
-    expect(parseCliArgs(['--port', '8123', '--data-dir', '/tmp/pd'], {})).toEqual({ port: 8123, dataDir: '/tmp/pd' });
+    expect(parseCliArgs(['--port', '8123', '--data-dir', '/tmp/pd'], {})).toEqual({ port: 8123, dataDir: '/tmp/pd', exitWithParent: false });
+    expect(parseCliArgs(['--exit-with-parent'], {})).toMatchObject({ exitWithParent: true });
   });
 
   it('refuses a bad port, unknown options and positionals with a message', () => {
