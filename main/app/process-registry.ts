@@ -198,6 +198,7 @@ export class ProcessRegistry {
       if (entry.process !== process) return;
       Object.assign(entry.row, { state: 'failed', error: error.message, isAlive: false, endedAt: Date.now() });
       entry.log.appendSystem(error.message);
+      void entry.log.releaseFile();
       this.changes.process(id);
     });
     process.on('output', (stream, chunk) => entry.log.append(stream, chunk));
@@ -209,6 +210,8 @@ export class ProcessRegistry {
         this.watchdog?.release(process.pid);
       }
       entry.log.appendSystem(`exited with ${exitcode}`);
+      // Output still in the pipes came before 'exit'; whatever comes after reopens the file.
+      void entry.log.releaseFile();
       this.changes.process(id);
       if (entry.row.kind === 'task') this.onTaskProcessEnded(entry);
     });

@@ -12,6 +12,8 @@ export interface LogFileLimits {
 }
 
 const NEWLINE = 0x0a;
+const PRIVATE_FOLDER_MODE = 0o700;
+const PRIVATE_FILE_MODE = 0o600;
 const noop = (): void => {};
 
 export class RotatingLogFile {
@@ -99,6 +101,19 @@ export class RotatingLogFile {
     await handle?.close().catch(noop);
   }
 
+  /**
+   * Writes what is queued, then closes the file while keeping the log usable: a later line opens it
+   * again. For a process that ended: thousands of ended rows must not hold thousands of fds.
+   */
+  async release(): Promise<void> {
+    await this.flush();
+    // A write that came during the flush owns the handle now; it releases nothing of ours.
+    if (this.#writing !== null || this.#pending.length > 0) return;
+    const handle = this.#handle;
+    this.#handle = null;
+    await handle?.close().catch(noop);
+  }
+
   /** Queues for the file. The caller checked the cap (small notices may exceed it a little). */
   #queue(buffer: Buffer): void {
     if (this.#diskError !== null || this.#ended) return;
@@ -176,8 +191,9 @@ export class RotatingLogFile {
 
   async #file(): Promise<FileHandle> {
     if (this.#handle !== null) return this.#handle;
-    await mkdir(dirname(this.path), { recursive: true });
-    const handle = await open(this.path, 'a');
+    // Logs hold whatever jobs print (tokens, paths): the user's alone.
+    await mkdir(dirname(this.path), { recursive: true, mode: PRIVATE_FOLDER_MODE });
+    const handle = await open(this.path, 'a', PRIVATE_FILE_MODE);
     this.#fileSize = (await handle.stat()).size;
     this.#handle = handle;
     return handle;

@@ -147,6 +147,14 @@ export class LogStore {
     await this.#file?.flush();
   }
 
+  /**
+   * Closes the file once what was written so far reached it; the tail stays, and a later line (a
+   * restart's) opens the file again. Call when the process ended.
+   */
+  async releaseFile(): Promise<void> {
+    await this.#file?.release();
+  }
+
   /** Ends the log: pending partial lines become lines, the file is flushed and closed. Idempotent. */
   close(): Promise<void> {
     this.#closed ??= this.#close();

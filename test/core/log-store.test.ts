@@ -1,6 +1,6 @@
 // LogStore: the bounded tail, the rotated files, and what happens under a flood from a real process.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -224,6 +224,27 @@ describe('files', () => {
     expect(log.diskError).not.toBeNull();
     expect(log.droppedBytes).toBe(12);
     expect(texts(log)).toEqual(['hello', expect.stringMatching(/^\[pooldeck: 6 bytes dropped\] \(log file: .*\)$/), 'world']);
+  });
+
+  it('closes its file on releaseFile, keeps the tail, and opens the file again for a later line', async () => {
+    const log = store();
+    const openLogFiles = () => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === log.filePath;
+      } catch {
+        return false;
+      }
+    }).length;
+    log.append('stdout', Buffer.from('first\n'));
+    await log.flush();
+    expect(openLogFiles()).toBe(1);
+    await log.releaseFile();
+    expect(openLogFiles()).toBe(0);
+    expect(texts(log)).toEqual(['first']);
+    log.appendSystem('restarted (1)');
+    await log.flush();
+    expect(readFileSync(log.filePath!, 'utf8')).toBe('first\n[pooldeck] restarted (1)\n');
+    expect(statSync(log.filePath!).mode & 0o777).toBe(0o600);
   });
 
   it('sanitises the file name', () => {
