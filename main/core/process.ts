@@ -4,6 +4,7 @@ import { statSync } from 'node:fs';
 import type { Duplex, Readable } from 'node:stream';
 import { DEFAULT_GRACE_MS } from './defaults.js';
 import { ProcessStartError } from './errors.js';
+import { describeOpenFilesError } from './open-files.js';
 import { exitcodeFrom } from './signals.js';
 import { descendantsOf, processTableThisTurn, readAllProcStats, readProcStat } from './proc-stat.js';
 import { CHANNEL_FD_ENV } from './worker-channel.js';
@@ -340,7 +341,7 @@ export class Process extends EventEmitter<ProcessEvents> {
         ? 'no such program (not found in PATH or at that path)'
         : code === 'EACCES'
           ? 'permission denied (the file is not executable, or a folder on its path is not searchable)'
-          : error.message;
+          : (describeOpenFilesError(code) ?? error.message);
     return new ProcessStartError(`Cannot start ${this.command}: ${reason} [${code ?? 'error'}]`, code);
   }
 
