@@ -13,6 +13,9 @@ export const LIMITS = {
   maxTasksPerSubmit: 100_000,
   maxGraceMs: 600_000,
   maxLogLinesPerRead: 10_000,
+  maxIdLength: 100,
+  /** Lists and objects inside one task argument; deeper values would exhaust a validator's or a worker's stack. */
+  maxValueDepth: 64,
 } as const;
 
 const text = (field: string) =>
@@ -54,7 +57,10 @@ const envObject = z.preprocess((value, context) => {
 
 const envField = envObject;
 
-const idField = z.string({ error: 'id must be text' }).min(1, { error: 'id is required' }).max(100);
+const idField = z
+  .string({ error: 'id must be text' })
+  .min(1, { error: 'id is required' })
+  .max(LIMITS.maxIdLength, { error: `id is too long: at most ${LIMITS.maxIdLength} characters` });
 
 export const ProcessSpecSchema = z.strictObject({
   command: commandField,
@@ -65,7 +71,40 @@ export const ProcessSpecSchema = z.strictObject({
   env: envField.optional(),
 });
 
-const taskArgs = z.array(z.json(), { error: 'each task is a list of arguments' });
+/**
+ * The path (below `value`) of the first list or object nested more than `maxDepth` levels deep, or
+ * null. Iterative, so a hostile value cannot exhaust the stack here the way a recursive walk would.
+ */
+function tooDeepPath(value: unknown, maxDepth: number): (string | number)[] | null {
+  const pending: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
+  while (pending.length > 0) {
+    const { value: current, path } = pending.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (path.length >= maxDepth) return path;
+    const entries: [string | number, unknown][] = Array.isArray(current) ? current.map((item, index) => [index, item]) : Object.entries(current);
+    for (const [key, item] of entries) {
+      if (item !== null && typeof item === 'object') pending.push({ value: item, path: [...path, key] });
+    }
+  }
+  return null;
+}
+
+// The depth is checked before zod walks the arguments: z.json() recurses, and ~1,500 levels overflow it.
+const taskArgs = z.preprocess((value, context) => {
+  if (!Array.isArray(value)) return value;
+  for (const [index, argument] of value.entries()) {
+    const deepAt = tooDeepPath(argument, LIMITS.maxValueDepth);
+    if (deepAt === null) continue;
+    context.issues.push({
+      code: 'custom',
+      message: `this argument nests lists or objects more than ${LIMITS.maxValueDepth} levels deep; at most ${LIMITS.maxValueDepth} levels are allowed`,
+      input: value,
+      path: [index],
+    });
+    break;
+  }
+  return value;
+}, z.array(z.json(), { error: 'each task is a list of arguments' }));
 
 const TaskListSchema = z
   .array(taskArgs, { error: 'tasks must be a list of argument lists' })
@@ -98,7 +137,7 @@ export const StopArgsSchema = z.strictObject({
   id: idField,
   graceMs: z
     .number({ error: 'graceMs must be a number' })
-    .int()
+    .int({ error: 'graceMs must be a whole number of milliseconds' })
     .min(0, { error: 'graceMs must be 0 or more' })
     .max(LIMITS.maxGraceMs, { error: `graceMs must be at most ${LIMITS.maxGraceMs}` })
     .optional(),

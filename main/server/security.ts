@@ -39,6 +39,13 @@ export function isAllowedHost(host: string | undefined, port: number): boolean {
   return LOOPBACK_HOSTNAMES.some((name) => value === `${name}:${port}` || (port === 80 && value === name));
 }
 
+/** How many Host headers a request carried (Node keeps only the first in `headers.host`). */
+export function hostHeaderCount(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === 'host') count += 1;
+  return count;
+}
+
 /** The exact origins of pages this server served. */
 function allowedOrigins(port: number): string[] {
   return LOOPBACK_HOSTNAMES.map((name) => `http://${name}:${port}`);

@@ -11,6 +11,7 @@ import {
   bearerToken,
   cookieValue,
   generateToken,
+  hostHeaderCount,
   isAllowedHost,
   isAllowedOrigin,
   isJsonContentType,
@@ -56,6 +57,10 @@ export interface ServerOptions {
   port?: number;
   /** Largest command body accepted; larger gets 413. */
   maxBodyBytes?: number;
+  /** A connection that has not sent a request's headers within this time is closed (never-sending and slowloris clients). */
+  headersTimeoutMs?: number;
+  /** A request whose body has not all arrived within this time is closed. */
+  requestTimeoutMs?: number;
   /** Keepalive: a client that does not answer a ping within this interval is dropped. */
   pingIntervalMs?: number;
   /** A client with more than this many bytes unsent gets no more deltas, then a fresh snapshot. */
@@ -73,11 +78,13 @@ export interface RunningServer {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+/** Node checks those timeouts on an interval (30 s by default, which would stretch 10 s to 40 s). */
+const MAX_TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 const DEFAULT_PING_INTERVAL_MS = 30_000;
 const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const RESYNC_POLL_MS = 50;
-/** Bytes of an oversized body we read and discard so the client sees the 413 instead of a reset. */
-const MAX_DISCARD_BYTES = 16 * 1024 * 1024;
 
 type HttpErrorCode =
   | CommandError['code']
@@ -86,7 +93,16 @@ type HttpErrorCode =
   | 'not_found'
   | 'method_not_allowed'
   | 'unsupported_media_type'
-  | 'payload_too_large';
+  | 'payload_too_large'
+  | 'bad_request';
+
+/** HTTP statuses of command errors; the body is the same JSON error value whatever the status. */
+const COMMAND_ERROR_STATUS: Partial<Record<CommandError['code'], number>> = {
+  invalid: 400,
+  not_found: 404,
+  unknown_command: 404,
+  conflict: 409,
+};
 
 /** JSON text of an event, computed once however many clients receive it. */
 const encodedEvents = new WeakMap<AppEvent, string>();
@@ -111,13 +127,32 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   let port = 0;
   const assetCookieName = () => `pooldeck_assets_${port}`;
 
-  const server = http.createServer();
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 60_000;
+  const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const requestTimeout = Math.max(headersTimeout, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+  const server = http.createServer({
+    headersTimeout,
+    requestTimeout,
+    connectionsCheckingInterval: Math.min(MAX_TIMEOUT_CHECK_INTERVAL_MS, Math.max(10, Math.floor(headersTimeout / 4))),
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024, perMessageDeflate: false, clientTracking: true });
   const clients = new Map<WebSocket, EventStream>();
 
+  // Node's headersTimeout only runs once a request has begun; a connection that never sends a byte
+  // would be kept forever. Each new connection gets until its first request's headers are in.
+  const firstRequestTimers = new WeakMap<Duplex, NodeJS.Timeout>();
+  const firstRequestArrived = (socket: Duplex) => {
+    clearTimeout(firstRequestTimers.get(socket));
+    firstRequestTimers.delete(socket);
+  };
+  server.on('connection', (socket: Duplex) => {
+    const timer = setTimeout(() => socket.destroy(), headersTimeout);
+    timer.unref();
+    firstRequestTimers.set(socket, timer);
+    socket.once('close', () => firstRequestArrived(socket));
+  });
+
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    firstRequestArrived(req.socket);
     handleRequest(req, res).catch((error: unknown) => {
       log(`request failed: ${error instanceof Error ? error.stack : String(error)}`);
       if (!res.headersSent) sendJsonError(res, 500, 'internal', 'internal error');
@@ -126,6 +161,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    firstRequestArrived(socket);
     socket.on('error', () => {});
     const refusal = checkUpgrade(req);
     if (refusal) {
@@ -143,6 +179,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
 
   /** null when the upgrade may proceed, otherwise the HTTP status to refuse it with. */
   function checkUpgrade(req: IncomingMessage): number | null {
+    if (hostHeaderCount(req.rawHeaders) !== 1) return 400;
     if (!isLoopbackPeer(req) || !isAllowedHost(req.headers.host, port)) return 403;
     const target = parseTarget(req.url);
     if (!target || target.pathname !== EVENTS_PATH) return 404;
@@ -155,6 +192,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    // Node keeps the first of several Host headers; which one a proxy or browser meant is anyone's guess.
+    if (hostHeaderCount(req.rawHeaders) !== 1) return sendText(res, 400, 'bad request: send exactly one Host header');
     // Host first, before anything else is looked at (DNS rebinding).
     if (!isLoopbackPeer(req) || !isAllowedHost(req.headers.host, port)) {
       return sendText(res, 403, 'forbidden: this server answers only to 127.0.0.1, localhost or [::1] on its own port');
@@ -225,9 +264,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       return sendJsonError(res, 400, 'invalid', 'the body is not valid JSON');
     }
     const outcome = await dispatchCommand(backend.handlers, name, payload);
-    let status = 200;
-    if (!outcome.ok && outcome.error.code === 'invalid') status = 400;
-    if (!outcome.ok && outcome.error.code === 'unknown_command') status = 404;
+    const status = outcome.ok ? 200 : (COMMAND_ERROR_STATUS[outcome.error.code] ?? 200);
     let text: string;
     try {
       text = JSON.stringify(outcome);
@@ -238,6 +275,11 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     sendJson(res, status, text);
   }
 
+  // An accept that fails (EMFILE/ENFILE when the app is out of file descriptors) is reported here;
+  // without a listener it would be an uncaught exception and take the app down. libuv has already
+  // dropped that connection and keeps accepting once descriptors are free again.
+  const onServerError = (error: Error) => log(`server: ${error.message}`);
+
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     else socket.destroy();
@@ -247,6 +289,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     server.once('error', reject);
     server.listen({ host: '127.0.0.1', port: options.port ?? 0, exclusive: true }, () => {
       server.off('error', reject);
+      server.on('error', onServerError);
       resolve();
     });
   });
@@ -371,30 +414,25 @@ function parseTarget(url: string | undefined): URL | null {
   }
 }
 
-/** The body, or 'too_large' past the limit (the rest is discarded), or 'aborted' if the client left. */
+/**
+ * The body, or 'too_large' past the limit (nothing more is read: the 413 closes the connection), or
+ * 'aborted' if the client left.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large' | 'aborted'> {
   return new Promise((resolve) => {
     const declared = Number(req.headers['content-length']);
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = Number.isFinite(declared) && declared > limit;
-    let discarded = 0;
-    const finishTooLarge = () => {
-      // Keep reading (and dropping) a bounded amount so the client gets to read the 413.
-      req.on('data', (chunk: Buffer) => {
-        discarded += chunk.length;
-        if (discarded > MAX_DISCARD_BYTES) req.destroy();
-      });
-      resolve('too_large');
-    };
-    if (tooLarge) return finishTooLarge();
+    if (tooLarge) return resolve('too_large');
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
         tooLarge = true;
         chunks.length = 0;
         req.off('data', onData);
-        finishTooLarge();
+        req.pause();
+        resolve('too_large');
         return;
       }
       chunks.push(chunk);
@@ -408,7 +446,19 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_la
   });
 }
 
+/**
+ * An answer given before the request's body was read (401, 403, 413...) closes the connection:
+ * otherwise Node would read and discard the whole body, however large or slow, to reach the next
+ * request on the connection.
+ */
+function closeIfBodyUnread(res: ServerResponse): void {
+  const req = res.req;
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !req.complete) res.shouldKeepAlive = false;
+}
+
 function sendText(res: ServerResponse, status: number, text: string): void {
+  closeIfBodyUnread(res);
   res.statusCode = status;
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');
@@ -416,6 +466,7 @@ function sendText(res: ServerResponse, status: number, text: string): void {
 }
 
 function sendJson(res: ServerResponse, status: number, text: string): void {
+  closeIfBodyUnread(res);
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');

@@ -13,7 +13,8 @@ and writes one JSON object per line to it: {"type":"task","id":1,"args":[3]}. se
 handler(*args) for each task (handler(*args, **kwargs) when the task has "kwargs": {...}, as
 pool.apply(args, kwargs) sends), one at a time, in order, and answers
 {"type":"result","id":1,"ok":true,"value":9}. An exception, or a value that is not JSON, becomes
-{"type":"result","id":1,"ok":false,"error":{"type":...,"message":...,"traceback":...}}.
+{"type":"result","id":1,"ok":false,"error":{"type":...,"message":...,"traceback":...}}; so does
+a task whose arguments are nested too deeply for Python to decode (a RecursionError, as a result).
 It says which protocol version it speaks and opts in to the batch extension
 ({"type":"ready","version":1,"batch":true}): a map chunk then comes as
 {"type":"batch","id":5,"items":[1,2,...]} (or "args":[[1,2],[3,4],...] for starmap) and is
@@ -26,6 +27,7 @@ stdout and stderr stay yours: print freely. See docs/worker-protocol.md.
 
 import json
 import os
+import re
 import sys
 import traceback
 
@@ -51,6 +53,22 @@ def _result_line(task_id, handler, args, kwargs):
     except (TypeError, ValueError, OverflowError, RecursionError) as exc:
         message = "the handler returned a value that is not JSON-serialisable (%s): %s" % (type(value).__name__, exc)
         return _error_line(task_id, type(exc).__name__, message, traceback.format_exc())
+
+
+# The pool writes "type" and "id" first, so a message too deep to decode can still be answered.
+_HEAD = re.compile(rb'^\s*\{"type":"(task|batch)","id":(\d+)[,}]')
+
+
+def _too_deep_line(raw, exc):
+    """The error answer to a message nested too deep for the decoder, or None if it names no task."""
+    head = _HEAD.match(raw)
+    if head is None:
+        return None
+    message = "the task's arguments are nested too deeply to decode: %s" % exc
+    tb = traceback.format_exc()
+    if head.group(1) == b"task":
+        return _error_line(int(head.group(2)), "RecursionError", message, tb)
+    return _batch_error_line(int(head.group(2)), 0, "RecursionError", message, tb)
 
 
 def _batch_error_line(batch_id, index, exc_type, message, tb):
@@ -122,6 +140,13 @@ def serve(handler, initializer=None, initargs=()):
     for raw in reader:
         try:
             message = json.loads(raw)
+        except RecursionError as exc:
+            answer = _too_deep_line(raw, exc)
+            if answer is None:
+                sys.stderr.write("pooldeck_worker: ignoring a line nested too deeply to decode: %r\n" % raw[:80])
+            else:
+                send(answer)
+            continue
         except ValueError:
             sys.stderr.write("pooldeck_worker: ignoring a line that is not JSON: %r\n" % raw[:80])
             continue

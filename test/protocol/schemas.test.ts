@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import {
+  IdArgsSchema,
+  LIMITS,
   PoolSpecSchema,
   ProcessSpecSchema,
+  StopArgsSchema,
+  SubmitTasksArgsSchema,
   commandNames,
   commandSchemas,
   dispatchCommand,
@@ -106,5 +110,30 @@ describe('formatExitcode', () => {
     expect(formatExitcode(-15)).toBe('-15 (SIGTERM)');
     expect(formatExitcode(-9)).toBe('-9 (SIGKILL)');
     expect(formatExitcode(-99)).toBe('-99');
+  });
+});
+
+describe('input limits', () => {
+  const nested = (depth: number): unknown => JSON.parse('['.repeat(depth) + ']'.repeat(depth));
+
+  it(`refuses a task argument nested more than ${LIMITS.maxValueDepth} levels deep, naming the field and the limit, without overflowing the stack`, () => {
+    expect(SubmitTasksArgsSchema.safeParse({ poolId: 'pool-1', tasks: [[nested(LIMITS.maxValueDepth)]] }).success).toBe(true);
+    for (const depth of [LIMITS.maxValueDepth + 1, 1_550, 100_000]) {
+      const error = firstError(SubmitTasksArgsSchema, { poolId: 'pool-1', tasks: [[1], [2, nested(depth)]] });
+      expect(error, `depth ${depth}`).toMatchObject({ code: 'invalid', field: 'tasks.1.1' });
+      expect(error.message).toBe(
+        `tasks.1.1: this argument nests lists or objects more than ${LIMITS.maxValueDepth} levels deep; at most ${LIMITS.maxValueDepth} levels are allowed`,
+      );
+    }
+    expect(firstError(PoolSpecSchema, { processes: 1, command: 'sh', tasks: [[{ a: nested(2_000) }]] })).toMatchObject({ field: 'tasks.0.0' });
+  });
+
+  it('says an id is too long, and how long it may be', () => {
+    const error = firstError(IdArgsSchema, { id: 'p'.repeat(LIMITS.maxIdLength + 1) });
+    expect(error.message).toBe(`id: id is too long: at most ${LIMITS.maxIdLength} characters`);
+  });
+
+  it('says graceMs must be a whole number of milliseconds', () => {
+    expect(firstError(StopArgsSchema, { id: 'p1', graceMs: 1.5 }).message).toBe('graceMs: graceMs must be a whole number of milliseconds');
   });
 });
