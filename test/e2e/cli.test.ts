@@ -4,7 +4,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SERVER_ENTRY, URL_LINE, descendants, isRunning, startServedApp, until, type ServedApp } from './harness.js';
+import { until } from '../helpers/until.js';
+import { SERVER_ENTRY, URL_LINE, descendants, isRunning, startServedApp, type ServedApp } from './harness.js';
 
 // `node out/main/server.js` as users run it (`npm run serve`): its one line of output, its options,
 // and that it never leaves a process behind when stopped.
@@ -43,7 +44,7 @@ async function livePids(app: ServedApp, count: number): Promise<number[]> {
     const outcome = await app.command<{ processes: Row[] }>('getSnapshot');
     const pids = (outcome.value?.processes ?? []).filter((row) => row.isAlive && row.pid !== null).map((row) => row.pid!);
     return pids.length >= count ? pids : null;
-  }, 15_000, `${count} live processes`);
+  }, `${count} live processes`, { timeoutMs: 15_000 });
 }
 
 describe('npm run serve', () => {
@@ -96,7 +97,7 @@ describe('npm run serve', () => {
       await until(async () => {
         const logs = await app.command<{ lines: { text: string }[] }>('readLogs', { id: created.value!.id });
         return logs.value?.lines.some((line) => line.text.includes('hello-xdg'));
-      });
+      }, 'the job\'s output in its log', { timeoutMs: 15_000 });
       await app.stop();
       expect(existsSync(join(xdg, 'pooldeck'))).toBe(true);
       expect(readdirSync(join(xdg, 'pooldeck')).length).toBeGreaterThan(0);
@@ -125,7 +126,7 @@ describe('npm run serve', () => {
       const tree = await until(() => {
         const found = descendants(app.child.pid!);
         return found.length >= pids.length + 1 ? found : null;
-      });
+      }, 'the jobs and the grandchild in the server\'s tree', { timeoutMs: 15_000 });
       expect(tree).toEqual(expect.arrayContaining(pids));
 
       const { code, survivors } = await app.stop(signal);

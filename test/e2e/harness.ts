@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { until } from '../helpers/until.js';
 
 // Starts the built headless server (out/main/server.js) as a real child process and Chromium against
 // it, and cleans both up: the server by SIGTERM, after which none of its descendants may be left.
@@ -181,21 +182,12 @@ export function isRunning(pid: number): boolean {
   return stat !== null && stat.state !== 'Z' && stat.state !== 'X';
 }
 
+/** Waits up to `timeoutMs` for `pids` to end; returns those still running then (none: all ended). */
 export async function waitUntilGone(pids: number[], timeoutMs: number): Promise<number[]> {
-  const start = Date.now();
-  for (;;) {
-    const alive = pids.filter(isRunning);
-    if (alive.length === 0 || Date.now() - start > timeoutMs) return alive;
-    await new Promise((done) => setTimeout(done, 50));
+  try {
+    await until(() => pids.every((pid) => !isRunning(pid)), 'the processes to end', { timeoutMs, intervalMs: 50 });
+  } catch {
+    // Timed out: the survivors are the answer.
   }
-}
-
-export async function until<T>(probe: () => T | Promise<T>, timeoutMs = 15_000, what = 'condition'): Promise<NonNullable<T>> {
-  const start = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 50));
-  }
+  return pids.filter(isRunning);
 }

@@ -1,4 +1,5 @@
 import type { Locator, Page } from 'playwright-core';
+import { until } from '../helpers/until.js';
 
 // Reading the UI the way a user does: by roles, labels and the table's own column headers.
 
@@ -74,22 +75,26 @@ export async function showTab(page: Page, name: 'Processes' | 'Pools'): Promise<
   await page.getByRole('tab', { name: new RegExp(`^${name}`) }).click();
 }
 
+/**
+ * The shared `until`, for probes of a page that may throw while it is still rendering (a locator not
+ * there yet): such a throw counts as "not yet", and the timeout error says what the last probe saw.
+ */
 export async function pollUntil<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const start = Date.now();
   let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-      last = value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() - start > timeoutMs) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const value = await until(
+    async () => {
+      try {
+        last = await probe();
+      } catch (error) {
+        last = error;
+        return null;
+      }
+      return last as T | null | undefined | false;
+    },
+    () => `${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`,
+    { timeoutMs, intervalMs: 100 },
+  );
+  return value as T;
 }
 
 /** The task counts a pool card shows ("5 done", "0 failed", …), read from its "Task counts" list. */
