@@ -114,11 +114,6 @@ export class RowSorter {
   }
 }
 
-/** A sorted copy (see RowSorter); for one-off sorts where no ranking is kept between calls. */
-export function sortRows(rows: readonly ProcessRow[], key: SortKey, direction: SortDirection, now: number): ProcessRow[] {
-  return new RowSorter().sort(rows, key, direction, now);
-}
-
 /** Plain, case-insensitive substring search over name, command line, pid and pool. Never a regex. */
 export function filterRows(rows: readonly ProcessRow[], query: string): readonly ProcessRow[] {
   const needle = query.trim().toLowerCase();

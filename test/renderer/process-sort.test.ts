@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { RowSorter, filterRows, sortRows } from '../../renderer/lib/process-sort.js';
+import { RowSorter, filterRows, type SortDirection, type SortKey } from '../../renderer/lib/process-sort.js';
+import type { ProcessRow } from '../../main/protocol/index.js';
 import { processRow } from './process-rows.js';
+
+/** A one-off sort: a fresh sorter each time, so no ranking is carried between calls. */
+const sortRows = (rows: readonly ProcessRow[], key: SortKey, direction: SortDirection, now: number): ProcessRow[] =>
+  new RowSorter().sort(rows, key, direction, now);
 
 const ids = (rows: readonly { id: string }[]) => rows.map((row) => row.id);
 
