@@ -15,6 +15,8 @@ export interface AppBackendOptions {
   /** Where the worker helpers and the demo worker live; each shell knows its own layout (source tree or package). */
   workersDir: string;
   graceMs?: number;
+  /** See SupervisorOptions.maxLiveProcesses. */
+  maxLiveProcesses?: number;
 }
 
 /** The app as both shells see it: command handlers, the event stream, and the quit-time controls. */
@@ -33,6 +35,7 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
     dataDir: options.dataDir,
     sampleIntervalMs: options.sampleIntervalMs,
     graceMs: options.graceMs,
+    maxLiveProcesses: options.maxLiveProcesses,
   });
   const workersDir = options.workersDir;
   const events = new CoalescedEvents(supervisor, options.deltaIntervalMs ?? 250);
@@ -40,7 +43,7 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
   const handlers: CommandHandlers = {
     getSnapshot: async () => supervisor.snapshot(),
     createProcess: async (spec) => {
-      const row = await supervisor.createProcess(spec);
+      const row = await guardAsync(() => supervisor.createProcess(spec));
       return { id: row.id, row };
     },
     createPool: async (spec) => {
@@ -59,7 +62,7 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
     removePool: async ({ id }) => (guard(() => supervisor.removePool(id)), {}),
     listTasks: async ({ poolId }) => ({ tasks: guard(() => supervisor.listTasks(poolId)) }),
     readLogs: async ({ id, afterSeq, limit, search }) => guard(() => supervisor.readLogs(id, afterSeq, limit, search)),
-    runDemo: async () => {
+    runDemo: async () => guardAsync(async () => {
       const demo = demoWorkspace(workersDir);
       const poolIds: string[] = [];
       for (const spec of demo.pools) {
@@ -71,7 +74,7 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
       const processIds: string[] = [];
       for (const spec of demo.processes) processIds.push((await supervisor.createProcess(spec)).id);
       return { processIds, poolIds };
-    },
+    }),
   };
 
   return {

@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_GRACE_MS } from '../core/defaults.js';
 import { OrphanWatchdog } from '../core/orphan-watchdog.js';
+import { defaultMaxLiveProcesses } from '../core/os-limits.js';
 import { Pool, type PoolOptions } from '../core/pool.js';
 import type { PoolTask } from '../core/pool-task.js';
 import { Process, type ProcessOptions } from '../core/process.js';
@@ -34,6 +35,12 @@ export interface SupervisorOptions {
    * keep) are left alone.
    */
   orphanWatchdog?: boolean;
+  /**
+   * Live processes the app starts at most, standalone ones and pool workers together (a pool counts
+   * its `processes` while it runs). Beyond it, starts are refused. Default: half of `ulimit -u`,
+   * at most 512 per CPU.
+   */
+  maxLiveProcesses?: number;
 }
 
 interface PoolEntry {
@@ -59,6 +66,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly dataDir: string;
   readonly sampleIntervalMs: number;
   readonly graceMs: number;
+  readonly maxLiveProcesses: number;
   readonly #maxEndedTaskRows: number;
   readonly #maxTaskRows: number;
   readonly #changes = new ChangeTracker(() => this.emit('change'));
@@ -76,6 +84,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.dataDir = options.dataDir;
     this.sampleIntervalMs = options.sampleIntervalMs ?? 1000;
     this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+    this.maxLiveProcesses = options.maxLiveProcesses ?? defaultMaxLiveProcesses();
+    if (!Number.isInteger(this.maxLiveProcesses) || this.maxLiveProcesses < 1) {
+      throw new RangeError(`Supervisor: maxLiveProcesses must be a whole number of at least 1, not ${this.maxLiveProcesses}`);
+    }
     this.#maxEndedTaskRows = options.maxEndedTaskRowsPerPool ?? 2000;
     this.#maxTaskRows = options.maxTaskRowsPerPool ?? 5000;
     this.#sampler = new Sampler({ sampleIntervalMs: this.sampleIntervalMs });
@@ -91,6 +103,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /** Starts a process. A failed start does not throw: the row shows state `failed` and the OS error. */
   async createProcess(spec: ProcessSpec): Promise<ProcessRow> {
+    this.#checkRoomFor(1, 'end some jobs or raise the cap');
     const entry = this.#processes.register(this.#processes.newId(), new Process(processOptions(spec)), 'process', spec, null);
     await start(entry);
     return { ...entry.row };
@@ -127,6 +140,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.#processes.markStopping(entry);
       await entry.process.stop({ graceMs: this.graceMs });
     }
+    this.#checkRoomFor(1, 'end some jobs or raise the cap');
     this.#processes.replace(entry, new Process({ ...processOptions(entry.spec), name: entry.row.name }));
     await start(entry);
     return { ...entry.row };
@@ -154,6 +168,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   // ---- pools ----------------------------------------------------------------------------------
 
   createPool(spec: PoolSpec): PoolRow {
+    this.#checkRoomFor(spec.processes, `a pool of ${spec.processes} would exceed it`);
     const id = `pool${this.#nextPoolId++}`;
     const pool = new Pool(poolOptions(spec));
     const entry: PoolEntry = {
@@ -345,6 +360,27 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   // ---- internals ----------------------------------------------------------------------------------
+
+  /** Live standalone processes, plus each pool's `processes` until it has ended. */
+  #liveProcessCount(): number {
+    let count = 0;
+    for (const entry of this.#processes.values()) {
+      if (entry.row.kind === 'process' && (entry.row.state === 'starting' || entry.process.isAlive())) count += 1;
+    }
+    for (const { pool } of this.#pools.values()) {
+      if (pool.state !== 'terminated' && pool.state !== 'joined') count += pool.processes;
+    }
+    return count;
+  }
+
+  #checkRoomFor(adding: number, advice: string): void {
+    const live = this.#liveProcessCount();
+    if (live + adding <= this.maxLiveProcesses) return;
+    throw new SupervisorError(
+      'conflict',
+      `the app starts at most ${this.maxLiveProcesses} processes at once (maxLiveProcesses) and ${live} run: ${advice}`,
+    );
+  }
 
   #onTask(pool: PoolEntry, task: PoolTask): void {
     const row = pool.tasks.update(task);

@@ -1,22 +1,10 @@
 // Why a spawn failed for lack of file descriptors, in words a user can act on. Linux only reads
 // the numbers (elsewhere the message goes without them).
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readSoftLimit } from './os-limits.js';
 
 /** The soft "Max open files" limit, read once: when the limit is hit, reading it would fail too. */
 const openFilesLimit = readSoftLimit('Max open files');
-
-/** The soft limit named `name` in /proc/self/limits ("Max processes", "Max open files"), or null. */
-export function readSoftLimit(name: string): number | null {
-  try {
-    const line = readFileSync('/proc/self/limits', 'utf8')
-      .split('\n')
-      .find((candidate) => candidate.startsWith(name));
-    const soft = line?.slice(name.length).trim().split(/\s+/)[0];
-    return soft === undefined || soft === 'unlimited' ? null : Number.parseInt(soft, 10);
-  } catch {
-    return null;
-  }
-}
 
 /** How many fds the app holds; at the limit, listing them needs one more, so the limit is the count. */
 function openFileCount(): number | null {
