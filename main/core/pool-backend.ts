@@ -5,7 +5,8 @@
 // pool.py, where a task handler, a result handler and a worker handler share the pool's state.
 
 import type { Encoder } from './pool-plan.js';
-import type { Deque, TaskEntry } from './pool-task.js';
+import type { TaskQueue } from './pool-queue.js';
+import type { TaskEntry } from './pool-task.js';
 import type { Process } from './process.js';
 
 /** What a Pool gives its backend: its settings, its queue, and the calls that move tasks along. */
@@ -19,7 +20,7 @@ export interface PoolCore {
   readonly cwd: string | undefined;
   readonly env: Readonly<Record<string, string>> | undefined;
   /** Tasks waiting for a process, oldest first; the backend takes them from the front. */
-  readonly queue: Deque<TaskEntry>;
+  readonly queue: TaskQueue;
   /** Running or closed: tasks still run. False once terminating. */
   readonly active: boolean;
   /** Closed, with nothing queued and no imap input left to read: workers are no longer wanted. */

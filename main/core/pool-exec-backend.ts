@@ -8,6 +8,7 @@ import type { PoolBackend, PoolCore } from './pool-backend.js';
 import type { Encoder } from './pool-plan.js';
 import type { TaskEntry } from './pool-task.js';
 import { Process } from './process.js';
+import { argumentsJson } from './worker-channel.js';
 
 /**
  * The task record keeps the last EXEC_RECORD_TAIL characters of each stream (the promise gets the
@@ -20,11 +21,15 @@ function recordedOutput(output: TaskOutput): TaskOutput {
   return { exitcode: output.exitcode, stdout: cut(output.stdout), stderr: cut(output.stderr) };
 }
 
-/** A command line takes no lines on a channel and no chunks: every item is its own run. */
+/**
+ * A command line takes no chunks: every item is its own run. A task's "line" is its arguments'
+ * JSON, which is all a queued task keeps of them.
+ */
 const execEncoder: Encoder = {
   takesChunks: false,
-  task: () => '',
+  task: (_id, args) => argumentsJson(args),
   chunk: () => '',
+  decode: (line) => ({ args: JSON.parse(line) as unknown[] }),
 };
 
 export class ExecBackend implements PoolBackend {

@@ -3,6 +3,7 @@
 
 import { checkTaskArgs } from './pool-options.js';
 import type { IterSink } from './pool-sinks.js';
+import type { Decode } from './pool-task.js';
 import type { TaskKwargs } from './worker-channel.js';
 
 /** A map-style call's items: as given (map) or argument lists (starmap, `star`). */
@@ -28,6 +29,8 @@ export interface Encoder {
   readonly takesChunks: boolean;
   task(id: number, args: unknown[], kwargs?: TaskKwargs): string;
   chunk(id: number, items: unknown[], star: boolean): string;
+  /** A single task's arguments (and keyword arguments) from the line `task` made. */
+  decode: Decode;
 }
 
 /**

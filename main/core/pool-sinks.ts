@@ -1,7 +1,7 @@
 // Where the outcomes of a map-style call go: a map's result list (MapSink) or an imap's reader
 // (IterSink). A single task's outcome goes straight to its promise or AsyncResult.
 
-import { Deque, type TaskEntry, type TaskSink } from './pool-task.js';
+import { Deque, type SettledTask, type TaskSink } from './pool-task.js';
 
 /** Collects a map's results in input order; settles once, on the first failure or the last result. */
 export class MapSink implements TaskSink {
@@ -13,6 +13,10 @@ export class MapSink implements TaskSink {
   #parts: [number, unknown[]][] = [];
   #remaining: number;
   #done = false;
+
+  get done(): boolean {
+    return this.#done;
+  }
 
   constructor(
     count: number,
@@ -26,7 +30,7 @@ export class MapSink implements TaskSink {
     }
   }
 
-  settle(entry: TaskEntry, ok: boolean, valueOrError: unknown): void {
+  settle(entry: SettledTask, ok: boolean, valueOrError: unknown): void {
     if (this.#done) return;
     if (!ok) {
       this.#done = true;
@@ -104,7 +108,7 @@ export class IterSink implements TaskSink {
     this.#wake();
   }
 
-  settle(entry: TaskEntry, ok: boolean, value: unknown): void {
+  settle(entry: SettledTask, ok: boolean, value: unknown): void {
     if (entry.chunked && ok) {
       const values = value as unknown[];
       for (let i = 0; i < values.length; i += 1) {

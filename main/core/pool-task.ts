@@ -38,10 +38,22 @@ export interface PoolTask {
 }
 
 
+/** What a sink learns of a task it settles: where its items go in its call. */
+export interface SettledTask {
+  readonly index: number;
+  readonly count: number;
+  readonly chunked: boolean;
+}
+
 /** Where a task's outcome goes: a promise, an AsyncResult, a map's result array, an imap iterator. */
 export interface TaskSink {
-  settle(entry: TaskEntry, ok: boolean, valueOrError: unknown): void;
+  settle(task: SettledTask, ok: boolean, valueOrError: unknown): void;
+  /** True once the sink takes no more outcomes (a failed map): cancelling its tasks then makes no error. */
+  readonly done?: boolean;
 }
+
+/** A single task's arguments read back from its encoded line (records are built from it on demand). */
+export type Decode = (line: string) => { args: unknown[]; kwargs?: Record<string, unknown> };
 
 /** A task inside the pool: its public record plus the pool's bookkeeping. */
 export class TaskEntry {
@@ -54,8 +66,8 @@ export class TaskEntry {
   error: PoolTaskError | undefined = undefined;
   /** performance.now() when it was handed to a worker (worker mode). */
   sentAt = 0;
-  /** Keyword arguments, when the caller gave some (single tasks only). */
-  kwargs: Record<string, unknown> | undefined = undefined;
+  /** The arguments, once given or read back from the line (a single task keeps only its line). */
+  #args: unknown[] | null;
   /**
    * What only a chunk needs (null for a single task): apart, so that the many single-task
    * records stay small.
@@ -64,9 +76,12 @@ export class TaskEntry {
 
   constructor(
     readonly id: number,
-    readonly args: unknown[],
+    args: unknown[] | null,
     readonly queuedAt: number,
-    /** The encoded `task` line, or for a chunk its `batch` line (worker mode); emptied once the task ended. */
+    /**
+     * The encoded `task` line (exec mode: the arguments' JSON), or for a chunk its `batch` line; a
+     * chunk's is emptied once it ended, a single task's is its record's arguments.
+     */
     public line: string,
     public sink: TaskSink | null,
     /** Position of the task (of a chunk's first item) in its map/imap/starmap call (0 for single tasks). */
@@ -77,8 +92,25 @@ export class TaskEntry {
     chunked = false,
     /** For a chunk: `args` holds argument lists (starmap), or items, each its task's only argument (map). */
     star = true,
+    /** Reads a single task's arguments from its line (when `args` is null). */
+    private readonly decode: Decode | null = null,
   ) {
+    this.#args = args;
     this.batch = chunked ? new ChunkState(star) : null;
+  }
+
+  get args(): unknown[] {
+    return this.#args ?? this.decode!(this.line).args;
+  }
+
+  /** Keyword arguments, when the caller gave some (single tasks only). */
+  get kwargs(): Record<string, unknown> | undefined {
+    return this.#args === null ? this.decode!(this.line).kwargs : undefined;
+  }
+
+  /** Whether the line is the only copy of the arguments (then it is kept after the task ended). */
+  get argsInLine(): boolean {
+    return this.#args === null;
   }
 
   get chunked(): boolean {
@@ -114,8 +146,9 @@ export class TaskEntry {
   }
 
   snapshot(): PoolTask {
-    const task = this.#record(this.id, this.args);
-    if (this.kwargs !== undefined) task.kwargs = this.kwargs;
+    const decoded = this.#args === null ? this.decode!(this.line) : null;
+    const task = this.#record(this.id, decoded === null ? this.#args! : decoded.args);
+    if (decoded?.kwargs !== undefined) task.kwargs = decoded.kwargs;
     if (this.state === 'done') task.value = this.value;
     if (this.error) task.error = this.error;
     const batch = this.batch;

@@ -11,7 +11,7 @@ import type { Encoder } from './pool-plan.js';
 import type { TaskEntry } from './pool-task.js';
 import { FAST_DEATH_MS, WorkerUpkeep } from './pool-worker-upkeep.js';
 import { Process } from './process.js';
-import { argumentsJson, encodeBatch, encodeTask, quoteExcerpt, type WorkerErrorInfo, type WorkerToMainMessage } from './worker-channel.js';
+import { argumentsJson, decodeTaskLine, encodeBatch, encodeTask, quoteExcerpt, type WorkerErrorInfo, type WorkerToMainMessage } from './worker-channel.js';
 import { WorkerSlot, type WorkerSlotHooks } from './worker-slot.js';
 
 /** Pipelining: hand a worker enough tasks to cover this much of its work, so it never waits for the next one. */
@@ -62,6 +62,7 @@ export class WorkerBackend implements PoolBackend {
           throw this.#encodeError(error);
         }
       },
+      decode: decodeTaskLine,
     };
     this.#hooks = {
       started: (slot) => this.#onSlotStarted(slot),
@@ -148,7 +149,7 @@ export class WorkerBackend implements PoolBackend {
       return;
     }
     const fair = Math.ceil((queue.length + this.#inflight) / live);
-    const chunked = queue.peek()!.chunked;
+    const chunked = queue.frontIsChunk;
     const cap = Math.min(chunked ? CHUNK_PIPELINE_DEPTH : this.#depth(), fair);
     // Refill a worker once it is down to half its allowance, so that refills go out in batches
     // (one write for many tasks) rather than one write per answer.
@@ -164,8 +165,7 @@ export class WorkerBackend implements PoolBackend {
         const slot = up[i];
         // maxTasksPerChild counts items; a chunk is not split, so it may take a worker past the limit.
         if (allowance[i] <= 0 || slot.assigned >= limit) continue;
-        const next = queue.peek()!;
-        if (next.chunked && slot.batch === null) continue;
+        if (slot.batch === null && queue.frontIsChunk) continue;
         allowance[i] -= 1;
         progress = true;
         const entry = queue.shift()!;

@@ -15,7 +15,8 @@ import { ExecBackend } from './pool-exec-backend.js';
 import { checkChunksize, checkIterable, checkKwargs, checkTaskArgs, isAsyncOnly, validateOptions, type ApplyAsyncOptions, type MapOptions, type PoolOptions } from './pool-options.js';
 import { callItems, callItemsAsync, chunkSize, feed, itemsAhead, planCall, type CallItems, type Plan } from './pool-plan.js';
 import { IterSink, MapSink } from './pool-sinks.js';
-import { Deque, TaskBook, TaskEntry, type PoolCounts, type PoolMode, type PoolState, type PoolTask, type PoolTaskError, type TaskSink } from './pool-task.js';
+import { TaskQueue } from './pool-queue.js';
+import { TaskBook, TaskEntry, type PoolCounts, type PoolMode, type PoolState, type PoolTask, type PoolTaskError, type TaskSink } from './pool-task.js';
 import { WorkerBackend } from './pool-worker-backend.js';
 import type { Process } from './process.js';
 import type { TaskKwargs } from './worker-channel.js';
@@ -23,14 +24,34 @@ import type { TaskKwargs } from './worker-channel.js';
 export type { PoolMode, PoolState, PoolTask, PoolCounts } from './pool-task.js';
 export type { PoolOptions, MapOptions, ApplyAsyncOptions } from './pool-options.js';
 
+export interface TasksCancelled {
+  count: number;
+  firstId: number;
+  lastId: number;
+}
+
+/** A window of a pool's task records (see Pool.tasksPage). */
+export interface PoolTasksPage {
+  /** How many records the pool keeps now (every unfinished task, the last 10,000 finished ones). */
+  total: number;
+  offset: number;
+  tasks: PoolTask[];
+}
+
 export interface PoolEvents {
   /**
    * A worker Process was created; it is started right after the listeners ran, so its pid is still
    * null here (listen to its 'started' event). `pool.workers` lists it once it has a pid.
    */
   worker: [proc: Process];
-  /** A task changed state (a snapshot of its record). */
+  /** A task changed state (a snapshot of its record). Not emitted for queued tasks cancelled by terminate(): see tasksCancelled. */
   task: [task: PoolTask];
+  /**
+   * terminate() cancelled every task still in the queue at once: `count` tasks, ids `firstId` …
+   * `lastId` (those of them still queued; ids in the range that had gone to a worker get their own
+   * 'task' event). One event, however many tasks: a million cancellations are not a million events.
+   */
+  tasksCancelled: [range: TasksCancelled];
   state: [state: PoolState];
 }
 
@@ -68,7 +89,7 @@ export class Pool extends EventEmitter<PoolEvents> {
   readonly env: Readonly<Record<string, string>> | undefined;
 
   #state: PoolState = 'running';
-  #queue = new Deque<TaskEntry>();
+  #queue: TaskQueue;
   #book = new TaskBook(POOL_FINISHED_TASKS_KEPT);
   #counts: PoolCounts = { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
   #nextTaskId = 1;
@@ -94,6 +115,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.env = options.env ? Object.freeze({ ...options.env }) : undefined;
     const core = this.#core();
     this.#backend = this.mode === 'exec' ? new ExecBackend(core) : new WorkerBackend(core);
+    this.#queue = new TaskQueue(this.#backend.encoder.decode, (entry) => this.#book.add(entry));
   }
 
   get state(): PoolState {
@@ -108,9 +130,28 @@ export class Pool extends EventEmitter<PoolEvents> {
     return this.#backend.workers();
   }
 
-  /** Every unfinished task and the last 10,000 finished ones, in submission order (snapshots). */
+  /**
+   * Every unfinished task and the last 10,000 finished ones, in submission order (snapshots). Builds
+   * a record per task, queued ones included: with many tasks queued, read tasksPage instead.
+   */
   get tasks(): PoolTask[] {
-    return this.#book.list();
+    return this.tasksPage(0, Infinity).tasks;
+  }
+
+  /**
+   * The records of `pool.tasks` from `offset`, at most `limit` of them, and how many there are in
+   * all; only the records in the window are built (queued tasks are kept as their encoded lines).
+   * Costs O(offset + limit) plus the kept records of tasks that left the queue (at most 10,000
+   * finished ones and those the workers hold).
+   */
+  tasksPage(offset: number, limit: number): PoolTasksPage {
+    if (!Number.isInteger(offset) || offset < 0) throw new TypeError(`tasksPage: offset must be a non-negative integer (got ${String(offset)})`);
+    if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 0))) {
+      throw new TypeError(`tasksPage: limit must be a non-negative integer or Infinity (got ${String(limit)})`);
+    }
+    const kept = this.#book.list().sort((a, b) => a.id - b.id);
+    const { total, tasks } = this.#queue.page(kept, offset, limit);
+    return { total, offset, tasks };
   }
 
   get counts(): PoolCounts {
@@ -145,6 +186,26 @@ export class Pool extends EventEmitter<PoolEvents> {
     const submit = this.#prepareTask(args, options?.kwargs, 'applyAsync(args): args', 'applyAsync: kwargs');
     const id = this.#nextTaskId;
     return new AsyncResult<T>((settle) => submit({ settle: (_entry, ok, value) => settle(ok, value) }), options, `task ${id} of ${this.name}`);
+  }
+
+  /**
+   * Queues one task per argument list, with no promise: their outcomes are read from the records
+   * (tasksPage, 'task' events) and counts. The leanest way to queue many tasks: a queued task costs
+   * its encoded line and a few numbers. Returns the id of the first task and how many were queued.
+   * Throws (queuing none) when the pool is not running or an argument list cannot be sent.
+   */
+  submit(argLists: unknown[][]): { firstId: number; count: number } {
+    this.#checkRunning();
+    if (!Array.isArray(argLists)) throw new TypeError(`submit(argLists): argLists must be an array of argument lists (got ${typeof argLists})`);
+    const encoder = this.#backend.encoder;
+    const firstId = this.#nextTaskId;
+    const lines: string[] = new Array(argLists.length);
+    for (let i = 0; i < argLists.length; i += 1) {
+      checkTaskArgs(argLists[i], `submit(argLists): argLists[${i}]`);
+      lines[i] = encoder.task(firstId + i, argLists[i]);
+    }
+    for (let i = 0; i < argLists.length; i += 1) this.#submit(argLists[i], lines[i], null, i);
+    return { firstId, count: argLists.length };
   }
 
   /** Runs the task once per item (with args `[item]`) and resolves to the values in input order. */
@@ -202,7 +263,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (this.#terminated) return this.#terminated;
     if (this.#state === 'joined') return Promise.resolve();
     this.#setState('terminating');
-    for (const entry of this.#queue.drain()) this.#cancel(entry);
+    this.#cancelQueued();
     this.#terminated = this.#backend.terminate().then(() => {
       this.#setState('terminated');
       this.#checkJoined();
@@ -352,15 +413,27 @@ export class Pool extends EventEmitter<PoolEvents> {
     })();
   }
 
-  /** Queues a task, or a chunk of `count` items (ids id … id + count - 1) when `chunked`. */
-  #submit(args: unknown[], line: string, sink: TaskSink, index: number, count = 1, chunked = false, star = true, kwargs?: TaskKwargs): TaskEntry {
-    const entry = new TaskEntry(this.#nextTaskId, args, Date.now(), line, sink, index, count, chunked, star);
-    if (kwargs !== undefined) entry.kwargs = kwargs;
+  /**
+   * Queues a task, or a chunk of `count` items (ids id … id + count - 1) when `chunked`. A single
+   * task is queued as its line alone (`args` and `kwargs` only feed its 'task' event).
+   */
+  #submit(args: unknown[], line: string, sink: TaskSink | null, index: number, count = 1, chunked = false, star = true, kwargs?: TaskKwargs): void {
+    const id = this.#nextTaskId;
+    const queuedAt = Date.now();
     this.#nextTaskId += count;
-    this.#book.add(entry);
     this.#counts.queued += count;
-    this.#queue.push(entry);
-    this.#emitTask(entry);
+    if (chunked) {
+      const entry = new TaskEntry(id, args, queuedAt, line, sink, index, count, true, star);
+      this.#queue.pushEntry(entry);
+      this.#emitTask(entry);
+    } else {
+      this.#queue.push(id, line, sink, index, queuedAt);
+      if (this.listenerCount('task') > 0) {
+        const task: PoolTask = { id, args, state: 'queued', workerPid: null, workerName: null, queuedAt, startedAt: null, endedAt: null };
+        if (kwargs !== undefined) task.kwargs = kwargs;
+        this.#emitSafely('task', task);
+      }
+    }
     this.#backend.submitted();
     if (!this.#dispatchScheduled) {
       this.#dispatchScheduled = true;
@@ -369,7 +442,6 @@ export class Pool extends EventEmitter<PoolEvents> {
         this.#afterChange();
       });
     }
-    return entry;
   }
 
   // ---- internals: task states -----------------------------------------------------------------
@@ -410,6 +482,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     valueOrError: unknown,
     final: 'done' | 'failed' | 'cancelled' = ok ? 'done' : 'failed',
     recordedValue: unknown = valueOrError,
+    emit = true,
   ): void {
     if (entry.finished) return;
     if (entry.state === 'queued') this.#counts.queued -= entry.count;
@@ -419,20 +492,59 @@ export class Pool extends EventEmitter<PoolEvents> {
     entry.endedAt = Date.now();
     if (ok) entry.value = recordedValue;
     else entry.error = errorRecord(valueOrError as Error);
-    entry.line = '';
+    if (!entry.argsInLine) entry.line = '';
     if (entry.batch !== null) {
       entry.batch.lineValues = null;
       entry.batch.lineAnswered = null;
     }
     this.#book.finished(entry);
-    this.#emitTask(entry);
+    if (emit) this.#emitTask(entry);
     const sink = entry.sink;
     entry.sink = null;
     sink?.settle(entry, ok, valueOrError);
   }
 
   #cancel(entry: TaskEntry): void {
-    this.#finish(entry, false, new TaskCancelledError(`${this.name} was terminated before ${entry.label} finished`), 'cancelled');
+    this.#finish(entry, false, this.#cancelledError(entry.label, entry.state === 'queued'), 'cancelled');
+  }
+
+  #cancelledError(label: string, queued: boolean): TaskCancelledError {
+    return new TaskCancelledError(
+      queued ? `${this.name} was terminated while ${label} was still queued (it never ran)` : `${this.name} was terminated while ${label} was running`,
+    );
+  }
+
+  /**
+   * Cancels every queued task in one pass: each one's promise or sink is settled once, the last
+   * 10,000 are kept as records, and one 'tasksCancelled' event tells about them all.
+   */
+  #cancelQueued(): void {
+    for (const entry of this.#queue.drainRetried()) this.#cancel(entry);
+    const chunks: TaskEntry[] = [];
+    const kept: TaskEntry[] = [];
+    // Their stack would only show terminate(); capturing a million of them is what would cost.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    let range;
+    try {
+      range = this.#queue.cancelRing(
+        (id) => this.#cancelledError(`task ${id}`, true),
+        this.#book.finishedLimit,
+        (entry) => kept.push(entry),
+        (entry) => chunks.push(entry),
+      );
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
+    if (range.count === 0) return;
+    const cancelled = range.count - kept.length - chunks.reduce((sum, entry) => sum + entry.count, 0);
+    this.#counts.queued -= cancelled;
+    this.#counts.cancelled += cancelled;
+    for (const entry of [...chunks, ...kept].sort((a, b) => a.id - b.id)) {
+      this.#book.add(entry);
+      this.#finish(entry, false, this.#cancelledError(entry.label, true), 'cancelled', undefined, false);
+    }
+    this.#emitSafely('tasksCancelled', { count: range.count, firstId: range.firstId!, lastId: range.lastId! });
   }
 
   #setState(state: PoolState): void {
@@ -468,6 +580,7 @@ export class Pool extends EventEmitter<PoolEvents> {
   /** What the backend sees of the pool. */
   #core(): PoolCore {
     const isActive = (): boolean => this.#active;
+    const queue = (): TaskQueue => this.#queue;
     const isWindingDown = (): boolean => this.#state === 'closed' && this.#queue.length === 0 && this.#feeds === 0;
     return {
       name: this.name,
@@ -478,7 +591,9 @@ export class Pool extends EventEmitter<PoolEvents> {
       daemon: this.daemon,
       cwd: this.cwd,
       env: this.env,
-      queue: this.#queue,
+      get queue() {
+        return queue();
+      },
       get active() {
         return isActive();
       },

@@ -65,6 +65,11 @@ export function encodeTask(id: number, args: readonly unknown[], kwargs?: TaskKw
   return `{"type":"task","id":${id},"args":${argumentsJson(args)},"kwargs":${argumentsJson(kwargs)}}\n`;
 }
 
+/** The arguments of a `task` line made by encodeTask (to show a queued task, which keeps only its line). */
+export function decodeTaskLine(line: string): { args: unknown[]; kwargs?: Record<string, unknown> } {
+  const message = JSON.parse(line) as { args: unknown[]; kwargs?: Record<string, unknown> };
+  return message.kwargs === undefined ? { args: message.args } : { args: message.args, kwargs: message.kwargs };
+}
 
 /**
  * The `batch` message for `id`, '\n'-terminated, from the JSON text of its argument lists (`star`:

@@ -177,6 +177,8 @@ describe('map-style calls in chunks, one batch message per chunk', () => {
   it('terminate cancels queued and running chunks with TaskCancelledError', async () => {
     const pool = make(pyPool({ processes: 1 }));
     const seen = events(pool);
+    const summaries: { count: number; firstId: number; lastId: number }[] = [];
+    pool.on('tasksCancelled', (range) => summaries.push(range));
     const pending = pool.map(
       Array.from({ length: 10 }, () => ({ sleep: 30, value: 0 })),
       { chunksize: 2 },
@@ -187,7 +189,10 @@ describe('map-style calls in chunks, one batch message per chunk', () => {
     await expect(pending).rejects.toBeInstanceOf(TaskCancelledError);
     expect(pool.counts).toEqual({ queued: 0, running: 0, done: 0, failed: 0, cancelled: 10 });
     const cancelled = seen.filter((task) => task.state === 'cancelled');
-    expect(cancelled.map((task) => task.items?.count)).toEqual([2, 2, 2, 2, 2]);
+    // The two chunks the worker held get an event each; the three still queued, one summary.
+    expect(cancelled.map((task) => task.items?.count)).toEqual([2, 2]);
+    const first = pool.tasks[0].id;
+    expect(summaries).toEqual([{ count: 6, firstId: first + 4, lastId: first + 9 }]);
     expect(pool.tasks.every((task) => task.state === 'cancelled' && task.error?.type === 'TaskCancelledError')).toBe(true);
   });
 
