@@ -58,7 +58,7 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
     remove: async ({ id }) => (guard(() => supervisor.remove(id)), {}),
     closePool: async ({ id }) => (guard(() => supervisor.closePool(id)), {}),
     terminatePool: async ({ id }) => (await guardAsync(() => supervisor.terminatePool(id)), {}),
-    joinPool: async ({ id }) => (await guardAsync(() => supervisor.joinPool(id)), {}),
+    joinPool: async ({ id }) => ({ joined: await settlesWithin(guardAsync(() => supervisor.joinPool(id)), JOIN_ANSWER_MS) }),
     removePool: async ({ id }) => (guard(() => supervisor.removePool(id)), {}),
     listTasks: async ({ poolId }) => ({ tasks: guard(() => supervisor.listTasks(poolId)) }),
     readLogs: async ({ id, afterSeq, limit, search }) => guard(() => supervisor.readLogs(id, afterSeq, limit, search)),
@@ -89,6 +89,27 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
       await supervisor.dispose();
     },
   };
+}
+
+/**
+ * joinPool answers within this time: `joined: false` means the workers are still exiting (a worker that
+ * never exits would otherwise hold the command open for good); the pool's row says 'joined' when done.
+ */
+const JOIN_ANSWER_MS = 1_000;
+
+/** True if `work` resolves within `ms`, false if it is still going (it goes on); rejects if it fails first. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const stillGoing = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  // A failure after we answered has no one to tell; the row shows the pool's state.
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work.then(() => true), stillGoing]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Turns the supervisor's refusals and the core's option errors into command errors for the UI. */

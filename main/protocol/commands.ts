@@ -66,7 +66,8 @@ export interface CommandResults {
   remove: Record<string, never>;
   closePool: Record<string, never>;
   terminatePool: Record<string, never>;
-  joinPool: Record<string, never>;
+  /** false: the workers are still exiting; the pool's row turns 'joined' when they have. */
+  joinPool: { joined: boolean };
   removePool: Record<string, never>;
   listTasks: { tasks: TaskRow[] };
   readLogs: ReadLogsResult;

@@ -68,7 +68,7 @@ export function recordingHandlers(calls: Call[]): CommandHandlers {
     remove: record('remove', new Error('boom')),
     closePool: record('closePool', {}),
     terminatePool: record('terminatePool', {}),
-    joinPool: record('joinPool', {}),
+    joinPool: record('joinPool', { joined: true }),
     removePool: record('removePool', {}),
     listTasks: record('listTasks', { tasks: [] }),
     readLogs: record('readLogs', { lines: [], lastSeq: 0, droppedBytes: 0, filePath: null }),

@@ -115,6 +115,28 @@ describe('the server over the real backend', () => {
     const failed = await waitForRow(absent.body.value!.id, (row) => row.state === 'failed', 'the failed start');
     expect(failed.error).toMatch(/pooldeck-no-such-program|ENOENT/);
     const unknownId = await command('terminate', { id: 'no-such-id' });
+    expect(unknownId.status).toBe(404);
     expect(unknownId.body).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+
+  it('answers joinPool at once when a worker never exits, and the pool row says when the join is done', async () => {
+    // `sleep` never reads its channel, so it never exits when the pool closes: join() would wait forever.
+    const created = await command<{ id: string }>('createPool', { processes: 1, command: 'sleep', args: ['300'] });
+    const poolId = created.body.value!.id;
+    const poolState = () => backend.supervisor.snapshot().pools.find((pool) => pool.id === poolId)?.state;
+    await until(() => backend.supervisor.snapshot().processes.some((row) => row.poolId === poolId && row.isAlive), 'the worker to run');
+    await command('closePool', { id: poolId });
+    const res = await fetch(`http://127.0.0.1:${server.port}/api/command/joinPool`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ id: poolId }),
+      // Before: the request stayed open as long as the worker lived.
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(await res.json()).toEqual({ ok: true, value: { joined: false } });
+    expect(poolState()).toBe('closed');
+    await command('terminatePool', { id: poolId });
+    await until(() => poolState() === 'joined', () => `the pool row to say joined (it says ${poolState()})`);
+    expect(await command('joinPool', { id: poolId })).toEqual({ status: 200, body: { ok: true, value: { joined: true } } });
   });
 });
