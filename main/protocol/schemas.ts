@@ -89,22 +89,26 @@ function tooDeepPath(value: unknown, maxDepth: number): (string | number)[] | nu
   return null;
 }
 
-// The depth is checked before zod walks the arguments: z.json() recurses, and ~1,500 levels overflow it.
-const taskArgs = z.preprocess((value, context) => {
-  if (!Array.isArray(value)) return value;
-  for (const [index, argument] of value.entries()) {
-    const deepAt = tooDeepPath(argument, LIMITS.maxValueDepth);
-    if (deepAt === null) continue;
-    context.issues.push({
-      code: 'custom',
-      message: `this argument nests lists or objects more than ${LIMITS.maxValueDepth} levels deep; at most ${LIMITS.maxValueDepth} levels are allowed`,
-      input: value,
-      path: [index],
-    });
-    break;
-  }
-  return value;
-}, z.array(z.json(), { error: 'each task is a list of arguments' }));
+type JsonArgument = z.input<ReturnType<typeof z.json>>;
+
+// The depth is checked before zod walks the arguments (the pipe stops at the first issue): z.json()
+// recurses, and ~1,500 levels overflow it.
+const taskArgs = z
+  .custom<JsonArgument[]>()
+  .superRefine((value, context) => {
+    if (!Array.isArray(value)) return;
+    for (const [index, argument] of value.entries()) {
+      if (tooDeepPath(argument, LIMITS.maxValueDepth) === null) continue;
+      context.addIssue({
+        code: 'custom',
+        message: `this argument nests lists or objects more than ${LIMITS.maxValueDepth} levels deep; at most ${LIMITS.maxValueDepth} levels are allowed`,
+        input: value,
+        path: [index],
+      });
+      return;
+    }
+  })
+  .pipe(z.array(z.json(), { error: 'each task is a list of arguments' }));
 
 const TaskListSchema = z
   .array(taskArgs, { error: 'tasks must be a list of argument lists' })
