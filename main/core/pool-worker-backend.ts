@@ -9,7 +9,7 @@ import { describeExit } from './exit-status.js';
 import type { PoolBackend, PoolCore } from './pool-backend.js';
 import type { Encoder } from './pool-plan.js';
 import type { TaskEntry } from './pool-task.js';
-import { FAST_DEATH_MS, WorkerUpkeep } from './pool-worker-upkeep.js';
+import { WorkerUpkeep } from './pool-worker-upkeep.js';
 import { Process } from './process.js';
 import { argumentsJson, decodeTaskLine, encodeBatch, encodeTask, quoteExcerpt, type WorkerErrorInfo, type WorkerToMainMessage } from './worker-channel.js';
 import { WorkerSlot, type WorkerSlotHooks } from './worker-slot.js';
@@ -33,6 +33,11 @@ const PROTOCOL_ERROR_GRACE_MS = 1000;
 function taskError(error: WorkerErrorInfo): TaskFailedError {
   const { type, message: text, traceback } = error;
   return new TaskFailedError(text === '' ? type : text, { remoteType: type, traceback: traceback ?? null });
+}
+
+/** What a lost worker was doing with the task it held: it ran it only if the worker ever said anything. */
+function heldTask(label: string, spoke: boolean): string {
+  return spoke ? ` while running ${label}` : ` before it said anything (${label} had been sent to it; it never started)`;
 }
 
 export class WorkerBackend implements PoolBackend {
@@ -276,10 +281,9 @@ export class WorkerBackend implements PoolBackend {
       const tail = slot.stderrTail.trim();
       const stderr = tail ? `; its stderr ended with ${quoteExcerpt(tail.slice(-200), 200)}` : '';
       const death = `${slot.proc.name} (pid ${pid}) ${describeExit(exitcode)}`;
-      const error = new WorkerLostError(`${death}${running ? ` while running ${running.label}` : ''}${stderr}`, pid, exitcode);
+      const error = new WorkerLostError(`${death}${running ? heldTask(running.label, slot.spoke) : ''}${stderr}`, pid, exitcode);
       if (!slot.dismissed) {
-        const quick = performance.now() - slot.startedPerf < FAST_DEATH_MS;
-        this.#upkeep.workerEnded(quick, slot.spoke, pid, exitcode, () => `${death}${stderr}`);
+        this.#upkeep.workerEnded(slot.answeredAny, pid, exitcode, () => `${death}${stderr}`);
       }
       this.#releaseTasks(slot, error);
     }
@@ -294,7 +298,6 @@ export class WorkerBackend implements PoolBackend {
     if (message.type === 'ready') {
       slot.ready = true;
       slot.batch = message.batch === true;
-      if (this.#upkeep.troubled) this.#upkeep.workerSpoke();
       return;
     }
     // A worker that answers before saying ready never will: it takes no batches.
@@ -378,7 +381,7 @@ export class WorkerBackend implements PoolBackend {
     this.#serviceMs = this.#serviceMs === null ? sample : this.#serviceMs * 0.8 + sample * 0.2;
     slot.lastAnswerAt = now;
     slot.answeredAny = true;
-    if (this.#upkeep.troubled) this.#upkeep.workerSpoke();
+    if (this.#upkeep.troubled) this.#upkeep.workerAnswered();
     // An answer out of order: the worker ran it without us knowing; it is done all the same.
     if (entry.state === 'queued') core.markRunning(entry, slot.proc.pid, slot.proc.name, false);
     core.finish(entry, ok, valueOrError);

@@ -1,16 +1,17 @@
 // Worker maintenance for a worker-mode pool (CPython's worker handler): keeps `processes` workers
-// alive while there is work, backs off after workers that fail to start, and trips a breaker when
-// they keep failing, so that tasks fail with the cause instead of waiting for ever.
+// alive while there is work, backs off after workers that fail to start or die without answering
+// a task, and trips a breaker when they keep doing so, so that tasks fail with the cause instead
+// of waiting for ever (and a pool of workers that die a while after their start is not respawned
+// for ever).
 
 import { ProcessStartError, WorkerLostError } from './errors.js';
 
 /**
- * A worker that ends unasked within this time of its start, before writing any line, failed to
- * start (a bad ending). A worker that wrote anything, even a line that breaks the protocol, did start.
- */
-export const FAST_DEATH_MS = 1000;
+ * A bad ending: a worker that ends unasked before answering any task (however long it lived, and
+ * whether or not it said ready). A worker that answered a task and then dies is a normal loss: its
+ * task fails (WorkerLostError) and it is replaced at once.
 /**
- * After this many bad endings in a row the breaker trips: queued tasks, and tasks submitted while
+ * After this many bad endings in a row (no task answered in between) the breaker trips: queued tasks, and tasks submitted while
  * the backoff runs, fail at once with the cause; a task submitted after the backoff gets a fresh worker.
  */
 const BROKEN_AFTER = 3;
@@ -101,14 +102,14 @@ export class WorkerUpkeep {
   }
 
   /**
-   * A worker ended unasked. It counts as a bad ending only when it ended soon after its start
-   * without having written any line; then `describe` says how it ended, for the breaker's error.
+   * A worker ended unasked. It counts as a bad ending when it had answered no task; then
+   * `describe` says how it ended, for the breaker's error.
    */
-  workerEnded(quick: boolean, spoke: boolean, pid: number | null, exitcode: number | null, describe: () => string): void {
-    if (!quick || spoke) return;
+  workerEnded(answered: boolean, pid: number | null, exitcode: number | null, describe: () => string): void {
+    if (answered) return;
     // The breaker's error is read by tasks that never ran: it names the death, not a task.
     const cause = new WorkerLostError(
-      `${this.poolName}: ${this.#badEndings + 1} workers in a row ended before saying anything; the last, ${describe()}`,
+      `${this.poolName}: ${this.#badEndings + 1} workers in a row ended before answering any task; the last, ${describe()}`,
       pid,
       exitcode,
     );
@@ -123,8 +124,8 @@ export class WorkerUpkeep {
     }
   }
 
-  /** A worker spoke (said ready, or answered): the bad endings in a row are over. */
-  workerSpoke(): void {
+  /** A worker answered a task: the bad endings in a row are over. */
+  workerAnswered(): void {
     this.#badEndings = 0;
     if (this.#brokenError !== null && !(this.#brokenError instanceof ProcessStartError)) {
       this.#brokenError = null;

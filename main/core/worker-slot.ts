@@ -58,14 +58,12 @@ export class WorkerSlot {
   /** Whether it ever answered a task. */
   answeredAny = false;
   /**
-   * Whether it ever wrote a line that is protocol (a message, known or not). A worker that ends
-   * before that failed to start; one that wrote anything, even a bad line, did start.
+   * Whether it ever wrote a line (a message, known or not). A task sent to a worker that ends
+   * before that is not said to have been running.
    */
   spoke = false;
   /** Set by the pool when it retires or stops this worker: its end is expected, not a loss. */
   dismissed = false;
-  /** performance.now() when it got its pid. */
-  startedPerf = 0;
   stderrTail = '';
 
   #hooks: WorkerSlotHooks;
@@ -153,7 +151,7 @@ export class WorkerSlot {
 
   #onStarted(): void {
     const channel = this.proc.channel;
-    this.startedPerf = this.lastAnswerAt = performance.now();
+    this.lastAnswerAt = performance.now();
     if (this.state === 'gone') return;
     if (!channel) {
       this.#hooks.protocolError(this, 'the worker has no channel on fd 3');

@@ -1,8 +1,8 @@
 // The respawn backoff, read from the workers' own timestamps: each wait between a failed worker's
 // end and the next start is longer than the one before (no absolute thresholds).
 import { describe, expect, it } from 'vitest';
-import type { Process } from '../../main/core/index.js';
-import { sleep, trackPools } from '../fixtures/pool-harness.js';
+import { WorkerLostError, type Process } from '../../main/core/index.js';
+import { sleep, trackPools, until } from '../fixtures/pool-harness.js';
 
 const { make } = trackPools();
 
@@ -25,5 +25,26 @@ describe('respawn backoff', () => {
     const waits: number[] = [];
     for (let i = 1; i < 5; i += 1) waits.push(workers[i].startedAt! - workers[i - 1].endedAt!);
     for (let i = 1; i < waits.length; i += 1) expect(waits[i], `waits ${waits.map(Math.round).join(', ')} ms`).toBeGreaterThan(waits[i - 1]);
+  });
+
+  it('workers that die more than a second after their start, having answered nothing, back off too and trip the breaker', async () => {
+    // Lives past the one second that makes a death "quick", never answers, dies: a bad ending all the same.
+    const pool = make({ processes: 1, command: 'sh', args: ['-c', 'sleep 1.2; exit 3'] });
+    const workers: { startedAt: number | null; endedAt: number | null }[] = [];
+    pool.on('worker', (proc) => {
+      const record = { startedAt: null as number | null, endedAt: null as number | null };
+      workers.push(record);
+      proc.on('started', () => (record.startedAt = performance.now()));
+      proc.on('exit', () => (record.endedAt = performance.now()));
+    });
+    await until(() => workers.length >= 3 && workers[2].endedAt !== null, 'three workers to start and die', { timeoutMs: 15_000 });
+    const waits = [workers[1].startedAt! - workers[0].endedAt!, workers[2].startedAt! - workers[1].endedAt!];
+    expect(waits[1], `waits ${waits.map(Math.round).join(', ')} ms`).toBeGreaterThan(waits[0]);
+    // Three in a row: the breaker is tripped, so a task fails at once with the cause instead of
+    // going to yet another worker that dies under it.
+    const error = await pool.apply(['x']).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WorkerLostError);
+    expect((error as Error).message).toMatch(/3 workers in a row ended before answering any task; the last, .* exited with code 3/);
+    expect((error as Error).message).not.toMatch(/while running/);
   });
 });

@@ -106,3 +106,12 @@ describe('queued tasks under load', () => {
     expect([...messages].every((message) => /still queued \(it never ran\)/.test(message) && !/while running/.test(message))).toBe(true);
   });
 });
+
+describe('messages of tasks that never ran', () => {
+  it('a task sent to a worker that died before saying anything does not say it was running', async () => {
+    const pool = make({ processes: 1, command: 'sh', args: ['-c', 'exit 3'] });
+    const error = (await pool.apply(['x']).catch((caught: unknown) => caught)) as Error;
+    expect(error.message).not.toMatch(/while running/);
+    expect(error.message).toMatch(/exited with code 3 before it said anything \(task \d+ had been sent to it; it never started\)/);
+  });
+});
