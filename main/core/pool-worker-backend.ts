@@ -9,7 +9,7 @@ import { describeExit } from './exit-status.js';
 import type { PoolBackend, PoolCore } from './pool-backend.js';
 import type { Encoder } from './pool-plan.js';
 import type { TaskEntry } from './pool-task.js';
-import { WorkerUpkeep } from './pool-worker-upkeep.js';
+import { SPAWN_SLICE, WorkerUpkeep } from './pool-worker-upkeep.js';
 import { Process } from './process.js';
 import { argumentsJson, decodeTaskLine, encodeBatch, encodeTask, quoteExcerpt, type WorkerErrorInfo, type WorkerToMainMessage } from './worker-channel.js';
 import { WorkerSlot, type WorkerSlotHooks } from './worker-slot.js';
@@ -85,13 +85,19 @@ export class WorkerBackend implements PoolBackend {
       spawn: () => this.#launchSlot(this.#createSlot()),
       changed: () => core.changed(),
     });
-    // The workers start on the next microtask, so that listeners attached right after
-    // `new Pool(...)` see their 'worker' events; `pool.workers` lists each once it has a pid.
+    // The first workers start on the next microtask, so that listeners attached right after
+    // `new Pool(...)` see their 'worker' events; `pool.workers` lists each once it has a pid. The
+    // rest follow in slices, one per turn of the event loop (see SPAWN_SLICE).
     const slots: WorkerSlot[] = [];
     for (let i = 0; i < core.processes; i += 1) slots.push(this.#createSlot());
-    queueMicrotask(() => {
-      for (const slot of slots) this.#launchSlot(slot);
-    });
+    queueMicrotask(() => this.#launchInSlices(slots, 0));
+  }
+
+  /** Starts `slots` from `from`, SPAWN_SLICE of them now and the rest on later turns of the event loop. */
+  #launchInSlices(slots: WorkerSlot[], from: number): void {
+    const end = Math.min(slots.length, from + SPAWN_SLICE);
+    for (let i = from; i < end; i += 1) this.#launchSlot(slots[i]);
+    if (end < slots.length) setImmediate(() => this.#launchInSlices(slots, end));
   }
 
   workers(): Process[] {

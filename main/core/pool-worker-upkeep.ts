@@ -15,6 +15,11 @@ import { ProcessStartError, WorkerLostError } from './errors.js';
  * the backoff runs, fail at once with the cause; a task submitted after the backoff gets a fresh worker.
  */
 const BROKEN_AFTER = 3;
+/**
+ * Workers started per turn of the event loop: a spawn blocks the loop for a few milliseconds, so
+ * starting 512 at once would leave a server unanswered for seconds.
+ */
+export const SPAWN_SLICE = 16;
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_MAX_MS = 10_000;
 
@@ -43,6 +48,7 @@ export class WorkerUpkeep {
   /** A task came while the breaker is tripped: start one worker for it once the backoff passed. */
   #demand = false;
   #timer: NodeJS.Timeout | null = null;
+  #sliceScheduled = false;
 
   constructor(
     private readonly poolName: string,
@@ -85,7 +91,16 @@ export class WorkerUpkeep {
         this.#demand = false;
         missing = 1;
       }
-      while (missing-- > 0) host.spawn();
+      // In slices, one per turn of the event loop, as the first workers start (see SPAWN_SLICE).
+      const now = Math.min(missing, SPAWN_SLICE);
+      for (let i = 0; i < now; i += 1) host.spawn();
+      if (missing > now && !this.#sliceScheduled) {
+        this.#sliceScheduled = true;
+        setImmediate(() => {
+          this.#sliceScheduled = false;
+          this.maintain();
+        });
+      }
       return;
     }
     this.#timer = setTimeout(() => {
