@@ -38,11 +38,12 @@ async function sendBodyWithoutToken(bodyBytes: number, chunk: number, everyMs: n
   const started = performance.now();
   let status = '(none)';
   let closed = false;
+  let closedAt: number | null = null;
   socket.on('data', (data: Buffer) => {
     if (status === '(none)') status = data.toString('latin1').split('\r\n')[0] ?? '';
   });
   const ended = new Promise<void>((resolve) => {
-    socket.on('close', () => { closed = true; resolve(); });
+    socket.on('close', () => { closed = true; closedAt = performance.now(); resolve(); });
     socket.on('error', () => {});
   });
   socket.write(`POST /api/command/getSnapshot HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${bodyBytes}\r\n\r\n`);
@@ -55,7 +56,7 @@ async function sendBodyWithoutToken(bodyBytes: number, chunk: number, everyMs: n
     else if (!ok) await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), ended]);
   }
   const sentBytes = socket.bytesWritten - socket.writableLength;
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = ((closedAt ?? performance.now()) - started) / 1000;
   socket.destroy();
   return { sentBytes, seconds, status };
 }
