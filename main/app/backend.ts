@@ -60,7 +60,7 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
     terminatePool: async ({ id }) => (await guardAsync(() => supervisor.terminatePool(id)), {}),
     joinPool: async ({ id }) => ({ joined: await settlesWithin(guardAsync(() => supervisor.joinPool(id)), JOIN_ANSWER_MS) }),
     removePool: async ({ id }) => (guard(() => supervisor.removePool(id)), {}),
-    listTasks: async ({ poolId }) => ({ tasks: guard(() => supervisor.listTasks(poolId)) }),
+    listTasks: async ({ poolId, ...page }) => guard(() => supervisor.listTasks(poolId, page)),
     readLogs: async ({ id, afterSeq, limit, search }) => guard(() => supervisor.readLogs(id, afterSeq, limit, search)),
     runDemo: async () => guardAsync(async () => {
       const demo = demoWorkspace(workersDir);

@@ -8,15 +8,23 @@ import { Pool, type PoolOptions } from '../core/pool.js';
 import type { PoolTask } from '../core/pool-task.js';
 import { Process, type ProcessOptions } from '../core/process.js';
 import { Sampler, readOwnUsage, type SampleResult } from '../core/sampler.js';
-import type { AppStats, Delta, LogLine, PoolRow, ProcessRow, Snapshot, TaskRow } from '../protocol/index.js';
+import type { AppStats, Delta, LogLine, PoolRow, ProcessRow, Snapshot, TaskPage, TaskRow, TaskState } from '../protocol/index.js';
 import type { PoolSpec, ProcessSpec } from '../protocol/schemas.js';
 import { ChangeTracker } from './change-tracker.js';
 import { searchLines } from './log-search.js';
 import { SupervisorError } from './errors.js';
 import { ProcessRegistry, type ProcessEntry } from './process-registry.js';
-import { PoolTaskRows } from './task-rows.js';
+import { PoolTaskRows, taskRow } from './task-rows.js';
 
 export { SupervisorError } from './errors.js';
+
+/**
+ * Task rows per pool that a snapshot or a delta carries at most: the running tasks and the newest
+ * finished ones. The task list reads any other row by page (listTasks).
+ */
+export const TASK_WINDOW_PER_POOL = 200;
+/** Rows a listTasks page holds when the caller does not say. */
+const DEFAULT_TASK_PAGE = 100;
 
 export interface SupervisorOptions {
   /** Where log files go (`<dataDir>/logs`). */
@@ -195,6 +203,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const adopt = (process: Process): void => this.#processes.adopt(process, pool.mode === 'exec' ? 'task' : 'worker', entry.row);
     pool.on('worker', adopt);
     pool.on('task', (task) => this.#onTask(entry, task));
+    // terminate() cancels the queue in one event: the counts say it, the task list pages it in.
+    pool.on('tasksCancelled', () => this.#touchPool(id));
     pool.on('state', (state) => {
       entry.row.state = state;
       this.#touchPool(id);
@@ -211,10 +221,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (entry.pool.state !== 'running') {
       throw new SupervisorError('conflict', `${entry.row.name} is ${entry.pool.state}: it takes no new tasks (Pool not running)`);
     }
-    for (const args of tasks) {
-      // Results are kept in the task rows; a failed task is a row, never an unhandled rejection.
-      entry.pool.applyAsync(args).get().catch(() => undefined);
-    }
+    // No promise per task: outcomes are read from the records and the counts, and a queued task
+    // stays a compact line in the pool.
+    entry.pool.submit(tasks);
     entry.row.total += tasks.length;
     this.#touchPool(poolId);
     return tasks.length;
@@ -250,8 +259,30 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#changes.poolRemoved(id, entry.tasks.keys());
   }
 
-  listTasks(poolId: string): TaskRow[] {
-    return this.#poolEntry(poolId).tasks.rows();
+  /**
+   * A page of a pool's task list in task id order, read from the pool's own records (every unfinished
+   * task and its newest finished ones): the tasks that started, then the queued ones. Only the page's
+   * records are built, however long the queue.
+   */
+  listTasks(poolId: string, { offset = 0, limit = DEFAULT_TASK_PAGE, state }: { offset?: number; limit?: number; state?: TaskState } = {}): TaskPage {
+    const { pool } = this.#poolEntry(poolId);
+    const { queued, running } = pool.counts;
+    const records = pool.tasksPage(0, 0).total;
+    // Queued tasks are the newest records: they come last in id order.
+    const started = Math.max(0, records - queued);
+    const rows = (tasks: PoolTask[]): TaskRow[] => tasks.map((task) => taskRow(poolId, task));
+    if (state === undefined) {
+      const page = pool.tasksPage(offset, limit);
+      const workOffset = queued + running > 0 ? Math.max(0, started - running) : null;
+      return { total: page.total, offset, tasks: rows(page.tasks), workOffset };
+    }
+    if (state === 'queued') {
+      const page = pool.tasksPage(started + offset, limit);
+      return { total: queued, offset, tasks: rows(page.tasks.filter((task) => task.state === 'queued')), workOffset: queued > 0 ? 0 : null };
+    }
+    const matching = pool.tasksPage(0, started).tasks.filter((task) => task.state === state);
+    const workOffset = state === 'running' && matching.length > 0 ? 0 : null;
+    return { total: matching.length, offset, tasks: rows(matching.slice(offset, offset + limit)), workOffset };
   }
 
   /** The live Pool object of a row, for callers inside the app (tests, benchmarks, the demo). */
@@ -267,7 +298,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   snapshot(): Snapshot {
     const tasks: TaskRow[] = [];
-    for (const pool of this.#pools.values()) tasks.push(...pool.tasks.rows());
+    for (const pool of this.#pools.values()) tasks.push(...pool.tasks.window(TASK_WINDOW_PER_POOL));
     return {
       seq: this.#changes.seq,
       time: Date.now(),
@@ -301,7 +332,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       removedProcesses: changes.removedProcesses,
       pools,
       removedPools: changes.removedPools,
-      tasks: changes.tasks.map((task) => ({ ...task })),
+      tasks: this.#taskWindow(changes.tasks),
       sampled: changes.sampled,
       app: this.#app,
     };
@@ -387,8 +418,26 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if ((task.state === 'done' || task.state === 'failed') && task.workerPid !== null) {
       this.#processes.creditWorker(pool.row.id, task.workerPid, task.items ? task.items.count : 1);
     }
-    this.#changes.task(row);
+    if (row !== null) this.#changes.task(row);
     this.#touchPool(pool.row.id);
+  }
+
+  /**
+   * A delta's task rows: those still kept (a burst of 100,000 cancellations keeps few), at most the
+   * newest TASK_WINDOW_PER_POOL of each pool. The task list pages in the rest.
+   */
+  #taskWindow(changed: TaskRow[]): TaskRow[] {
+    const perPool = new Map<string, number>();
+    const kept: TaskRow[] = [];
+    for (let i = changed.length - 1; i >= 0; i -= 1) {
+      const row = changed[i];
+      if (!this.#pools.get(row.poolId)?.tasks.has(row.taskId)) continue;
+      const count = perPool.get(row.poolId) ?? 0;
+      if (count >= TASK_WINDOW_PER_POOL) continue;
+      perPool.set(row.poolId, count + 1);
+      kept.push({ ...row });
+    }
+    return kept.reverse();
   }
 
   #trimEndedTaskRows(entry: ProcessEntry): void {

@@ -1,5 +1,6 @@
-// A pool's task list as the UI shows it: one row per task (or per chunk of a map), bounded, and the
-// recent completion times its ETA is computed from.
+// A pool's task list as the UI shows it: one row per task that has started (or per chunk of a map),
+// bounded, and the recent completion times its ETA is computed from. Queued tasks have no row here:
+// the pool holds them (compactly) and counts them, and a page of them is read from the pool.
 import type { PoolTask } from '../core/pool-task.js';
 import type { TaskCounts } from '../protocol/vocabulary.js';
 import type { TaskRow } from '../protocol/rows.js';
@@ -24,9 +25,14 @@ export class PoolTaskRows {
     readonly maxRows: number,
   ) {}
 
-  /** Records a task event; returns the row now shown for it. */
-  update(task: PoolTask): TaskRow {
+  /** Records a task event; returns the row now shown for it, or null for a queued task (it has none). */
+  update(task: PoolTask): TaskRow | null {
     const previous = this.#rows.get(task.id);
+    if (task.state === 'queued') {
+      // A task back in the queue (its worker died) is the pool's again.
+      this.#rows.delete(task.id);
+      return null;
+    }
     const row = taskRow(this.poolId, task);
     this.#rows.set(task.id, row);
     if (!isFinished(previous?.state) && isFinished(task.state)) this.#finishedIds.push(task.id);
@@ -39,6 +45,22 @@ export class PoolTaskRows {
 
   rows(): TaskRow[] {
     return [...this.#rows.values()].map((row) => ({ ...row }));
+  }
+
+  has(taskId: number): boolean {
+    return this.#rows.has(taskId);
+  }
+
+  /** The rows the snapshot carries: every running task, then the newest finished ones, `limit` in all. */
+  window(limit: number): TaskRow[] {
+    const running: TaskRow[] = [];
+    for (const row of this.#rows.values()) if (row.state === 'running') running.push({ ...row });
+    const finished: TaskRow[] = [];
+    for (let i = this.#finishedIds.length - 1; i >= this.#finishedHead && running.length + finished.length < limit; i -= 1) {
+      const row = this.#rows.get(this.#finishedIds[i]);
+      if (row) finished.push({ ...row });
+    }
+    return [...running.slice(0, limit), ...finished.reverse()];
   }
 
   keys(): string[] {
@@ -86,7 +108,7 @@ function isFinished(state: TaskRow['state'] | undefined): boolean {
 }
 
 /** A chunk of a map (one event for many items) is one row: its args and values, shortened. */
-function taskRow(poolId: string, task: PoolTask): TaskRow {
+export function taskRow(poolId: string, task: PoolTask): TaskRow {
   const items = task.items;
   return {
     key: `${poolId}:${task.id}`,

@@ -49,6 +49,19 @@ export interface ReadLogsResult {
   filePath: string | null;
 }
 
+/** A page of a pool's task list, in task id order. */
+export interface TaskPage {
+  /** How many tasks the list (in the state asked for) holds now: the scrollbar's length. */
+  total: number;
+  offset: number;
+  tasks: TaskRow[];
+  /**
+   * Where the work stands in this list: the offset of its first running task, else its first queued
+   * one; null when nothing in it is left to do.
+   */
+  workOffset: number | null;
+}
+
 export interface StopResultValue {
   exitcode: number;
   forced: boolean;
@@ -69,7 +82,7 @@ export interface CommandResults {
   /** false: the workers are still exiting; the pool's row turns 'joined' when they have. */
   joinPool: { joined: boolean };
   removePool: Record<string, never>;
-  listTasks: { tasks: TaskRow[] };
+  listTasks: TaskPage;
   readLogs: ReadLogsResult;
   runDemo: { processIds: string[]; poolIds: string[] };
 }

@@ -13,6 +13,7 @@ export const LIMITS = {
   maxTasksPerSubmit: 100_000,
   maxGraceMs: 600_000,
   maxLogLinesPerRead: 10_000,
+  maxTasksPerPage: 1_000,
   maxIdLength: 100,
   /** Lists and objects inside one task argument; deeper values would exhaust a validator's or a worker's stack. */
   maxValueDepth: 64,
@@ -156,7 +157,23 @@ export const ReadLogsArgsSchema = z.strictObject({
   search: z.string().max(1000, { error: 'search must be at most 1000 characters' }).optional(),
 });
 
-export const ListTasksArgsSchema = z.strictObject({ poolId: idField });
+/** A whole number from `min` (to `max`), with messages naming the field. */
+const wholeNumber = (field: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .number({ error: `${field} must be a number` })
+    .int({ error: `${field} must be a whole number` })
+    .min(min, { error: `${field} must be at least ${min}` })
+    .max(max, { error: `${field} must be at most ${max}` });
+
+/** A page of a pool's task list: rows `offset` … `offset + limit - 1` of those in `state` (all when left out). */
+export const ListTasksArgsSchema = z.strictObject({
+  poolId: idField,
+  offset: wholeNumber('offset', 0).optional(),
+  limit: wholeNumber('limit', 1, LIMITS.maxTasksPerPage).optional(),
+  state: z
+    .enum(['queued', 'running', 'done', 'failed', 'cancelled'], { error: "state must be one of 'queued', 'running', 'done', 'failed', 'cancelled' (leave it out for all)" })
+    .optional(),
+});
 
 export const EmptyArgsSchema = z.strictObject({});
 

@@ -1,25 +1,12 @@
 // The app's file descriptors stay flat however many processes have ended: an ended process's log
 // file is closed (its tail stays in memory), and log files are private to the user.
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Supervisor } from '../../main/app/supervisor.js';
+import { describe, expect, it } from 'vitest';
 import { until } from '../helpers/until.js';
+import { useQuietSupervisor } from './supervisor-fixture.js';
 
-let supervisor: Supervisor;
-let dataDir: string;
-
-beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'pooldeck-fds-'));
-  supervisor = new Supervisor({ dataDir, sampleIntervalMs: 60_000, graceMs: 500, orphanWatchdog: false });
-});
-
-afterEach(async () => {
-  await supervisor.shutdown({ terminateAll: true, graceMs: 500 });
-  await supervisor.dispose();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const app = useQuietSupervisor('pooldeck-fds-');
 
 const openFds = (): number => readdirSync('/proc/self/fd').length;
 
@@ -29,33 +16,33 @@ const SLACK = 20;
 describe('open files', () => {
   it('closes the log file of every process that ended: 300 processes leave the fd count near where it was', async () => {
     // Warm up: the first log creates the folder, the first spawn opens what libuv keeps.
-    const warm = await supervisor.createProcess({ command: 'sh', args: ['-c', 'echo warm'] });
-    await until(() => supervisor.snapshot().processes.find((row) => row.id === warm.id)?.state === 'exited', 'the warm-up process to end');
-    await until(() => supervisor.readLogs(warm.id).lines.some((line) => line.text === 'exited with 0'), 'its exit line');
+    const warm = await app.supervisor.createProcess({ command: 'sh', args: ['-c', 'echo warm'] });
+    await until(() => app.supervisor.snapshot().processes.find((row) => row.id === warm.id)?.state === 'exited', 'the warm-up process to end');
+    await until(() => app.supervisor.readLogs(warm.id).lines.some((line) => line.text === 'exited with 0'), 'its exit line');
     const baseline = openFds();
     const ids: string[] = [];
-    for (let i = 0; i < 300; i += 1) ids.push((await supervisor.createProcess({ command: 'sh', args: ['-c', `echo line ${i}`] })).id);
-    await until(() => supervisor.snapshot().processes.filter((row) => row.state === 'exited').length === 301, 'all 300 to end', { timeoutMs: 60_000 });
+    for (let i = 0; i < 300; i += 1) ids.push((await app.supervisor.createProcess({ command: 'sh', args: ['-c', `echo line ${i}`] })).id);
+    await until(() => app.supervisor.snapshot().processes.filter((row) => row.state === 'exited').length === 301, 'all 300 to end', { timeoutMs: 60_000 });
     // Log writes trail the exits: wait for every file, so an fd not yet opened cannot pass for one closed.
-    await until(() => readdirSync(join(dataDir, 'logs')).length === 301, 'the 300 log files', { timeoutMs: 30_000 });
+    await until(() => readdirSync(join(app.dataDir, 'logs')).length === 301, 'the 300 log files', { timeoutMs: 30_000 });
     await until(() => (openFds() <= baseline + SLACK ? true : null), () => `the fd count back near ${baseline} (it is ${openFds()})`, { timeoutMs: 10_000 });
     // The tail stays readable after the file closed, and the file holds the output.
-    expect(supervisor.readLogs(ids[299]).lines.map((line) => line.text)).toContain('line 299');
+    expect(app.supervisor.readLogs(ids[299]).lines.map((line) => line.text)).toContain('line 299');
   }, 90_000);
 
   it('an exec pool of 500 echo tasks leaves the fd count near where it was', async () => {
     const baseline = openFds();
-    const pool = supervisor.createPool({ processes: 4, command: 'echo', mode: 'exec' });
-    supervisor.submitTasks(pool.id, Array.from({ length: 500 }, (_, i) => [String(i)]));
-    await until(() => (supervisor.snapshot().pools[0].counts.done === 500 ? true : null), 'the 500 tasks to finish', { timeoutMs: 60_000 });
-    await until(() => readdirSync(join(dataDir, 'logs')).length === 500, 'the 500 log files', { timeoutMs: 30_000 });
+    const pool = app.supervisor.createPool({ processes: 4, command: 'echo', mode: 'exec' });
+    app.supervisor.submitTasks(pool.id, Array.from({ length: 500 }, (_, i) => [String(i)]));
+    await until(() => (app.supervisor.snapshot().pools[0].counts.done === 500 ? true : null), 'the 500 tasks to finish', { timeoutMs: 60_000 });
+    await until(() => readdirSync(join(app.dataDir, 'logs')).length === 500, 'the 500 log files', { timeoutMs: 30_000 });
     await until(() => (openFds() <= baseline + SLACK ? true : null), () => `the fd count back near ${baseline} (it is ${openFds()})`, { timeoutMs: 10_000 });
   }, 90_000);
 
   it('writes log files readable by the user only, in folders of the user only', async () => {
-    const created = await supervisor.createProcess({ command: 'sh', args: ['-c', 'echo secret'] });
-    await until(() => supervisor.snapshot().processes.find((row) => row.id === created.id)?.state === 'exited', 'the process to end');
-    const file = supervisor.readLogs(created.id).filePath!;
+    const created = await app.supervisor.createProcess({ command: 'sh', args: ['-c', 'echo secret'] });
+    await until(() => app.supervisor.snapshot().processes.find((row) => row.id === created.id)?.state === 'exited', 'the process to end');
+    const file = app.supervisor.readLogs(created.id).filePath!;
     await until(() => {
       try {
         return statSync(file).size > 0;
@@ -64,6 +51,6 @@ describe('open files', () => {
       }
     }, 'the log file to be written');
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(statSync(join(dataDir, 'logs')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(app.dataDir, 'logs')).mode & 0o777).toBe(0o700);
   });
 });

@@ -15,14 +15,31 @@ describe('PoolTaskRows', () => {
     expect(rows.rows()).toHaveLength(1);
   });
 
-  it('drops the tasks that finished first when full, never a queued or running one', () => {
+  it('drops the tasks that finished first when full, never a running one', () => {
     const rows = new PoolTaskRows('pool1', 3);
     rows.update(task(0, 'queued'));
     rows.update(task(1, 'running'));
     rows.update(task(2, 'done'));
     rows.update(task(3, 'failed', { error: { type: 'ValueError', message: 'bad' } }));
     rows.update(task(4, 'done'));
-    expect(rows.rows().map((row) => row.taskId)).toEqual([0, 1, 4]);
+    expect(rows.rows().map((row) => row.taskId)).toEqual([1, 3, 4]);
+  });
+
+  it('keeps no row for a queued task, and drops the row of a task sent back to the queue', () => {
+    const rows = new PoolTaskRows('pool1', 10);
+    expect(rows.update(task(0, 'queued'))).toBeNull();
+    rows.update(task(0, 'running'));
+    expect(rows.has(0)).toBe(true);
+    expect(rows.update(task(0, 'queued'))).toBeNull();
+    expect(rows.rows()).toEqual([]);
+  });
+
+  it('gives a window of the running tasks and the newest finished ones', () => {
+    const rows = new PoolTaskRows('pool1', 100);
+    for (let id = 1; id <= 6; id += 1) rows.update(task(id, 'done'));
+    rows.update(task(9, 'running'));
+    rows.update(task(7, 'running'));
+    expect(rows.window(4).map((row) => row.taskId)).toEqual([9, 7, 5, 6]);
   });
 
   it('shows a chunk as one row: its first argument lists, how many more, and which item failed', () => {
@@ -31,9 +48,9 @@ describe('PoolTaskRows', () => {
     const row = rows.update(
       task(20, 'failed', { args, items: { index: 0, count: 12, star: true, failedItem: 3 }, error: { type: 'Error', message: 'boom' } }),
     );
-    expect(row.args).toHaveLength(11);
-    expect(row.args[10]).toBe('… 2 more');
-    expect(row.error?.message).toBe('item 3 (task 23): boom');
+    expect(row?.args).toHaveLength(11);
+    expect(row?.args[10]).toBe('… 2 more');
+    expect(row?.error?.message).toBe('item 3 (task 23): boom');
   });
 
   it('estimates the time left from the recent completion rate', () => {
