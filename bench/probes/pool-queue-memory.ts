@@ -1,6 +1,6 @@
 // Measures what queued tasks cost a pool whose one worker is busy: heap per queued task, and how
 // long terminate() takes to cancel them all. Not part of npm test.
-//   node --expose-gc --import tsx bench/probes/pool-queue-memory.ts [count] [applyAsync|map|submit]
+//   node --expose-gc --import tsx bench/probes/pool-queue-memory.ts [count] [applyAsync|apply|map|submit]
 import { fileURLToPath } from 'node:url';
 import { Pool } from '../../main/core/index.js';
 
@@ -34,6 +34,8 @@ function queue(): void {
     const lists: unknown[][] = [];
     for (let i = 0; i < count; i += 1) lists.push([i]);
     pool.submit(lists);
+  } else if (how === 'apply') {
+    for (let i = 0; i < count; i += 1) pool.apply([i]).catch(onSettled);
   } else {
     for (let i = 0; i < count; i += 1) pool.applyAsync([i]).get().catch(onSettled);
   }

@@ -9,6 +9,8 @@ export {
   type PoolState,
   type MapOptions,
   type ApplyAsyncOptions,
+  type PoolTasksPage,
+  type TasksCancelled,
 } from './pool.js';
 export type { PoolTask, PoolTaskState, PoolTaskError, PoolCounts } from './pool-task.js';
 export { AsyncResult, type AsyncResultCallbacks } from './async-result.js';

@@ -104,28 +104,32 @@ export class TaskQueue {
   }
 
   /**
-   * Empties the ring without making a TaskEntry per task: settles each task's sink with
-   * `error(id)`, and hands the last `keep` tasks (as cancelled TaskEntries) to `kept`, so that the
-   * pool's records hold them. Chunks in the ring go to `chunk` whole.
+   * Empties the ring without making a TaskEntry per task: settles each task's sink with the one
+   * error `error(range)` makes (a million error objects would cost seconds), and hands the last
+   * `keep` tasks (as TaskEntries) to `kept`, so that the pool's records hold them. Chunks in the
+   * ring go to `chunk` whole.
    */
-  cancelRing(error: (id: number, count: number) => Error, keep: number, kept: (entry: TaskEntry) => void, chunk: (entry: TaskEntry) => void): CancelledRange {
+  cancelRing(error: (range: CancelledRange) => Error, keep: number, kept: (entry: TaskEntry) => void, chunk: (entry: TaskEntry) => void): CancelledRange {
     const range: CancelledRange = { count: this.#ringItems, firstId: null, lastId: null };
     const mask = this.#items.length - 1;
+    if (this.#ringLength > 0) {
+      const front = this.#items[this.#head];
+      const back = this.#items[(this.#head + this.#ringLength - 1) & mask];
+      const backSlot = (this.#head + this.#ringLength - 1) & mask;
+      range.firstId = front instanceof TaskEntry ? front.id : this.#numbers[this.#head * NUMBERS_PER_SLOT];
+      range.lastId = back instanceof TaskEntry ? back.id + back.count - 1 : this.#numbers[backSlot * NUMBERS_PER_SLOT];
+    }
+    let shared: Error | null = null;
     const single: { index: number; count: number; chunked: boolean } = { index: 0, count: 1, chunked: false };
     const keepFrom = this.#ringLength - keep;
     for (let i = 0; i < this.#ringLength; i += 1) {
       const slot = (this.#head + i) & mask;
       const item = this.#items[slot]!;
       if (item instanceof TaskEntry) {
-        range.firstId ??= item.id;
-        range.lastId = item.id + item.count - 1;
         chunk(item);
         continue;
       }
       const at = slot * NUMBERS_PER_SLOT;
-      const id = this.#numbers[at];
-      range.firstId ??= id;
-      range.lastId = id;
       if (i >= keepFrom) {
         kept(this.#entryAt(slot, item));
         continue;
@@ -133,7 +137,8 @@ export class TaskQueue {
       const sink = this.#sinks[slot];
       if (sink !== null && sink.done !== true) {
         single.index = this.#numbers[at + 1];
-        sink.settle(single, false, error(id, 1));
+        shared ??= error(range);
+        sink.settle(single, false, shared);
       }
     }
     this.#items = new Array(16);

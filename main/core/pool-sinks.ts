@@ -3,6 +3,28 @@
 
 import { Deque, type SettledTask, type TaskSink } from './pool-task.js';
 
+/** A single task's promise (apply). A class rather than closures: a million queued tasks each hold one. */
+export class PromiseSink implements TaskSink {
+  constructor(
+    private readonly resolve: (value: never) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  settle(_task: SettledTask, ok: boolean, valueOrError: unknown): void {
+    if (ok) this.resolve(valueOrError as never);
+    else this.reject(valueOrError);
+  }
+}
+
+/** A single task's AsyncResult (applyAsync). */
+export class SettleSink implements TaskSink {
+  constructor(private readonly onSettled: (ok: boolean, valueOrError: unknown) => void) {}
+
+  settle(_task: SettledTask, ok: boolean, valueOrError: unknown): void {
+    this.onSettled(ok, valueOrError);
+  }
+}
+
 /** Collects a map's results in input order; settles once, on the first failure or the last result. */
 export class MapSink implements TaskSink {
   readonly results: unknown[];

@@ -14,7 +14,7 @@ import type { PoolBackend, PoolCore } from './pool-backend.js';
 import { ExecBackend } from './pool-exec-backend.js';
 import { checkChunksize, checkIterable, checkKwargs, checkTaskArgs, isAsyncOnly, validateOptions, type ApplyAsyncOptions, type MapOptions, type PoolOptions } from './pool-options.js';
 import { callItems, callItemsAsync, chunkSize, feed, itemsAhead, planCall, type CallItems, type Plan } from './pool-plan.js';
-import { IterSink, MapSink } from './pool-sinks.js';
+import { IterSink, MapSink, PromiseSink, SettleSink } from './pool-sinks.js';
 import { TaskQueue } from './pool-queue.js';
 import { TaskBook, TaskEntry, type PoolCounts, type PoolMode, type PoolState, type PoolTask, type PoolTaskError, type TaskSink } from './pool-task.js';
 import { WorkerBackend } from './pool-worker-backend.js';
@@ -46,6 +46,8 @@ export interface PoolEvents {
   worker: [proc: Process];
   /** A task changed state (a snapshot of its record). Not emitted for queued tasks cancelled by terminate(): see tasksCancelled. */
   task: [task: PoolTask];
+  /** submit() queued `count` tasks, ids `firstId` … `firstId + count - 1`: one event for them all, no 'task' event each. */
+  tasksQueued: [range: { firstId: number; count: number }];
   /**
    * terminate() cancelled every task still in the queue at once: `count` tasks, ids `firstId` …
    * `lastId` (those of them still queued; ids in the range that had gone to a worker get their own
@@ -95,6 +97,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   #nextTaskId = 1;
   #nextWorkerNumber = 1;
   #dispatchScheduled = false;
+  /** While submit() queues its tasks: one 'tasksQueued' event tells about them, not a 'task' event each. */
+  #quietSubmissions = false;
   /** imap inputs still being read: a closed pool winds down only after them. */
   #feeds = 0;
   #backend: PoolBackend;
@@ -167,10 +171,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   apply<T = unknown>(args: unknown[], kwargs?: TaskKwargs): Promise<T> {
     let promise: Promise<T>;
     try {
-      const submit = this.#prepareTask(args, kwargs, 'apply(args): args', 'apply: kwargs');
-      promise = new Promise<T>((resolve, reject) => {
-        submit({ settle: (_entry, ok, value) => (ok ? resolve(value as T) : reject(value)) });
-      });
+      const line = this.#encodeTask(args, kwargs, 'apply(args): args', 'apply: kwargs');
+      promise = new Promise<T>((resolve, reject) => this.#submit(args, line, new PromiseSink(resolve, reject), 0, 1, false, true, kwargs));
     } catch (error) {
       promise = Promise.reject(error);
     }
@@ -183,15 +185,17 @@ export class Pool extends EventEmitter<PoolEvents> {
    * `onResult`/`onError` have run by the time `get()` or `wait()` on the result resolves.
    */
   applyAsync<T = unknown>(args: unknown[], options: ApplyAsyncOptions<T> = {}): AsyncResult<T> {
-    const submit = this.#prepareTask(args, options?.kwargs, 'applyAsync(args): args', 'applyAsync: kwargs');
+    const kwargs = options?.kwargs;
+    const line = this.#encodeTask(args, kwargs, 'applyAsync(args): args', 'applyAsync: kwargs');
     const id = this.#nextTaskId;
-    return new AsyncResult<T>((settle) => submit({ settle: (_entry, ok, value) => settle(ok, value) }), options, `task ${id} of ${this.name}`);
+    return new AsyncResult<T>((settle) => this.#submit(args, line, new SettleSink(settle), 0, 1, false, true, kwargs), options, `task ${id} of ${this.name}`);
   }
 
   /**
    * Queues one task per argument list, with no promise: their outcomes are read from the records
    * (tasksPage, 'task' events) and counts. The leanest way to queue many tasks: a queued task costs
-   * its encoded line and a few numbers. Returns the id of the first task and how many were queued.
+   * its encoded line and a few numbers, and one 'tasksQueued' event tells about them all (each
+   * gets 'task' events from when it runs). Returns the id of the first task and how many were queued.
    * Throws (queuing none) when the pool is not running or an argument list cannot be sent.
    */
   submit(argLists: unknown[][]): { firstId: number; count: number } {
@@ -204,8 +208,15 @@ export class Pool extends EventEmitter<PoolEvents> {
       checkTaskArgs(argLists[i], `submit(argLists): argLists[${i}]`);
       lines[i] = encoder.task(firstId + i, argLists[i]);
     }
-    for (let i = 0; i < argLists.length; i += 1) this.#submit(argLists[i], lines[i], null, i);
-    return { firstId, count: argLists.length };
+    this.#quietSubmissions = true;
+    try {
+      for (let i = 0; i < argLists.length; i += 1) this.#submit(argLists[i], lines[i], null, i);
+    } finally {
+      this.#quietSubmissions = false;
+    }
+    const range = { firstId, count: argLists.length };
+    if (range.count > 0) this.#emitSafely('tasksQueued', { ...range });
+    return range;
   }
 
   /** Runs the task once per item (with args `[item]`) and resolves to the values in input order. */
@@ -299,14 +310,12 @@ export class Pool extends EventEmitter<PoolEvents> {
     }
   }
 
-  /** Checks and encodes a single task at once (so that a bad one throws now); returns what submits it. */
-  #prepareTask(args: unknown[], kwargs: unknown, argsWhat: string, kwargsWhat: string): (sink: TaskSink) => void {
+  /** Checks and encodes a single task at once (so that a bad one throws now): its line. */
+  #encodeTask(args: unknown[], kwargs: unknown, argsWhat: string, kwargsWhat: string): string {
     this.#checkRunning();
     checkTaskArgs(args, argsWhat);
     checkKwargs(kwargs, kwargsWhat, this.mode);
-    const line = this.#backend.encoder.task(this.#nextTaskId, args, kwargs);
-    const recorded = kwargs !== undefined && Object.keys(kwargs).length > 0 ? kwargs : undefined;
-    return (sink) => this.#submit(args, line, sink, 0, 1, false, true, recorded);
+    return this.#backend.encoder.task(this.#nextTaskId, args, kwargs);
   }
 
   #callItems(items: Iterable<unknown>, star: boolean, method: string): CallItems {
@@ -428,9 +437,9 @@ export class Pool extends EventEmitter<PoolEvents> {
       this.#emitTask(entry);
     } else {
       this.#queue.push(id, line, sink, index, queuedAt);
-      if (this.listenerCount('task') > 0) {
+      if (!this.#quietSubmissions && this.listenerCount('task') > 0) {
         const task: PoolTask = { id, args, state: 'queued', workerPid: null, workerName: null, queuedAt, startedAt: null, endedAt: null };
-        if (kwargs !== undefined) task.kwargs = kwargs;
+        if (kwargs !== undefined && Object.keys(kwargs).length > 0) task.kwargs = kwargs;
         this.#emitSafely('task', task);
       }
     }
@@ -515,27 +524,21 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   /**
-   * Cancels every queued task in one pass: each one's promise or sink is settled once, the last
-   * 10,000 are kept as records, and one 'tasksCancelled' event tells about them all.
+   * Cancels every queued task in one pass: each one's promise or sink is settled once (those not
+   * kept as records share one TaskCancelledError naming them all), the last 10,000 are kept as
+   * records with their own error, and one 'tasksCancelled' event tells about them all.
    */
   #cancelQueued(): void {
     for (const entry of this.#queue.drainRetried()) this.#cancel(entry);
     const chunks: TaskEntry[] = [];
     const kept: TaskEntry[] = [];
-    // Their stack would only show terminate(); capturing a million of them is what would cost.
-    const stackTraceLimit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    let range;
-    try {
-      range = this.#queue.cancelRing(
-        (id) => this.#cancelledError(`task ${id}`, true),
-        this.#book.finishedLimit,
-        (entry) => kept.push(entry),
-        (entry) => chunks.push(entry),
-      );
-    } finally {
-      Error.stackTraceLimit = stackTraceLimit;
-    }
+    const range = this.#queue.cancelRing(
+      ({ count, firstId, lastId }) =>
+        new TaskCancelledError(`${this.name} was terminated while this task was still queued (it never ran); it is one of the ${count} queued tasks (ids ${firstId}–${lastId}) cancelled together`),
+      this.#book.finishedLimit,
+      (entry) => kept.push(entry),
+      (entry) => chunks.push(entry),
+    );
     if (range.count === 0) return;
     const cancelled = range.count - kept.length - chunks.reduce((sum, entry) => sum + entry.count, 0);
     this.#counts.queued -= cancelled;

@@ -115,3 +115,28 @@ describe('messages of tasks that never ran', () => {
     expect(error.message).toMatch(/exited with code 3 before it said anything \(task \d+ had been sent to it; it never started\)/);
   });
 });
+
+describe('submit()', () => {
+  it('queues many tasks with one tasksQueued event; each gets task events once it runs, and the records show their values', async () => {
+    const pool = make(nodePool({ processes: 2 }));
+    const queuedEvents: { firstId: number; count: number }[] = [];
+    const states: string[] = [];
+    pool.on('tasksQueued', (range) => queuedEvents.push(range));
+    pool.on('task', (task) => states.push(task.state));
+    const range = pool.submit([['double', 1], ['double', 2], ['double', 3]]);
+    expect(queuedEvents).toEqual([range]);
+    expect(range.count).toBe(3);
+    expect(states).toEqual([]);
+    await until(() => pool.counts.done === 3, 'the three tasks to finish');
+    expect(states.filter((state) => state === 'done')).toHaveLength(3);
+    expect(states).not.toContain('queued');
+    const { tasks } = pool.tasksPage(0, 10);
+    expect(tasks.map((task) => [task.id, task.args, task.value])).toEqual([
+      [range.firstId, ['double', 1], 2],
+      [range.firstId + 1, ['double', 2], 4],
+      [range.firstId + 2, ['double', 3], 6],
+    ]);
+    expect(() => pool.submit([['double', 1], 'x' as unknown as unknown[]])).toThrow(/submit\(argLists\): argLists\[1\] must be an array/);
+    expect(pool.counts.queued + pool.counts.running).toBe(0);
+  });
+});
