@@ -4,7 +4,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import PoolCard from '../../renderer/components/PoolCard.svelte';
 import PoolList from '../../renderer/components/PoolList.svelte';
 import TaskList from '../../renderer/components/TaskList.svelte';
-import type { PoolRow, TaskRow } from '../../main/protocol/index.js';
+import type { PoolRow, TaskPage, TaskRow } from '../../main/protocol/index.js';
 import { recordingApi } from './recording-api.js';
 
 function poolRow(overrides: Partial<PoolRow> = {}): PoolRow {
@@ -44,11 +44,23 @@ function taskRow(taskId: number, overrides: Partial<TaskRow> = {}): TaskRow {
   };
 }
 
+/** An api whose listTasks answers pages of `tasks` the way the app does: by state, in task id order. */
+function pagingApi(tasks: TaskRow[]) {
+  return recordingApi({
+    listTasks: (({ offset = 0, limit = 100, state }: { offset?: number; limit?: number; state?: TaskRow['state'] }) => {
+      const matching = state === undefined ? tasks : tasks.filter((task) => task.state === state);
+      const work = matching.findIndex((task) => task.state === 'running' || task.state === 'queued');
+      const page: TaskPage = { total: matching.length, offset, tasks: matching.slice(offset, offset + limit), workOffset: work === -1 ? null : work };
+      return { ok: true, value: page };
+    }) as never,
+  });
+}
+
 const button = (name: string) => screen.getByRole('button', { name });
 
 describe('PoolCard', () => {
   it('shows the pool, its counts, progress and ETA', () => {
-    render(PoolCard, { api: recordingApi(), pool: poolRow(), tasks: [] });
+    render(PoolCard, { api: recordingApi(), pool: poolRow() });
     expect(screen.getByRole('article', { name: /squares/ })).toBeInTheDocument();
     expect(screen.getByText('running')).toBeInTheDocument();
     expect(screen.getByText('worker · 4 processes · daemon')).toBeInTheDocument();
@@ -63,7 +75,7 @@ describe('PoolCard', () => {
   });
 
   it('follows Python: Join is disabled while running, with the reason', () => {
-    render(PoolCard, { api: recordingApi(), pool: poolRow(), tasks: [] });
+    render(PoolCard, { api: recordingApi(), pool: poolRow() });
     expect(button('Close')).toBeEnabled();
     expect(button('Terminate')).toBeEnabled();
     const join = button('Join');
@@ -73,7 +85,7 @@ describe('PoolCard', () => {
   });
 
   it('enables Join after Close, and disables everything but Remove once joined', async () => {
-    const { rerender } = render(PoolCard, { api: recordingApi(), pool: poolRow(), tasks: [] });
+    const { rerender } = render(PoolCard, { api: recordingApi(), pool: poolRow() });
     await rerender({ pool: poolRow({ state: 'closed' }) });
     expect(button('Close')).toBeDisabled();
     expect(button('Terminate')).toBeEnabled();
@@ -93,7 +105,7 @@ describe('PoolCard', () => {
 
   it('sends closePool, terminatePool and joinPool with the pool id', async () => {
     const api = recordingApi();
-    const { rerender } = render(PoolCard, { api, pool: poolRow(), tasks: [] });
+    const { rerender } = render(PoolCard, { api, pool: poolRow() });
     await fireEvent.click(button('Close'));
     await fireEvent.click(button('Terminate'));
     await rerender({ pool: poolRow({ state: 'terminating' }) });
@@ -108,14 +120,14 @@ describe('PoolCard', () => {
 
   it('shows an action the app refused', async () => {
     const api = recordingApi({ closePool: () => ({ ok: false, error: { code: 'conflict', message: 'pool is already closed' } }) });
-    render(PoolCard, { api, pool: poolRow(), tasks: [] });
+    render(PoolCard, { api, pool: poolRow() });
     await fireEvent.click(button('Close'));
     expect(await screen.findByRole('alert')).toHaveTextContent('pool is already closed');
   });
 
   it('adds tasks from the tasks box, and names a bad line', async () => {
     const api = recordingApi({ submitTasks: () => ({ ok: true, value: { count: 3 } }) });
-    render(PoolCard, { api, pool: poolRow(), tasks: [] });
+    render(PoolCard, { api, pool: poolRow() });
     await fireEvent.click(button('Add tasks'));
     const box = screen.getByLabelText('Tasks to add');
     await fireEvent.input(box, { target: { value: 'ok\n[1,' } });
@@ -131,7 +143,7 @@ describe('PoolCard', () => {
   });
 
   it('opens its task list from the pool name', async () => {
-    render(PoolCard, { api: recordingApi(), pool: poolRow(), tasks: [taskRow(1)] });
+    render(PoolCard, { api: pagingApi([taskRow(1)]), pool: poolRow() });
     expect(screen.queryByRole('table')).not.toBeInTheDocument();
     const toggle = screen.getByRole('button', { name: /squares/ });
     expect(toggle).toHaveAttribute('aria-expanded', 'false');
@@ -142,9 +154,13 @@ describe('PoolCard', () => {
 });
 
 describe('TaskList', () => {
-  it('shows each task’s args, state, worker pid, duration and result', () => {
-    render(TaskList, { tasks: [taskRow(2, { args: ['b.txt', 3] })] });
-    const row = screen.getAllByRole('row')[1];
+  it('shows each task’s args, state, worker pid, duration and result', async () => {
+    render(TaskList, { api: pagingApi([taskRow(2, { args: ['b.txt', 3] })]), pool: poolRow() });
+    const row = await waitFor(() => {
+      const found = screen.getAllByRole('row')[1];
+      expect(found).toHaveTextContent('b.txt');
+      return found;
+    });
     const cells = within(row).getAllByRole('cell').map((cell) => cell.textContent?.trim());
     expect(cells).toEqual(['2', '["b.txt",3]', 'done', '4242', '250 ms', '4']);
   });
@@ -152,9 +168,10 @@ describe('TaskList', () => {
   it('shows an error with its traceback below the list when its disclosure is opened', async () => {
     const traceback = 'Traceback (most recent call last):\n  File "worker.py", line 3, in square\nValueError: negative';
     render(TaskList, {
-      tasks: [taskRow(5, { state: 'failed', result: null, error: { type: 'ValueError', message: 'negative', traceback } })],
+      api: pagingApi([taskRow(5, { state: 'failed', result: null, error: { type: 'ValueError', message: 'negative', traceback } })]),
+      pool: poolRow(),
     });
-    const disclosure = screen.getByRole('button', { name: 'ValueError: negative' });
+    const disclosure = await screen.findByRole('button', { name: 'ValueError: negative' });
     expect(disclosure).toHaveAttribute('aria-expanded', 'false');
     expect(screen.queryByText(/File "worker.py", line 3/)).toBeNull();
     await fireEvent.click(disclosure);
@@ -166,22 +183,28 @@ describe('TaskList', () => {
     expect(screen.queryByRole('region', { name: 'Task 5 in full' })).toBeNull();
   });
 
-  it('renders only a window of rows, scrolled to the work in progress, and filters by state', async () => {
-    const tasks = Array.from({ length: 2000 }, (_, i) =>
+  it('asks for the page in view of 100,000 tasks, scrolled to the work in progress, and for pages of one state', async () => {
+    const tasks = Array.from({ length: 100_000 }, (_, i) =>
       taskRow(i + 1, { state: i < 1000 ? 'done' : i < 1004 ? 'running' : 'queued', workerPid: i < 1004 ? 100 + i : null }),
     );
-    render(TaskList, { tasks, viewportHeight: 240 });
-    const rendered = () => screen.getAllByRole('row').slice(1);
+    const api = pagingApi(tasks);
+    const pool = poolRow({ counts: { queued: 98_996, running: 4, done: 1000, failed: 0, cancelled: 0 } });
+    render(TaskList, { api, pool, viewportHeight: 240 });
+    const renderedIds = () => screen.getAllByRole('row').slice(1).map((row) => Number(within(row).getAllByRole('cell')[0].textContent));
     // 10 rows in view plus the overscan on each side; the first running task (1001) near the top.
-    expect(rendered().length).toBeLessThan(30);
-    const ids = rendered().map((row) => Number(within(row).getAllByRole('cell')[0].textContent));
-    expect(ids).toContain(1001);
-    expect(ids).toContain(998);
-    expect(ids).not.toContain(1);
-    expect(screen.getByRole('table')).toHaveAttribute('aria-rowcount', '2001');
+    await waitFor(() => expect(renderedIds()).toContain(1001));
+    expect(renderedIds().length).toBeLessThan(30);
+    expect(renderedIds()).toContain(998);
+    expect(renderedIds()).not.toContain(1);
+    expect(screen.getByRole('table')).toHaveAttribute('aria-rowcount', '100001');
+    // Pages, never the whole list: each request is for a window around the rows in view.
+    const requests = api.calls.filter((call) => call.name === 'listTasks').map((call) => call.args as { offset: number; limit: number });
+    expect(requests.every((request) => request.limit <= 200)).toBe(true);
+    expect(requests.at(-1)!.offset).toBeGreaterThan(900);
 
     await fireEvent.click(screen.getByRole('button', { name: /^Running/ }));
-    expect(rendered().map((row) => within(row).getAllByRole('cell')[0].textContent)).toEqual(['1001', '1002', '1003', '1004']);
+    await waitFor(() => expect(renderedIds()).toEqual([1001, 1002, 1003, 1004]));
+    expect(api.calls.at(-1)).toMatchObject({ name: 'listTasks', args: { poolId: 'pool-1', state: 'running', offset: 0 } });
     expect(screen.getByRole('button', { name: /^Failed/ })).toBeDisabled();
   });
 });
@@ -190,9 +213,8 @@ describe('PoolList', () => {
   it('renders a card per pool and opens the selected one', async () => {
     const selected: string[] = [];
     render(PoolList, {
-      api: recordingApi(),
+      api: pagingApi([taskRow(1, { key: 'pool-2:1', poolId: 'pool-2' })]),
       pools: [poolRow(), poolRow({ id: 'pool-2', name: 'gzip-all', mode: 'exec' })],
-      tasksByPool: new Map([['pool-2', [taskRow(1, { key: 'pool-2:1', poolId: 'pool-2' })]]]),
       selectedPoolId: 'pool-2',
       onselect: (id: string) => selected.push(id),
     });
