@@ -35,6 +35,8 @@ export interface PoolCore {
   finish(entry: TaskEntry, ok: boolean, valueOrError: unknown, recordedValue?: unknown): void;
   /** The task will not run: the pool was terminated. */
   cancel(entry: TaskEntry): void;
+  /** Every queued task fails with `error` (in one pass, with one 'tasksFailed' event). */
+  failQueued(error: Error): void;
   /** Something changed (a process started, answered or ended): hand out tasks, wind down, settle join(). */
   changed(): void;
 }

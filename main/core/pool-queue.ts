@@ -9,8 +9,8 @@ import { Deque, TaskEntry, type Decode, type PoolTask, type TaskSink } from './p
 /** Per slot: the task's id, its index in its call, and when it was queued (ms since epoch). */
 const NUMBERS_PER_SLOT = 3;
 
-/** What cancelling every queued task did: how many tasks (items) and the range of their ids. */
-export interface CancelledRange {
+/** What ending every queued task (cancelled or failed together) did: how many tasks (items) and the range of their ids. */
+export interface EndedRange {
   count: number;
   /** The first and last id cancelled (null when the queue was empty). Ids in between that had left the queue are unaffected. */
   firstId: number | null;
@@ -91,13 +91,6 @@ export class TaskQueue {
     return entry;
   }
 
-  /** Removes and returns every task, front first, as TaskEntries. */
-  drain(): TaskEntry[] {
-    const out: TaskEntry[] = [];
-    for (let entry = this.shift(); entry !== undefined; entry = this.shift()) out.push(entry);
-    return out;
-  }
-
   /** Removes the tasks given back by dead workers (they are TaskEntries already). */
   drainRetried(): TaskEntry[] {
     return this.#retry.drain();
@@ -109,8 +102,8 @@ export class TaskQueue {
    * `keep` tasks (as TaskEntries) to `kept`, so that the pool's records hold them. Chunks in the
    * ring go to `chunk` whole.
    */
-  cancelRing(error: (range: CancelledRange) => Error, keep: number, kept: (entry: TaskEntry) => void, chunk: (entry: TaskEntry) => void): CancelledRange {
-    const range: CancelledRange = { count: this.#ringItems, firstId: null, lastId: null };
+  endRing(error: (range: EndedRange) => Error, keep: number, kept: (entry: TaskEntry) => void, chunk: (entry: TaskEntry) => void): EndedRange {
+    const range: EndedRange = { count: this.#ringItems, firstId: null, lastId: null };
     const mask = this.#items.length - 1;
     if (this.#ringLength > 0) {
       const front = this.#items[this.#head];

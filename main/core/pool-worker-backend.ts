@@ -156,7 +156,7 @@ export class WorkerBackend implements PoolBackend {
     if (up.length === 0) {
       this.#upkeep.maintain();
       const broken = this.#upkeep.brokenError;
-      if (broken && !this.#anyWorkerStarting()) for (const entry of queue.drain()) this.core.finish(entry, false, broken);
+      if (broken && !this.#anyWorkerStarting()) this.core.failQueued(broken);
       return;
     }
     const fair = Math.ceil((queue.length + this.#inflight) / live);

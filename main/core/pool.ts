@@ -54,6 +54,11 @@ export interface PoolEvents {
    * 'task' event). One event, however many tasks: a million cancellations are not a million events.
    */
   tasksCancelled: [range: TasksCancelled];
+  /**
+   * The workers keep dying before answering (the breaker tripped) and none is left to try: every
+   * queued task failed at once with `error`, as tasksCancelled tells of cancelled ones.
+   */
+  tasksFailed: [range: TasksCancelled & { error: PoolTaskError }];
   state: [state: PoolState];
 }
 
@@ -530,24 +535,44 @@ export class Pool extends EventEmitter<PoolEvents> {
    */
   #cancelQueued(): void {
     for (const entry of this.#queue.drainRetried()) this.#cancel(entry);
-    const chunks: TaskEntry[] = [];
-    const kept: TaskEntry[] = [];
-    const range = this.#queue.cancelRing(
+    const range = this.#endQueued(
+      'cancelled',
       ({ count, firstId, lastId }) =>
         new TaskCancelledError(`${this.name} was terminated while this task was still queued (it never ran); it is one of the ${count} queued tasks (ids ${firstId}–${lastId}) cancelled together`),
+      (entry) => this.#cancelledError(entry.label, true),
+    );
+    if (range !== null) this.#emitSafely('tasksCancelled', range);
+  }
+
+  /** The breaker tripped with no worker left to try: every queued task fails with its error, in one pass. */
+  #failQueued(error: Error): void {
+    for (const entry of this.#queue.drainRetried()) this.#finish(entry, false, error);
+    const range = this.#endQueued('failed', () => error, () => error);
+    if (range !== null) this.#emitSafely('tasksFailed', { ...range, error: errorRecord(error) });
+  }
+
+  /**
+   * Ends every task in the ring in one pass (see TaskQueue.endRing): the sinks of those not kept
+   * as records get `sharedError`, the kept ones (the last 10,000, and chunks) `entryError` each.
+   */
+  #endQueued(final: 'cancelled' | 'failed', sharedError: (range: TasksCancelled) => Error, entryError: (entry: TaskEntry) => Error): TasksCancelled | null {
+    const chunks: TaskEntry[] = [];
+    const kept: TaskEntry[] = [];
+    const range = this.#queue.endRing(
+      (ids) => sharedError({ count: ids.count, firstId: ids.firstId!, lastId: ids.lastId! }),
       this.#book.finishedLimit,
       (entry) => kept.push(entry),
       (entry) => chunks.push(entry),
     );
-    if (range.count === 0) return;
-    const cancelled = range.count - kept.length - chunks.reduce((sum, entry) => sum + entry.count, 0);
-    this.#counts.queued -= cancelled;
-    this.#counts.cancelled += cancelled;
+    if (range.count === 0) return null;
+    const ended = range.count - kept.length - chunks.reduce((sum, entry) => sum + entry.count, 0);
+    this.#counts.queued -= ended;
+    this.#counts[final] += ended;
     for (const entry of [...chunks, ...kept].sort((a, b) => a.id - b.id)) {
       this.#book.add(entry);
-      this.#finish(entry, false, this.#cancelledError(entry.label, true), 'cancelled', undefined, false);
+      this.#finish(entry, false, entryError(entry), final, undefined, false);
     }
-    this.#emitSafely('tasksCancelled', { count: range.count, firstId: range.firstId!, lastId: range.lastId! });
+    return { count: range.count, firstId: range.firstId!, lastId: range.lastId! };
   }
 
   #setState(state: PoolState): void {
@@ -608,6 +633,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       markRunning: (entry, pid, processName, emit) => this.#markRunning(entry, pid, processName, emit),
       finish: (entry, ok, valueOrError, recordedValue) => this.#finish(entry, ok, valueOrError, ok ? 'done' : 'failed', recordedValue),
       cancel: (entry) => this.#cancel(entry),
+      failQueued: (error) => this.#failQueued(error),
       changed: () => this.#afterChange(),
     };
   }

@@ -47,4 +47,22 @@ describe('respawn backoff', () => {
     expect((error as Error).message).toMatch(/3 workers in a row ended before answering any task; the last, .* exited with code 3/);
     expect((error as Error).message).not.toMatch(/while running/);
   });
+
+  it('once the breaker trips, the queued tasks fail together: one tasksFailed event, not a task event each', async () => {
+    const pool = make({ processes: 1, command: 'sh', args: ['-c', 'exit 3'] });
+    const failedEvents: number[] = [];
+    const summaries: { count: number; firstId: number; lastId: number; error: { type: string; message: string } }[] = [];
+    pool.on('task', (task) => {
+      if (task.state === 'failed') failedEvents.push(task.id);
+    });
+    pool.on('tasksFailed', (range) => summaries.push(range));
+    const count = 5000;
+    pool.submit(Array.from({ length: count }, (_, i) => [i]));
+    await until(() => pool.counts.failed === count, 'every task to fail', { timeoutMs: 15_000 });
+    expect(failedEvents.length).toBeLessThan(10);
+    expect(summaries.length).toBeGreaterThanOrEqual(1);
+    expect(summaries.reduce((sum, range) => sum + range.count, 0) + failedEvents.length).toBe(count);
+    expect(summaries[0].error.message).toMatch(/workers in a row ended before answering any task/);
+    expect(pool.counts).toMatchObject({ queued: 0, running: 0, failed: count });
+  });
 });
