@@ -1,4 +1,4 @@
-import type { AppEvent, AppStats, Delta, PoolRow, ProcessRow, Snapshot, TaskRow } from '../../main/protocol/index.js';
+import type { AppEvent, AppStats, Delta, PoolRow, ProcessRow, Snapshot } from '../../main/protocol/index.js';
 import type { ConnectionState } from './transport.js';
 
 /** Samples kept per process for the sparkline: one minute at the default 1 s interval. */
@@ -40,7 +40,8 @@ export interface StoreOptions {
 const EMPTY_HISTORY: readonly number[] = Object.freeze([]);
 
 /**
- * The renderer's copy of the supervisor's state. Every collection is `$state.raw` and replaced as a
+ * The renderer's copy of the supervisor's state, without task rows: a task list asks for the page it
+ * shows (TaskPager), so a pool's million tasks never sit in the renderer. Every collection is `$state.raw` and replaced as a
  * whole on each update: rows are plain frozen-in-practice objects, never deep proxies, so a delta
  * touching 10,000 rows costs a Map copy, not 10,000 proxy writes.
  *
@@ -50,9 +51,6 @@ const EMPTY_HISTORY: readonly number[] = Object.freeze([]);
 export class PooldeckStore {
   #processes = $state.raw<ReadonlyMap<string, ProcessRow>>(new Map());
   #pools = $state.raw<ReadonlyMap<string, PoolRow>>(new Map());
-  #tasks = $state.raw<ReadonlyMap<string, TaskRow>>(new Map());
-  /** Tasks grouped by pool. A pool's array is replaced only when one of its tasks changed. */
-  #tasksByPool = $state.raw<ReadonlyMap<string, TaskRow[]>>(new Map());
   #app = $state.raw<AppStats | null>(null);
   #connection = $state.raw<ConnectionState>('connecting');
   #loaded = $state.raw(false);
@@ -61,8 +59,6 @@ export class PooldeckStore {
   #historyVersion = $state.raw(0);
 
   readonly #rings = new Map<string, CpuRing>();
-  /** The same tasks, by pool then key, for cheap per-pool rebuilds (plain: `#tasksByPool` is the reactive view). */
-  readonly #poolTasks = new Map<string, Map<string, TaskRow>>();
   #seq = -1;
   #resyncing = false;
   #held: Delta[] = [];
@@ -75,7 +71,6 @@ export class PooldeckStore {
 
   readonly processList: ProcessRow[] = $derived(Array.from(this.#processes.values()));
   readonly poolList: PoolRow[] = $derived(Array.from(this.#pools.values()));
-  readonly taskList: TaskRow[] = $derived(Array.from(this.#tasks.values()));
   readonly counts = $derived.by(() => {
     let running = 0;
     for (const row of this.#processes.values()) if (row.isAlive) running += 1;
@@ -92,12 +87,6 @@ export class PooldeckStore {
   }
   get pools(): ReadonlyMap<string, PoolRow> {
     return this.#pools;
-  }
-  get tasks(): ReadonlyMap<string, TaskRow> {
-    return this.#tasks;
-  }
-  get tasksByPool(): ReadonlyMap<string, TaskRow[]> {
-    return this.#tasksByPool;
   }
   get app(): AppStats | null {
     return this.#app;
@@ -148,9 +137,6 @@ export class PooldeckStore {
   applySnapshot(snapshot: Snapshot): void {
     this.#processes = new Map(snapshot.processes.map((row) => [row.id, row]));
     this.#pools = new Map(snapshot.pools.map((row) => [row.id, row]));
-    this.#tasks = new Map(snapshot.tasks.map((row) => [row.key, row]));
-    this.#poolTasks.clear();
-    this.#regroupTasks(snapshot.tasks, new Set());
     this.#app = snapshot.app;
     this.#sampleIntervalMs = snapshot.sampleIntervalMs;
     this.#clockOffsetMs = snapshot.time - this.#now();
@@ -198,21 +184,8 @@ export class PooldeckStore {
     if (delta.pools.length > 0 || delta.removedPools.length > 0) {
       const next = new Map(this.#pools);
       for (const row of delta.pools) next.set(row.id, row);
-      const removed = new Set(delta.removedPools);
-      for (const id of removed) next.delete(id);
+      for (const id of delta.removedPools) next.delete(id);
       this.#pools = next;
-      if (removed.size > 0) {
-        const tasks = new Map(this.#tasks);
-        for (const [key, task] of tasks) if (removed.has(task.poolId)) tasks.delete(key);
-        this.#tasks = tasks;
-      }
-      if (removed.size > 0) this.#regroupTasks([], removed);
-    }
-    if (delta.tasks.length > 0) {
-      const next = new Map(this.#tasks);
-      for (const row of delta.tasks) next.set(row.key, row);
-      this.#tasks = next;
-      this.#regroupTasks(delta.tasks, new Set());
     }
     if (delta.app) this.#app = delta.app;
     if (delta.sampled) this.#recordSample();
@@ -236,35 +209,9 @@ export class PooldeckStore {
     this.#historyVersion += 1;
   }
 
-  /** Applies changed tasks and removed pools to the per-pool groups; untouched pools keep their array. */
-  #regroupTasks(changed: readonly TaskRow[], removedPools: ReadonlySet<string>): void {
-    const touched = new Set<string>();
-    for (const task of changed) {
-      let group = this.#poolTasks.get(task.poolId);
-      if (!group) {
-        group = new Map();
-        this.#poolTasks.set(task.poolId, group);
-      }
-      group.set(task.key, task);
-      touched.add(task.poolId);
-    }
-    for (const poolId of removedPools) this.#poolTasks.delete(poolId);
-    if (touched.size === 0 && removedPools.size === 0 && this.#tasksByPool.size === this.#poolTasks.size) return;
-    const next = new Map<string, TaskRow[]>();
-    for (const [poolId, group] of this.#poolTasks) {
-      const previous = this.#tasksByPool.get(poolId);
-      next.set(poolId, previous && !touched.has(poolId) ? previous : Array.from(group.values()));
-    }
-    this.#tasksByPool = next;
-  }
-
   /** The last minute of CPU samples for one process, oldest first (in % of one core). */
   cpuHistory(id: string): readonly number[] {
     void this.#historyVersion; // read so a caller in a reactive context redraws on new samples
     return this.#rings.get(id)?.toArray() ?? EMPTY_HISTORY;
-  }
-
-  tasksOf(poolId: string): readonly TaskRow[] {
-    return this.#tasksByPool.get(poolId) ?? [];
   }
 }

@@ -54,7 +54,6 @@ describe('PooldeckStore', () => {
     expect(store.loaded).toBe(true);
     expect(store.processList.map((row) => row.id)).toEqual(['a', 'b']);
     expect(store.poolList).toHaveLength(1);
-    expect(store.tasksOf('pool-1')).toHaveLength(1);
     expect(store.app?.cores).toBe(4);
 
     const before = store.processes;
@@ -71,7 +70,6 @@ describe('PooldeckStore', () => {
     expect(store.seq).toBe(6);
     expect(store.processList.map((row) => row.id)).toEqual(['a', 'c']);
     expect(store.processes.get('a')?.exitcode).toBe(-15);
-    expect(store.tasksOf('pool-1').map((t) => t.state)).toEqual(['done', 'queued']);
     expect(store.app?.cpu).toBe(3);
     // Replaced, not mutated: readers holding the old map see the old state.
     expect(store.processes).not.toBe(before);
@@ -159,12 +157,11 @@ describe('PooldeckStore', () => {
     expect(history.at(-1)).toBe(CPU_HISTORY_LENGTH + 15);
   });
 
-  it('removes a pool together with its tasks', () => {
+  it('removes a pool', () => {
     const store = new PooldeckStore();
     store.applySnapshot(snapshot({ seq: 0, pools: [pool('p1'), pool('p2')], tasks: [task('p1', 1), task('p2', 1)] }));
     store.applyDelta(delta(1, { removedPools: ['p1'] }));
     expect(store.poolList.map((p) => p.id)).toEqual(['p2']);
-    expect(store.taskList.map((t) => t.key)).toEqual(['p2:1']);
   });
 
   it('follows the supervisor clock for uptimes', () => {
@@ -192,41 +189,5 @@ describe('CpuRing', () => {
     expect(values[0]).toBe(2);
     expect(values.at(-1)).toBe(CPU_HISTORY_LENGTH + 1);
     expect(ring.length).toBe(CPU_HISTORY_LENGTH);
-  });
-});
-
-describe('PooldeckStore tasks by pool', () => {
-  it('groups tasks by pool and replaces only the arrays of pools whose tasks changed', () => {
-    const store = new PooldeckStore();
-    store.applySnapshot(
-      snapshot({
-        seq: 0,
-        pools: [pool('p1'), pool('p2')],
-        tasks: [task('p1', 1), task('p1', 2), task('p2', 1)],
-      }),
-    );
-    const p2Before = store.tasksByPool.get('p2');
-    expect(store.tasksByPool.get('p1')?.map((t) => t.taskId)).toEqual([1, 2]);
-
-    store.applyDelta(delta(1, { tasks: [task('p1', 2, { state: 'running', workerPid: 4242 })] }));
-    expect(store.tasksByPool.get('p1')?.[1]?.workerPid).toBe(4242);
-    expect(store.tasksByPool.get('p2')).toBe(p2Before);
-
-    store.applyDelta(delta(2, { removedPools: ['p1'] }));
-    expect(store.tasksByPool.has('p1')).toBe(false);
-    expect(store.tasksOf('p2')).toHaveLength(1);
-  });
-});
-
-describe('PooldeckStore display time', () => {
-  it('freezes uptimes at the last event while the link is down', () => {
-    let local = 500_000;
-    const store = new PooldeckStore({ now: () => local });
-    store.setConnection('open');
-    store.applySnapshot(snapshot({ seq: 0, time: 510_000 }));
-    local = 503_000;
-    expect(store.displayTime(local)).toBe(513_000);
-    store.setConnection('reconnecting');
-    expect(store.displayTime(local)).toBe(510_000);
   });
 });
