@@ -289,7 +289,8 @@ export class WorkerBackend implements PoolBackend {
       const death = `${slot.proc.name} (pid ${pid}) ${describeExit(exitcode)}`;
       const error = new WorkerLostError(`${death}${running ? heldTask(running.label, slot.spoke) : ''}${stderr}`, pid, exitcode);
       if (!slot.dismissed) {
-        this.#upkeep.workerEnded(slot.answeredAny, pid, exitcode, () => `${death}${stderr}`);
+        const how = { answered: slot.answeredAny, spoke: slot.spoke, heldTask: slot.inflight.size > 0 };
+        this.#upkeep.workerEnded(how, pid, exitcode, () => `${death}${stderr}`);
       }
       this.#releaseTasks(slot, error);
     }

@@ -7,9 +7,10 @@
 import { ProcessStartError, WorkerLostError } from './errors.js';
 
 /**
- * A bad ending: a worker that ends unasked before answering any task (however long it lived, and
- * whether or not it said ready). A worker that answered a task and then dies is a normal loss: its
- * task fails (WorkerLostError) and it is replaced at once.
+ * A bad ending: a worker that ends unasked before answering any task (however long it lived),
+ * having never said anything or holding no task. A worker that answered a task, or that dies
+ * running one after saying ready (killed, or crashing on that task), is a normal loss: its task
+ * fails (WorkerLostError) and it is replaced at once.
 /**
  * After this many bad endings in a row (no task answered in between) the breaker trips: queued tasks, and tasks submitted while
  * the backoff runs, fail at once with the cause; a task submitted after the backoff gets a fresh worker.
@@ -117,11 +118,11 @@ export class WorkerUpkeep {
   }
 
   /**
-   * A worker ended unasked. It counts as a bad ending when it had answered no task; then
-   * `describe` says how it ended, for the breaker's error.
+   * A worker ended unasked. It counts as a bad ending when it had answered no task and either
+   * never said anything or held no task; then `describe` says how it ended, for the breaker's error.
    */
-  workerEnded(answered: boolean, pid: number | null, exitcode: number | null, describe: () => string): void {
-    if (answered) return;
+  workerEnded(how: { answered: boolean; spoke: boolean; heldTask: boolean }, pid: number | null, exitcode: number | null, describe: () => string): void {
+    if (how.answered || (how.spoke && how.heldTask)) return;
     // The breaker's error is read by tasks that never ran: it names the death, not a task.
     const cause = new WorkerLostError(
       `${this.poolName}: ${this.#badEndings + 1} workers in a row ended before answering any task; the last, ${describe()}`,

@@ -49,9 +49,10 @@ export interface PoolEvents {
   /** submit() queued `count` tasks, ids `firstId` … `firstId + count - 1`: one event for them all, no 'task' event each. */
   tasksQueued: [range: { firstId: number; count: number }];
   /**
-   * terminate() cancelled every task still in the queue at once: `count` tasks, ids `firstId` …
-   * `lastId` (those of them still queued; ids in the range that had gone to a worker get their own
-   * 'task' event). One event, however many tasks: a million cancellations are not a million events.
+   * terminate() cancelled every task still in the queue at once: the `count` tasks with ids
+   * `firstId` … `lastId` (every id in between; the queue hands tasks out in id order). Tasks a
+   * worker held, or gave back when it died, get their own 'task' event. One event, however many
+   * tasks: a million cancellations are not a million events.
    */
   tasksCancelled: [range: TasksCancelled];
   /**
