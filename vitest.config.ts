@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['test/core/**/*.test.ts', 'test/app/**/*.test.ts', 'test/shell-common/**/*.test.ts', 'test/protocol/**/*.test.ts', 'test/server/**/*.test.ts', 'test/architecture/**/*.test.ts', 'test/electron/**/*.test.ts', 'test/packaging/**/*.test.ts'],
+          include: ['test/core/**/*.test.ts', 'test/soak/**/*.test.ts', 'test/app/**/*.test.ts', 'test/shell-common/**/*.test.ts', 'test/protocol/**/*.test.ts', 'test/server/**/*.test.ts', 'test/architecture/**/*.test.ts', 'test/electron/**/*.test.ts', 'test/packaging/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },
