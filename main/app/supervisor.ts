@@ -203,8 +203,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const adopt = (process: Process): void => this.#processes.adopt(process, pool.mode === 'exec' ? 'task' : 'worker', entry.row);
     pool.on('worker', adopt);
     pool.on('task', (task) => this.#onTask(entry, task));
-    // terminate() cancels the queue in one event: the counts say it, the task list pages it in.
-    pool.on('tasksCancelled', () => this.#touchPool(id));
+    // Whole queues queued, cancelled or failed come as one event each: the counts say it, the task
+    // list pages the tasks in.
+    for (const event of ['tasksQueued', 'tasksCancelled', 'tasksFailed'] as const) pool.on(event, () => this.#touchPool(id));
     pool.on('state', (state) => {
       entry.row.state = state;
       this.#touchPool(id);

@@ -49,6 +49,21 @@ describe('queued tasks', () => {
     expect(page.workOffset).toBeNull();
   });
 
+  it('shows queued tasks failed at once by the breaker in the pool counts of the next delta', async () => {
+    const pool = app.supervisor.createPool({ processes: 1, command: 'true' });
+    app.supervisor.submitTasks(pool.id, Array.from({ length: 1000 }, () => [1]));
+    app.supervisor.takeDelta();
+    const failed = await until(() => {
+      const delta = app.supervisor.takeDelta();
+      const row = delta?.pools.find((candidate) => candidate.id === pool.id);
+      return row && row.counts.failed === 1000 ? row : null;
+    }, 'a delta with the 1,000 tasks failed', { timeoutMs: 30_000 });
+    expect(failed.counts.queued).toBe(0);
+    const page = app.supervisor.listTasks(pool.id, { state: 'failed', limit: 2 });
+    expect(page.total).toBe(1000);
+    expect(page.tasks[0].error?.message).toBeTruthy();
+  }, 40_000);
+
   it('refuses a page of a pool that does not exist, or a page too long', () => {
     expect(() => app.supervisor.listTasks('pool-x', {})).toThrow(/no pool with id pool-x/);
     expect(ListTasksArgsSchema.safeParse({ poolId: 'pool1', limit: 5000 }).error?.issues[0].message).toBe('limit must be at most 1000');
