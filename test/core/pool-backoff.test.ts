@@ -2,7 +2,7 @@
 // end and the next start is longer than the one before (no absolute thresholds).
 import { describe, expect, it } from 'vitest';
 import { WorkerLostError, type Process } from '../../main/core/index.js';
-import { sleep, trackPools, until } from '../fixtures/pool-harness.js';
+import { nodePool, sleep, trackPools, until } from '../fixtures/pool-harness.js';
 
 const { make } = trackPools();
 
@@ -64,5 +64,20 @@ describe('respawn backoff', () => {
     expect(summaries.reduce((sum, range) => sum + range.count, 0) + failedEvents.length).toBe(count);
     expect(summaries[0].error.message).toMatch(/workers in a row ended before answering any task/);
     expect(pool.counts).toMatchObject({ queued: 0, running: 0, failed: count });
+  });
+
+  it('killing workers that answered while they run a task is a normal loss each time: no breaker', async () => {
+    const pool = make(nodePool({ processes: 1 }));
+    for (let kill = 0; kill < 4; kill += 1) {
+      // Each fresh worker answers once first: then its death is that of a worker that was working.
+      expect(await pool.apply(['double', kill])).toBe(kill * 2);
+      const running = pool.apply(['sleep', 60_000]);
+      await until(() => pool.counts.running === 1 && pool.workers.length === 1, 'the task to run');
+      pool.workers[0].kill('SIGKILL');
+      const error = (await running.catch((caught: unknown) => caught)) as Error;
+      expect(error).toBeInstanceOf(WorkerLostError);
+      expect(error.message).toMatch(/while running task \d+/);
+    }
+    expect(await pool.apply(['double', 21])).toBe(42);
   });
 });
