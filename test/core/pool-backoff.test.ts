@@ -73,7 +73,7 @@ describe('respawn backoff', () => {
       expect(await pool.apply(['double', kill])).toBe(kill * 2);
       const running = pool.apply(['sleep', 60_000]);
       await until(() => pool.counts.running === 1 && pool.workers.length === 1, 'the task to run');
-      pool.workers[0].kill('SIGKILL');
+      pool.workers[0].kill();
       const error = (await running.catch((caught: unknown) => caught)) as Error;
       expect(error).toBeInstanceOf(WorkerLostError);
       expect(error.message).toMatch(/while running task \d+/);
