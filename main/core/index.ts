@@ -1,4 +1,13 @@
-export { Process, type ProcessOptions, type ProcessEvents, type StopResult, type OutputStream } from './process.js';
+export {
+  Process,
+  type ProcessOptions,
+  type CommandProcessOptions,
+  type TargetProcessOptions,
+  type ProcessEvents,
+  type StopResult,
+  type OutputStream,
+} from './process.js';
+export type { TargetError } from './process-target.js';
 export { ProcessStartError, TaskFailedError, WorkerLostError, TaskCancelledError, TimeoutError, type TaskOutput } from './errors.js';
 export {
   Pool,

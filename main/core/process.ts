@@ -8,11 +8,9 @@ import { describeOpenFilesError } from './open-files.js';
 import { exitcodeFrom } from './signals.js';
 import { descendantsOf, processTableThisTurn, readAllProcStats, readProcStat } from './proc-stat.js';
 import { CHANNEL_FD_ENV } from './worker-channel.js';
+import { jsonProblem, TargetCall, targetLaunch, type TargetError } from './process-target.js';
 
-export interface ProcessOptions {
-  /** The program to run: a name looked up in PATH, or a path. No shell is involved. */
-  command: string;
-  args?: string[];
+interface CommonProcessOptions {
   /** Default: `Process-N`, counting up per run of the app. */
   name?: string;
   /** Daemon jobs end when their owner (pool, app) ends. Default false. */
@@ -26,6 +24,34 @@ export interface ProcessOptions {
    */
   channel?: boolean;
 }
+
+export interface CommandProcessOptions extends CommonProcessOptions {
+  /** The program to run: a name looked up in PATH, or a path. No shell is involved. */
+  command: string;
+  args?: string[];
+  target?: undefined;
+}
+
+/**
+ * A function to run, as multiprocessing's `Process(target=f)`: `FILE.py:ATTR` (resolved against `cwd`),
+ * `MODULE:ATTR` (a Python module, `cwd` first on sys.path), or `FILE.mjs|.cjs|.js:ATTR` (a Node export).
+ * ATTR a function is called with `(*args, **kwargs)`; a class is instantiated with them and its `run()`
+ * is called. Arguments and the return value are JSON values.
+ */
+export interface TargetProcessOptions extends CommonProcessOptions {
+  target: string;
+  command?: undefined;
+  args?: unknown[];
+  kwargs?: Record<string, unknown>;
+  /** The Python interpreter for Python targets. Default `python3` on PATH. */
+  python?: string;
+  /** The Node interpreter for Node targets. Default `node` on PATH. */
+  node?: string;
+  /** The folder of the helpers (pooldeck_worker.py, pooldeck-worker.cjs). Default: resources/workers of this checkout or build. */
+  workersDir?: string;
+}
+
+export type ProcessOptions = CommandProcessOptions | TargetProcessOptions;
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -79,6 +105,15 @@ interface KnownPid {
 export class Process extends EventEmitter<ProcessEvents> {
   readonly command: string;
   readonly args: readonly string[];
+  /** The function this process runs (`tasks.py:square`), or null for a program. */
+  readonly target: string | null;
+  /** The target's arguments (as given; `args` holds the helper's command line). */
+  readonly targetArgs: readonly unknown[];
+  readonly kwargs: Readonly<Record<string, unknown>> | undefined;
+  /** What the target returned (null for Python's None), set before join() resolves; undefined until then or when it did not return. */
+  returnValue: unknown = undefined;
+  /** What the target raised, or why it could not be loaded; null otherwise. Set before join() resolves. */
+  error: TargetError | null = null;
   readonly name: string;
   readonly cwd: string | undefined;
   readonly env: Readonly<Record<string, string>> | undefined;
@@ -107,19 +142,43 @@ export class Process extends EventEmitter<ProcessEvents> {
   #started = false;
   #startFailed = false;
   #closed = false;
+  #call: TargetCall | null = null;
 
   constructor(options: ProcessOptions) {
     super();
-    if (!options || typeof options.command !== 'string' || options.command.length === 0) {
-      throw new TypeError('Process: `command` must be a non-empty string (the program to run)');
+    const hasCommand = options?.command !== undefined;
+    const hasTarget = options?.target !== undefined;
+    if (hasCommand === hasTarget) {
+      throw new TypeError(
+        'Process: give exactly one of `command` (a program to run) and `target` (a function, FILE:ATTR or MODULE:ATTR)' +
+          (hasCommand ? ', not both' : ''),
+      );
     }
-    this.command = options.command;
-    this.args = [...(options.args ?? [])];
+    if (options.target !== undefined) {
+      if (typeof options.target !== 'string') throw new TypeError('Process: `target` must be a string, FILE:ATTR or MODULE:ATTR');
+      const launch = targetLaunch(options.target, options);
+      const problem = jsonProblem(options.args ?? [], 'args') ?? jsonProblem(options.kwargs ?? {}, 'kwargs');
+      if (problem) throw new TypeError(`Process: ${problem}`);
+      this.command = launch.command;
+      this.args = launch.args;
+      this.target = options.target;
+      this.targetArgs = [...(options.args ?? [])];
+      this.kwargs = options.kwargs;
+    } else {
+      if (typeof options.command !== 'string' || options.command.length === 0) {
+        throw new TypeError('Process: `command` must be a non-empty string (the program to run)');
+      }
+      this.command = options.command;
+      this.args = [...(options.args ?? [])];
+      this.target = null;
+      this.targetArgs = [];
+      this.kwargs = undefined;
+    }
     this.name = options.name ?? nextProcessName();
     this.cwd = options.cwd;
     this.env = options.env;
     this.#daemon = options.daemon ?? false;
-    this.#withChannel = options.channel ?? false;
+    this.#withChannel = this.target !== null || (options.channel ?? false);
   }
 
   get daemon(): boolean {
@@ -191,6 +250,9 @@ export class Process extends EventEmitter<ProcessEvents> {
           liveProcesses.add(this);
         }
         this.channel = this.#withChannel ? (child.stdio[3] as Duplex) : null;
+        if (this.target !== null && this.channel !== null) {
+          this.#call = new TargetCall(this.channel, { name: this.name, args: this.targetArgs, kwargs: this.kwargs });
+        }
         this.#pipeOutput('stdout', child.stdout);
         this.#pipeOutput('stderr', child.stderr);
         this.#exited = new Promise<number>((resolveExit) => {
@@ -200,7 +262,11 @@ export class Process extends EventEmitter<ProcessEvents> {
             this.#groupLeftovers = this.pid === null ? null : groupMembers(this.pid);
             // Node reports the exit before the last output chunks: deliver those first, so that
             // 'exit' (and join) come after everything the process wrote.
-            void outputDrained(child).then(() => {
+            void Promise.all([outputDrained(child), this.#call?.exited()]).then(([, outcome]) => {
+              if (outcome) {
+                this.returnValue = outcome.returnValue;
+                this.error = outcome.error;
+              }
               this.exitcode = exitcodeFrom(code, signal);
               this.endedAt = endedAt;
               liveProcesses.delete(this);
@@ -301,6 +367,7 @@ export class Process extends EventEmitter<ProcessEvents> {
     liveProcesses.delete(this);
     for (const stream of this.#child?.stdio ?? []) stream?.destroy();
     this.#child = null;
+    this.#call = null;
     this.channel = null;
     this.#exited = null;
     this.#identity = null;

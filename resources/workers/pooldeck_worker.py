@@ -178,3 +178,158 @@ def serve(handler, initializer=None, initargs=()):
     except OSError:
         pass
     sys.exit(0)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Running a target: python3 pooldeck_worker.py run FILE.py:ATTR | MODULE:ATTR
+#
+# Process({ target }) starts this with the channel on fd 3 (POOLDECK_CHANNEL_FD). It reads one line,
+# {"type":"call","name":"Process-1","args":[...],"kwargs":{...}}, loads the target, calls it and
+# writes one line back before exiting: {"type":"return","value":...} when it returned, or
+# {"type":"error","error":{"type","message","traceback"}} when it raised, could not be loaded, or
+# returned a value JSON can't carry. sys.exit() writes nothing: the exit code says it all. Exit codes
+# follow multiprocessing.Process: return 0, exception 1 (with "Process <name>:" and the traceback on
+# stderr), sys.exit(n) n, sys.exit("msg") 1 with msg on stderr, an unloadable target 1.
+
+
+class _TargetLoadError(Exception):
+    """The target could not be loaded; carries the original exception's type name."""
+
+    def __init__(self, type_name, message):
+        Exception.__init__(self, message)
+        self.type_name = type_name
+
+
+def _load_target(target):
+    if ":" not in target:
+        raise _TargetLoadError("ValueError", "target %r must be FILE.py:ATTR or MODULE:ATTR" % target)
+    where, attr = target.rsplit(":", 1)
+    if not where or not attr:
+        raise _TargetLoadError("ValueError", "target %r must be FILE.py:ATTR or MODULE:ATTR" % target)
+    # As `python -m` does: the working folder comes first, not this helper's folder.
+    sys.path[0] = os.getcwd()
+    try:
+        if where.endswith(".py"):
+            module = _load_file(where, target)
+        else:
+            import importlib
+
+            module = importlib.import_module(where)
+    except _TargetLoadError:
+        raise
+    except SyntaxError as exc:
+        raise _TargetLoadError(
+            "SyntaxError",
+            "cannot load %s: syntax error in %s line %s: %s" % (target, exc.filename or where, exc.lineno, exc.msg),
+        )
+    except ImportError as exc:
+        raise _TargetLoadError(type(exc).__name__, "cannot load %s: %s" % (target, exc))
+    except Exception as exc:  # the module raised while it was imported
+        raise _TargetLoadError(type(exc).__name__, "cannot load %s: importing %s raised %s" % (target, where, exc))
+    value = module
+    for part in attr.split("."):
+        try:
+            value = getattr(value, part)
+        except AttributeError:
+            raise _TargetLoadError("AttributeError", "cannot load %s: %s has no attribute %r" % (target, where, attr))
+    if not callable(value):
+        raise _TargetLoadError(
+            "TypeError", "cannot load %s: %s in %s is a %s, not a function or a class" % (target, attr, where, type(value).__name__)
+        )
+    return value
+
+
+def _load_file(where, target):
+    import importlib.util
+
+    path = os.path.abspath(where)
+    if not os.path.isfile(path):
+        raise _TargetLoadError("FileNotFoundError", "cannot load %s: no such file %s" % (target, path))
+    # As `python FILE.py` does: the file's folder comes first, so that its sibling modules import.
+    sys.path.insert(0, os.path.dirname(path))
+    name = os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _call_target(target, args, kwargs):
+    if isinstance(target, type):
+        return target(*args, **kwargs).run()
+    return target(*args, **kwargs)
+
+
+def _run(target_text):
+    fd_text = os.environ.get("POOLDECK_CHANNEL_FD")
+    if fd_text is None:
+        sys.stderr.write("pooldeck_worker: no channel (POOLDECK_CHANNEL_FD is not set): run targets with Process({ target }).\n")
+        return 2
+    fd = int(fd_text)
+    # Programs the target starts must not inherit the channel (they would keep it open).
+    os.set_inheritable(fd, False)
+    reader = os.fdopen(fd, "rb", buffering=0, closefd=False)
+    line = b""
+    while not line.endswith(b"\n"):
+        chunk = reader.read(65536)
+        if not chunk:
+            break
+        line += chunk
+    call = json.loads(line) if line.strip() else {}
+    name = call.get("name") or "Process"
+    args = call.get("args") or []
+    kwargs = call.get("kwargs") or {}
+
+    def answer(message):
+        data = _dumps(message).encode("ascii") + b"\n"
+        while data:
+            data = data[os.write(fd, data):]
+
+    def fail(type_name, message, tb):
+        answer({"type": "error", "error": {"type": type_name, "message": message, "traceback": tb}})
+
+    try:
+        target = _load_target(target_text)
+    except _TargetLoadError as exc:
+        sys.stderr.write("Process %s: %s: %s\n" % (name, exc.type_name, exc))
+        fail(exc.type_name, str(exc), "")
+        return 1
+    try:
+        value = _call_target(target, args, kwargs)
+    except SystemExit as exc:
+        # As multiprocessing's Process._bootstrap: the exit code, or a message and 1.
+        if exc.code is None:
+            return 0
+        if isinstance(exc.code, int):
+            return exc.code
+        sys.stderr.write(str(exc.code) + "\n")
+        return 1
+    except BaseException as exc:
+        tb = traceback.format_exc()
+        sys.stderr.write("Process %s:\n" % name)
+        sys.stderr.write(tb)
+        fail(type(exc).__name__, str(exc), tb)
+        return 1
+    try:
+        answer({"type": "return", "value": value})
+    except (TypeError, ValueError, OverflowError, RecursionError) as exc:
+        message = "%s returned a value that JSON can't carry (%s): %s" % (target_text, type(value).__name__, exc)
+        sys.stderr.write("Process %s: %s\n" % (name, message))
+        fail("TypeError", message, "")
+        return 1
+    return 0
+
+
+def _main(argv):
+    if len(argv) == 2 and argv[0] == "run":
+        code = _run(argv[1])
+        sys.stdout.flush()
+        sys.stderr.flush()
+        return code
+    sys.stderr.write("usage: pooldeck_worker.py run FILE.py:ATTR | MODULE:ATTR\n")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

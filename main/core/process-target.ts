@@ -1,0 +1,164 @@
+// Running a function instead of a program: `Process({ target: 'tasks.py:square' })`. The target runs
+// inside a helper of resources/workers (pooldeck_worker.py for Python, pooldeck-worker.cjs for Node),
+// which gets the call on the channel (fd 3) as one line and answers with one line before it exits:
+//   main → helper  {"type":"call","name":"Process-1","args":[...],"kwargs":{...}}
+//   helper → main  {"type":"return","value":...} | {"type":"error","error":{type,message,traceback}}
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+
+/** What a target raised, or why it could not be loaded. */
+export interface TargetError {
+  type: string;
+  message: string;
+  traceback: string;
+}
+
+export type TargetLanguage = 'python' | 'node';
+
+/**
+ * The helpers' folder: resources/workers, two levels above this file in the sources (main/core) and
+ * in the build (out/main), which the app's shells also use (see main/electron/app-paths.ts).
+ */
+const DEFAULT_WORKERS_DIR = fileURLToPath(new URL('../../resources/workers/', import.meta.url));
+
+const NODE_EXTENSIONS = ['.mjs', '.cjs', '.js'];
+
+/** `tasks.py:square` → Python, `tasks.mjs:square` → Node, `pkg.mod:f` → Python; throws a TypeError naming `target` when malformed. */
+function targetLanguage(target: string): TargetLanguage {
+  const colon = target.lastIndexOf(':');
+  if (colon <= 0 || colon === target.length - 1) {
+    throw new TypeError(
+      `Process: \`target\` must be FILE:ATTR or MODULE:ATTR (tasks.py:square, tasks.mjs:square, mypkg.tasks:square), not ${JSON.stringify(target)}`,
+    );
+  }
+  const where = target.slice(0, colon);
+  return NODE_EXTENSIONS.some((extension) => where.endsWith(extension)) ? 'node' : 'python';
+}
+
+export interface TargetLaunch {
+  command: string;
+  args: string[];
+}
+
+/** The interpreter and helper arguments that run `target`. */
+export function targetLaunch(
+  target: string,
+  interpreters: { python?: string; node?: string; workersDir?: string },
+): TargetLaunch {
+  const workersDir = interpreters.workersDir ?? DEFAULT_WORKERS_DIR;
+  if (targetLanguage(target) === 'node') {
+    return { command: interpreters.node ?? 'node', args: [join(workersDir, 'pooldeck-worker.cjs'), 'run', target] };
+  }
+  return { command: interpreters.python ?? 'python3', args: [join(workersDir, 'pooldeck_worker.py'), 'run', target] };
+}
+
+/**
+ * Where in `value` JSON would lose or refuse something (`args[1]: NaN`), or null when it round-trips:
+ * null, booleans, finite numbers, strings, arrays and plain objects of those.
+ */
+export function jsonProblem(value: unknown, at: string): string | null {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? null : `${at} is ${String(value)}, which JSON can't carry`;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) {
+      const problem = jsonProblem(value[index], `${at}[${index}]`);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  if (typeof value === 'object') {
+    const prototype = Object.getPrototypeOf(value) as object | null;
+    if (prototype !== Object.prototype && prototype !== null) {
+      return `${at} is a ${value.constructor?.name ?? 'object'}, which JSON can't carry (only plain objects)`;
+    }
+    for (const [key, item] of Object.entries(value)) {
+      const problem = jsonProblem(item, `${at}.${key}`);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  return `${at} is ${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}, which JSON can't carry`;
+}
+
+/** How long after the exit to wait for the answer line when the channel stays open (a grandchild holds it). */
+const ANSWER_DRAIN_MS = 200;
+
+export interface TargetOutcome {
+  /** What the target returned (null for None/undefined); undefined when it did not return. */
+  returnValue: unknown;
+  error: TargetError | null;
+}
+
+/**
+ * The main side of one call: sends the call line on `channel` and collects the answer. `outcome()`
+ * resolves once the answer came, the channel ended, or ANSWER_DRAIN_MS after `exited()`.
+ */
+export class TargetCall {
+  #text = '';
+  #outcome: TargetOutcome = { returnValue: undefined, error: null };
+  #done = false;
+  #settle: () => void = () => {};
+  readonly #settled: Promise<void>;
+
+  constructor(
+    channel: Duplex,
+    call: { name: string; args: readonly unknown[]; kwargs: Record<string, unknown> | undefined },
+  ) {
+    this.#settled = new Promise((resolve) => {
+      this.#settle = resolve;
+    });
+    channel.setEncoding('utf8');
+    channel.on('data', (chunk: string) => this.#receive(chunk));
+    channel.once('end', () => this.#finish());
+    channel.once('close', () => this.#finish());
+    // A helper that exits before reading (it could not start its interpreter) breaks the pipe.
+    channel.on('error', () => this.#finish());
+    channel.write(`${JSON.stringify({ type: 'call', name: call.name, args: call.args, kwargs: call.kwargs ?? {} })}\n`);
+  }
+
+  /** Called once the process exited: the answer is in the pipe by then, unless none was written. */
+  exited(): Promise<TargetOutcome> {
+    if (!this.#done) setTimeout(() => this.#finish(), ANSWER_DRAIN_MS).unref();
+    return this.#settled.then(() => this.#outcome);
+  }
+
+  #receive(chunk: string): void {
+    if (this.#done) return;
+    this.#text += chunk;
+    const newline = this.#text.indexOf('\n');
+    if (newline === -1) return;
+    this.#outcome = parseAnswer(this.#text.slice(0, newline));
+    this.#finish();
+  }
+
+  #finish(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#settle();
+  }
+}
+
+function parseAnswer(line: string): TargetOutcome {
+  let message: unknown;
+  try {
+    message = JSON.parse(line);
+  } catch {
+    return { returnValue: undefined, error: { type: 'ProtocolError', message: `the helper answered a line that is not JSON: ${line.slice(0, 80)}`, traceback: '' } };
+  }
+  if (typeof message === 'object' && message !== null) {
+    const answer = message as { type?: unknown; value?: unknown; error?: Partial<TargetError> };
+    if (answer.type === 'return') return { returnValue: answer.value ?? null, error: null };
+    if (answer.type === 'error' && typeof answer.error === 'object' && answer.error !== null) {
+      return {
+        returnValue: undefined,
+        error: {
+          type: String(answer.error.type ?? 'Error'),
+          message: String(answer.error.message ?? ''),
+          traceback: String(answer.error.traceback ?? ''),
+        },
+      };
+    }
+  }
+  return { returnValue: undefined, error: { type: 'ProtocolError', message: `the helper answered an unknown line: ${line.slice(0, 80)}`, traceback: '' } };
+}

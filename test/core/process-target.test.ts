@@ -1,0 +1,196 @@
+// Process({ target }): functions and classes run through the Python and Node helpers, against real
+// interpreters. Every process a test starts is killed (its whole group) and joined in afterEach.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Process, type ProcessOptions } from '../../main/core/process.js';
+
+const TARGETS = fileURLToPath(new URL('../fixtures/targets/', import.meta.url));
+
+const started: Process[] = [];
+const tempDirs: string[] = [];
+
+afterEach(async () => {
+  for (const process of started.splice(0)) {
+    if (process.pid !== null && process.exitcode === null) {
+      try {
+        globalThis.process.kill(-process.pid, 'SIGKILL');
+      } catch {
+        // The group is gone already.
+      }
+      await process.join();
+    }
+    process.close();
+  }
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function make(options: ProcessOptions): Process {
+  const process = new Process(options);
+  started.push(process);
+  return process;
+}
+
+interface Finished {
+  process: Process;
+  exitcode: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `target` in the fixtures folder to its end. */
+async function run(target: string, options: Partial<ProcessOptions> = {}): Promise<Finished> {
+  const process = make({ target, cwd: TARGETS, ...options } as ProcessOptions);
+  const output = { stdout: '', stderr: '' };
+  process.on('output', (stream, chunk) => {
+    output[stream] += chunk.toString('utf8');
+  });
+  await process.start();
+  const exitcode = await process.join();
+  return { process, exitcode, ...output };
+}
+
+describe('Process options', () => {
+  it('takes exactly one of command and target, naming both', () => {
+    expect(() => new Process({} as ProcessOptions)).toThrow(/exactly one of `command`.*`target`/);
+    expect(() => new Process({ command: 'true', target: 'tasks.py:square' } as unknown as ProcessOptions)).toThrow(
+      /exactly one of `command`.*`target`.*not both/,
+    );
+  });
+
+  it('refuses a target without FILE:ATTR form, naming target', () => {
+    expect(() => new Process({ target: 'tasks.py' })).toThrow(/`target` must be FILE:ATTR or MODULE:ATTR/);
+    expect(() => new Process({ target: 'tasks.py:' })).toThrow(/`target`/);
+  });
+
+  it('refuses arguments JSON cannot carry before starting, naming the position', () => {
+    expect(() => new Process({ target: 'tasks.py:square', args: [1, Number.NaN] })).toThrow(/args\[1\] is NaN/);
+    expect(() => new Process({ target: 'tasks.py:square', args: [new Set([1])] })).toThrow(/args\[0\] is a Set/);
+    expect(() => new Process({ target: 'tasks.py:square', kwargs: { when: new Date(0) } })).toThrow(/kwargs\.when is a Date/);
+  });
+});
+
+describe('Python targets', () => {
+  it('calls a function in FILE.py with args and returns its value', async () => {
+    const { process, exitcode } = await run('tasks.py:square', { args: [7] });
+    expect(exitcode).toBe(0);
+    expect(process.returnValue).toBe(49);
+    expect(process.error).toBeNull();
+    expect(process.target).toBe('tasks.py:square');
+  });
+
+  it('passes kwargs as keyword arguments', async () => {
+    const { process, exitcode } = await run('tasks.py:scaled', { args: [3], kwargs: { scale: 10, offset: 2 } });
+    expect(exitcode).toBe(0);
+    expect(process.returnValue).toEqual({ value: 32, pid: process.pid });
+  });
+
+  it('gives null for None and leaves returnValue undefined until the end', async () => {
+    const process = make({ target: 'tasks.py:nothing', cwd: TARGETS });
+    expect(process.returnValue).toBeUndefined();
+    await process.start();
+    await process.join();
+    expect(process.returnValue).toBeNull();
+    expect(process.exitcode).toBe(0);
+  });
+
+  it('instantiates a class with args and kwargs and returns what run() returns', async () => {
+    const { process, exitcode } = await run('tasks.py:Worker', { args: [5], kwargs: { step: 2 } });
+    expect(exitcode).toBe(0);
+    expect(process.returnValue).toEqual([5, 7]);
+  });
+
+  it('runs MODULE:ATTR with cwd first on sys.path, and a multiprocessing.Process subclass', async () => {
+    const area = await run('pkg.shapes:area', { args: [3, 4] });
+    expect(area.exitcode).toBe(0);
+    expect(area.process.returnValue).toBe(12);
+    const greeter = await run('pkg.shapes:Greeter', { args: ['you'] });
+    expect(greeter.exitcode).toBe(0);
+    expect(greeter.process.returnValue).toBe('hello you');
+  });
+
+  it('resolves FILE.py against cwd, in a subfolder too', async () => {
+    const { process, exitcode } = await run('pkg/shapes.py:area', { args: [2, 5] });
+    expect(exitcode).toBe(0);
+    expect(process.returnValue).toBe(10);
+  });
+
+  it('exits 1 on an uncaught exception, with Process <name>: and the traceback on stderr', async () => {
+    const { process, exitcode, stderr } = await run('tasks.py:fail', { args: ['boom'], name: 'cruncher' });
+    expect(exitcode).toBe(1);
+    expect(stderr).toMatch(/^Process cruncher:\nTraceback \(most recent call last\):\n[\s\S]*ValueError: boom\n$/);
+    expect(process.returnValue).toBeUndefined();
+    expect(process.error).toMatchObject({ type: 'ValueError', message: 'boom' });
+    expect(process.error?.traceback).toMatch(/Traceback[\s\S]*in fail\n[\s\S]*ValueError: boom/);
+  });
+
+  it('exits n on sys.exit(n), 0 on sys.exit(None), and 1 with the message on sys.exit("msg")', async () => {
+    const three = await run('tasks.py:exit_with', { args: [3] });
+    expect(three.exitcode).toBe(3);
+    expect(three.process.error).toBeNull();
+    expect(three.process.returnValue).toBeUndefined();
+    const none = await run('tasks.py:exit_with', { args: [null] });
+    expect(none.exitcode).toBe(0);
+    const message = await run('tasks.py:exit_with', { args: ['no more'] });
+    expect(message.exitcode).toBe(1);
+    expect(message.stderr).toBe('no more\n');
+    expect(message.process.error).toBeNull();
+  });
+
+  it('reports a signal as -N', async () => {
+    const { process, exitcode } = await run('tasks.py:kill_self', { args: [15] });
+    expect(exitcode).toBe(-15);
+    expect(process.returnValue).toBeUndefined();
+    expect(process.error).toBeNull();
+  });
+
+  it('exits 1 with an error naming the file for a missing file', async () => {
+    const { process, exitcode, stderr } = await run('nowhere.py:square');
+    expect(exitcode).toBe(1);
+    expect(process.error?.type).toBe('FileNotFoundError');
+    expect(process.error?.message).toContain('nowhere.py:square');
+    expect(process.error?.message).toContain(join(TARGETS, 'nowhere.py'));
+    expect(stderr).toContain('nowhere.py');
+  });
+
+  it('exits 1 with an error naming the file and attribute for a missing attribute', async () => {
+    const { process, exitcode } = await run('tasks.py:cube');
+    expect(exitcode).toBe(1);
+    expect(process.error?.type).toBe('AttributeError');
+    expect(process.error?.message).toMatch(/tasks\.py:cube.*tasks\.py has no attribute 'cube'/);
+  });
+
+  it('exits 1 with an error naming the file, line and attribute for a syntax error', async () => {
+    const { process, exitcode } = await run('broken.py:square');
+    expect(exitcode).toBe(1);
+    expect(process.error?.type).toBe('SyntaxError');
+    expect(process.error?.message).toMatch(/broken\.py:square.*broken\.py line 2/);
+  });
+
+  it('exits 1 for a missing module and for an attribute that is not callable', async () => {
+    const module = await run('nosuchpkg.tasks:square');
+    expect(module.exitcode).toBe(1);
+    expect(module.process.error?.type).toBe('ModuleNotFoundError');
+    expect(module.process.error?.message).toMatch(/nosuchpkg\.tasks:square.*nosuchpkg/);
+    const value = await run('tasks.py:NOT_CALLABLE');
+    expect(value.exitcode).toBe(1);
+    expect(value.process.error?.message).toMatch(/NOT_CALLABLE in tasks\.py is a int/);
+  });
+
+  it('turns a returned value JSON cannot carry into an error naming its type', async () => {
+    const { process, exitcode, stderr } = await run('tasks.py:make_set');
+    expect(exitcode).toBe(1);
+    expect(process.returnValue).toBeUndefined();
+    expect(process.error?.type).toBe('TypeError');
+    expect(process.error?.message).toMatch(/tasks\.py:make_set returned a value that JSON can't carry \(set\)/);
+    expect(stderr).toContain('(set)');
+  });
+
+  it('uses the python option as the interpreter', async () => {
+    const process = make({ target: 'tasks.py:square', cwd: TARGETS, python: 'no-such-python-here' });
+    expect(process.command).toBe('no-such-python-here');
+    await expect(process.start()).rejects.toThrow(/Cannot start no-such-python-here/);
+  });
+});
+
