@@ -114,7 +114,8 @@ export class TargetCall {
     channel.once('close', () => this.#finish());
     // A helper that exits before reading (it could not start its interpreter) breaks the pipe.
     channel.on('error', () => this.#finish());
-    channel.write(`${JSON.stringify({ type: 'call', name: call.name, args: call.args, kwargs: call.kwargs ?? {} })}\n`);
+    // kwargs only when given: the Node helper then passes them as one more, last argument.
+    channel.write(`${JSON.stringify({ type: 'call', name: call.name, args: call.args, kwargs: call.kwargs })}\n`);
   }
 
   /** Called once the process exited: the answer is in the pipe by then, unless none was written. */

@@ -291,4 +291,178 @@ function serve(handler, initializer) {
     );
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Running a target: node pooldeck-worker.cjs run FILE.mjs|.cjs|.js:EXPORT
+//
+// Process({ target }) starts this with the channel on fd 3 (POOLDECK_CHANNEL_FD). It reads one line,
+// {"type":"call","name":"Process-1","args":[...],"kwargs":{...}} ("kwargs" only when given), loads
+// the export, calls it with (...args) — and kwargs as one more, last argument when given — awaiting a
+// promise, and writes one line back before exiting: {"type":"return","value":...} or
+// {"type":"error","error":{type,message,traceback}}. A class is constructed with the same arguments and
+// its run() is called. Exit codes as Python's multiprocessing: return 0; a throw or rejection 1, with
+// "Process <name>:" and the stack on stderr; process.exit(n) n; an export that cannot be loaded 1
+// (FileNotFoundError, AttributeError or SyntaxError, the message naming the file and the export); a
+// value JSON can't carry (NaN, a Map, a Date, a BigInt, …) 1, with a TypeError naming its type.
+
+/** Where `value` holds something JSON would lose or refuse, or null. */
+function jsonProblem(value, at) {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? null : `${at} is ${value}`;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      const problem = jsonProblem(value[i], `${at}[${i}]`);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  if (typeof value === 'object') {
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype !== Object.prototype && prototype !== null) {
+      return `${at} is a ${(value.constructor && value.constructor.name) || 'object'}`;
+    }
+    for (const key of Object.keys(value)) {
+      const problem = jsonProblem(value[key], `${at}.${key}`);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  return `${at} is ${value === undefined ? 'undefined' : `a ${typeof value}`}`;
+}
+
+function loadError(type, message) {
+  const error = new Error(message);
+  error.loadType = type;
+  return error;
+}
+
+async function loadTarget(targetText) {
+  const colon = targetText.lastIndexOf(':');
+  if (colon <= 0 || colon === targetText.length - 1) {
+    throw loadError('ValueError', `target ${JSON.stringify(targetText)} must be FILE.mjs|.cjs|.js:EXPORT`);
+  }
+  const where = targetText.slice(0, colon);
+  const attr = targetText.slice(colon + 1);
+  const path = require('node:path');
+  const file = path.resolve(where);
+  if (!fs.existsSync(file)) throw loadError('FileNotFoundError', `cannot load ${targetText}: no such file ${file}`);
+  let module;
+  try {
+    module = await import(require('node:url').pathToFileURL(file).href);
+  } catch (error) {
+    if (error instanceof SyntaxError) {
+      const at = typeof error.stack === 'string' && error.stack.startsWith(file) ? error.stack.split('\n')[0] : file;
+      throw loadError('SyntaxError', `cannot load ${targetText}: syntax error in ${at}: ${error.message}`);
+    }
+    const name = (error && error.name) || 'Error';
+    throw loadError(name, `cannot load ${targetText}: importing ${where} threw ${error && error.message}`);
+  }
+  let value = module;
+  for (const part of attr.split('.')) {
+    let next = value == null ? undefined : value[part];
+    // A CommonJS module's exports that Node could not name statically are on its default export.
+    if (next === undefined && value === module && module.default != null) next = module.default[part];
+    if (next === undefined) throw loadError('AttributeError', `cannot load ${targetText}: ${where} has no export '${attr}'`);
+    value = next;
+  }
+  if (typeof value !== 'function') {
+    throw loadError('TypeError', `cannot load ${targetText}: ${attr} in ${where} is a ${typeof value}, not a function or a class`);
+  }
+  return value;
+}
+
+function isClass(fn) {
+  return /^class[\s{]/.test(Function.prototype.toString.call(fn));
+}
+
+function readCallLine(channel) {
+  return new Promise((resolve) => {
+    let text = '';
+    const onData = (chunk) => {
+      text += chunk;
+      const newline = text.indexOf('\n');
+      if (newline === -1) return;
+      channel.off('data', onData);
+      channel.pause();
+      resolve(text.slice(0, newline));
+    };
+    channel.on('data', onData);
+    channel.once('end', () => resolve(text));
+  });
+}
+
+async function runTarget(targetText) {
+  const fdText = process.env.POOLDECK_CHANNEL_FD;
+  if (fdText === undefined) {
+    process.stderr.write('pooldeck-worker: no channel (POOLDECK_CHANNEL_FD is not set): run targets with Process({ target }).\n');
+    process.exit(2);
+  }
+  const channel = new net.Socket({ fd: Number(fdText), readable: true, writable: true });
+  channel.setEncoding('utf8');
+  channel.on('error', () => {});
+  const line = await readCallLine(channel);
+  let call = {};
+  try {
+    call = line.trim() ? JSON.parse(line) : {};
+  } catch {
+    // A call line that is not JSON: run with no arguments.
+  }
+  const name = call.name || 'Process';
+  const args = Array.isArray(call.args) ? call.args : [];
+  const hasKwargs = call.kwargs !== null && typeof call.kwargs === 'object';
+
+  function finish(message, code) {
+    process.exitCode = code;
+    // Exit even if the target left timers or sockets behind, as a Python process ends after run().
+    channel.end(`${JSON.stringify(message)}\n`, () => process.exit(code));
+    setTimeout(() => process.exit(code), 2000).unref();
+  }
+  function fail(error, code) {
+    finish({ type: 'error', error: JSON.parse(errorInfo(error)) }, code);
+  }
+  function failed(error) {
+    process.stderr.write(`Process ${name}:\n${error && error.stack ? error.stack : String(error)}\n`);
+    fail(error, 1);
+  }
+
+  let target;
+  try {
+    target = await loadTarget(targetText);
+  } catch (error) {
+    const type = error.loadType || error.name || 'Error';
+    process.stderr.write(`Process ${name}: ${type}: ${error.message}\n`);
+    finish({ type: 'error', error: { type, message: error.message, traceback: '' } }, 1);
+    return;
+  }
+  process.on('uncaughtException', failed);
+  process.on('unhandledRejection', failed);
+  let value;
+  try {
+    const callArgs = hasKwargs ? [...args, call.kwargs] : args;
+    value = isClass(target) ? new target(...callArgs).run() : target(...callArgs);
+    if (isThenable(value)) value = await value;
+  } catch (error) {
+    failed(error);
+    return;
+  }
+  if (value === undefined) value = null;
+  const problem = jsonProblem(value, 'the value');
+  if (problem) {
+    const message = `${targetText} returned a value that JSON can't carry: ${problem}`;
+    process.stderr.write(`Process ${name}: TypeError: ${message}\n`);
+    finish({ type: 'error', error: { type: 'TypeError', message, traceback: '' } }, 1);
+    return;
+  }
+  finish({ type: 'return', value }, 0);
+}
+
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  if (argv.length === 2 && argv[0] === 'run') {
+    void runTarget(argv[1]);
+  } else {
+    process.stderr.write('usage: pooldeck-worker.cjs run FILE.mjs|.cjs|.js:EXPORT\n');
+    process.exit(2);
+  }
+}
+
 module.exports = { serve, PROTOCOL_VERSION };

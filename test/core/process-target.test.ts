@@ -1,6 +1,7 @@
 // Process({ target }): functions and classes run through the Python and Node helpers, against real
 // interpreters. Every process a test starts is killed (its whole group) and joined in afterEach.
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -194,3 +195,109 @@ describe('Python targets', () => {
   });
 });
 
+describe('Node targets', () => {
+  /** A folder with `files` written in it, removed after the test. */
+  function folderWith(files: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'pooldeck-target-'));
+    tempDirs.push(dir);
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return dir;
+  }
+
+  it('calls an export of FILE.mjs with args and returns its value', async () => {
+    const { process, exitcode } = await run('tasks.mjs:square', { args: [9] });
+    expect(exitcode).toBe(0);
+    expect(process.returnValue).toBe(81);
+    expect(process.error).toBeNull();
+  });
+
+  it('passes kwargs as one more, last argument only when given', async () => {
+    const scaled = await run('tasks.mjs:scaled', { args: [3], kwargs: { scale: 10, offset: 2 } });
+    expect(scaled.process.returnValue).toEqual({ value: 32, pid: scaled.process.pid });
+    const without = await run('tasks.mjs:argumentCount', { args: [1, 2] });
+    expect(without.process.returnValue).toBe(2);
+    const withEmpty = await run('tasks.mjs:argumentCount', { args: [1, 2], kwargs: {} });
+    expect(withEmpty.process.returnValue).toBe(3);
+  });
+
+  it('awaits a promise, gives null for undefined, and ends even with a timer left running', async () => {
+    const slow = await run('tasks.mjs:slowSquare', { args: [4] });
+    expect(slow.process.returnValue).toBe(16);
+    const nothing = await run('tasks.mjs:nothing');
+    expect(nothing.exitcode).toBe(0);
+    expect(nothing.process.returnValue).toBeNull();
+    const timer = await run('tasks.mjs:leaveTimer');
+    expect(timer.exitcode).toBe(0);
+    expect(timer.process.returnValue).toBe('done');
+  });
+
+  it('constructs a class with args and kwargs and returns what run() resolves to', async () => {
+    const { process, exitcode } = await run('tasks.mjs:Worker', { args: [5], kwargs: { step: 2 } });
+    expect(exitcode).toBe(0);
+    expect(process.returnValue).toEqual([5, 7]);
+  });
+
+  it('exits 1 on a rejection, with Process <name>: and the stack on stderr', async () => {
+    const { process, exitcode, stderr } = await run('tasks.mjs:fail', { args: ['boom'], name: 'cruncher' });
+    expect(exitcode).toBe(1);
+    expect(stderr).toMatch(/^Process cruncher:\nRangeError: boom\n\s+at fail /);
+    expect(process.returnValue).toBeUndefined();
+    expect(process.error).toMatchObject({ type: 'RangeError', message: 'boom' });
+    expect(process.error?.traceback).toContain('tasks.mjs');
+  });
+
+  it('exits n on process.exit(n) and -N on a signal', async () => {
+    const three = await run('tasks.mjs:exitWith', { args: [3] });
+    expect(three.exitcode).toBe(3);
+    expect(three.process.error).toBeNull();
+    expect(three.process.returnValue).toBeUndefined();
+    const killed = await run('tasks.mjs:killSelf', { args: ['SIGTERM'] });
+    expect(killed.exitcode).toBe(-15);
+  });
+
+  it('exits 1 with errors naming the file and export when the target cannot be loaded', async () => {
+    const missingFile = await run('nowhere.mjs:square');
+    expect(missingFile.exitcode).toBe(1);
+    expect(missingFile.process.error?.type).toBe('FileNotFoundError');
+    expect(missingFile.process.error?.message).toContain(`nowhere.mjs:square: no such file ${join(TARGETS, 'nowhere.mjs')}`);
+    const missingExport = await run('tasks.mjs:cube');
+    expect(missingExport.exitcode).toBe(1);
+    expect(missingExport.process.error?.type).toBe('AttributeError');
+    expect(missingExport.process.error?.message).toMatch(/tasks\.mjs:cube.*tasks\.mjs has no export 'cube'/);
+    const cwd = folderWith({ 'broken.mjs': 'export function square(x) {\n  return x * ;\n}\n' });
+    const syntax = await run('broken.mjs:square', { cwd });
+    expect(syntax.exitcode).toBe(1);
+    expect(syntax.process.error?.type).toBe('SyntaxError');
+    expect(syntax.process.error?.message).toMatch(/broken\.mjs:square.*syntax error in .*broken\.mjs/);
+  });
+
+  it('turns a returned value JSON cannot carry into an error naming its type', async () => {
+    const map = await run('tasks.mjs:makeMap');
+    expect(map.exitcode).toBe(1);
+    expect(map.process.returnValue).toBeUndefined();
+    expect(map.process.error?.type).toBe('TypeError');
+    expect(map.process.error?.message).toMatch(/tasks\.mjs:makeMap returned a value that JSON can't carry: the value is a Map/);
+    const nan = await run('tasks.mjs:makeNaN');
+    expect(nan.process.error?.message).toMatch(/the value\[1\] is NaN/);
+  });
+
+  it('runs .cjs and CommonJS .js exports', async () => {
+    const cwd = folderWith({
+      'tasks.cjs': 'exports.square = (x) => x * x;\n',
+      'lib.js': 'module.exports = { cube: (x) => x * x * x };\n',
+      'package.json': '{ "type": "commonjs" }\n',
+    });
+    const cjs = await run('tasks.cjs:square', { cwd, args: [6] });
+    expect(cjs.exitcode).toBe(0);
+    expect(cjs.process.returnValue).toBe(36);
+    const js = await run('lib.js:cube', { cwd, args: [2] });
+    expect(js.exitcode).toBe(0);
+    expect(js.process.returnValue).toBe(8);
+  });
+
+  it('uses the node option as the interpreter', async () => {
+    const process = make({ target: 'tasks.mjs:square', cwd: TARGETS, node: 'no-such-node-here' });
+    expect(process.command).toBe('no-such-node-here');
+    await expect(process.start()).rejects.toThrow(/Cannot start no-such-node-here/);
+  });
+});
