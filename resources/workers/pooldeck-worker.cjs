@@ -455,14 +455,45 @@ async function runTarget(targetText) {
   finish({ type: 'return', value }, 0);
 }
 
+function usage() {
+  process.stderr.write(
+    'usage: pooldeck-worker.cjs run FILE.mjs|.cjs|.js:EXPORT\n' +
+      '       pooldeck-worker.cjs serve FILE.mjs|.cjs|.js:EXPORT [--initializer TARGET] [--initargs JSON]\n',
+  );
+  process.exit(2);
+}
+
+/**
+ * serve TARGET [--initializer INIT] [--initargs JSON]: a pool worker that loads TARGET (and INIT) once
+ * and then is serve(TARGET, () => INIT(...initargs)). A class is constructed with each task's
+ * arguments and its run() answers.
+ */
+async function serveTarget(targetText, options) {
+  if (options.length % 2 !== 0) usage();
+  const named = {};
+  for (let i = 0; i < options.length; i += 2) {
+    if (options[i] !== '--initializer' && options[i] !== '--initargs') usage();
+    named[options[i]] = options[i + 1];
+  }
+  let target;
+  let initializer;
+  try {
+    target = await loadTarget(targetText);
+    if (named['--initializer'] !== undefined) initializer = await loadTarget(named['--initializer']);
+  } catch (error) {
+    process.stderr.write(`pooldeck-worker: ${error.loadType || error.name || 'Error'}: ${error.message}\n`);
+    process.exit(1);
+  }
+  const initargs = JSON.parse(named['--initargs'] ?? '[]');
+  const handler = isClass(target) ? (...args) => new target(...args).run() : target;
+  serve(handler, initializer ? () => initializer(...initargs) : undefined);
+}
+
 if (require.main === module) {
   const argv = process.argv.slice(2);
-  if (argv.length === 2 && argv[0] === 'run') {
-    void runTarget(argv[1]);
-  } else {
-    process.stderr.write('usage: pooldeck-worker.cjs run FILE.mjs|.cjs|.js:EXPORT\n');
-    process.exit(2);
-  }
+  if (argv.length === 2 && argv[0] === 'run') void runTarget(argv[1]);
+  else if (argv.length >= 2 && argv[0] === 'serve') void serveTarget(argv[1], argv.slice(2));
+  else usage();
 }
 
 module.exports = { serve, PROTOCOL_VERSION };

@@ -182,6 +182,9 @@ def serve(handler, initializer=None, initargs=()):
 
 # ---------------------------------------------------------------------------------------------------
 # Running a target: python3 pooldeck_worker.py run FILE.py:ATTR | MODULE:ATTR
+# (and serving one in a pool: python3 pooldeck_worker.py serve TARGET [--initializer INIT] [--initargs JSON],
+# which loads TARGET and INIT once and then is serve(TARGET, INIT, initargs); a class is instantiated
+# with each task's arguments and its run() answers).
 #
 # Process({ target }) starts this with the channel on fd 3 (POOLDECK_CHANNEL_FD). It reads one line,
 # {"type":"call","name":"Process-1","args":[...],"kwargs":{...}}, loads the target, calls it and
@@ -248,6 +251,9 @@ def _load_file(where, target):
     # As `python FILE.py` does: the file's folder comes first, so that its sibling modules import.
     sys.path.insert(0, os.path.dirname(path))
     name = os.path.splitext(os.path.basename(path))[0]
+    loaded = sys.modules.get(name)
+    if loaded is not None and getattr(loaded, "__file__", None) == path:
+        return loaded  # the initializer and the target of one file share its globals
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -321,14 +327,45 @@ def _run(target_text):
     return 0
 
 
+def _serve_target(argv):
+    """serve TARGET [--initializer INIT] [--initargs JSON]: a pool worker that serves TARGET."""
+    target_text, options = argv[0], argv[1:]
+    if len(options) % 2 or any(flag not in ("--initializer", "--initargs") for flag in options[::2]):
+        return _usage()
+    named = dict(zip(options[::2], options[1::2]))
+    try:
+        target = _load_target(target_text)
+        initializer = _load_target(named["--initializer"]) if "--initializer" in named else None
+    except _TargetLoadError as exc:
+        sys.stderr.write("pooldeck_worker: %s: %s\n" % (exc.type_name, exc))
+        return 1
+    initargs = json.loads(named.get("--initargs", "[]"))
+    if isinstance(target, type):
+        cls = target
+
+        def target(*args, **kwargs):
+            return cls(*args, **kwargs).run()
+
+    serve(target, initializer, initargs)
+
+
+def _usage():
+    sys.stderr.write(
+        "usage: pooldeck_worker.py run FILE.py:ATTR | MODULE:ATTR\n"
+        "       pooldeck_worker.py serve FILE.py:ATTR | MODULE:ATTR [--initializer TARGET] [--initargs JSON]\n"
+    )
+    return 2
+
+
 def _main(argv):
     if len(argv) == 2 and argv[0] == "run":
         code = _run(argv[1])
         sys.stdout.flush()
         sys.stderr.flush()
         return code
-    sys.stderr.write("usage: pooldeck_worker.py run FILE.py:ATTR | MODULE:ATTR\n")
-    return 2
+    if len(argv) >= 2 and argv[0] == "serve":
+        return _serve_target(argv[1:])
+    return _usage()
 
 
 if __name__ == "__main__":

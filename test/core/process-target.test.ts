@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Process, type ProcessOptions } from '../../main/core/process.js';
+import { trackPools } from '../fixtures/pool-harness.js';
 
 const TARGETS = fileURLToPath(new URL('../fixtures/targets/', import.meta.url));
 
@@ -299,5 +300,37 @@ describe('Node targets', () => {
     const process = make({ target: 'tasks.mjs:square', cwd: TARGETS, node: 'no-such-node-here' });
     expect(process.command).toBe('no-such-node-here');
     await expect(process.start()).rejects.toThrow(/Cannot start no-such-node-here/);
+  });
+});
+
+describe('the helpers serve a target in a worker-mode pool', () => {
+  const PYTHON_HELPER = fileURLToPath(new URL('../../resources/workers/pooldeck_worker.py', import.meta.url));
+  const NODE_HELPER = fileURLToPath(new URL('../../resources/workers/pooldeck-worker.cjs', import.meta.url));
+  const { make: makePool } = trackPools();
+
+  for (const [language, command, helper, file] of [
+    ['Python', 'python3', PYTHON_HELPER, 'tasks.py'],
+    ['Node', 'node', NODE_HELPER, 'tasks.mjs'],
+  ] as const) {
+    it(`${language}: runs the initializer once per worker with initargs, and replaces workers after maxTasksPerChild`, async () => {
+      const pool = makePool({
+        processes: 2,
+        command,
+        args: [helper, 'serve', `${file}:tagged`, '--initializer', `${file}:init`, '--initargs', '["ready"]'],
+        cwd: TARGETS,
+        maxTasksPerChild: 2,
+      });
+      const results = await pool.map<[string, number, number]>([1, 2, 3, 4, 5, 6], { chunksize: 1 });
+      expect(results.map(([prefix, square]) => [prefix, square])).toEqual([1, 2, 3, 4, 5, 6].map((x) => ['ready', x * x]));
+      const tasksPerPid = new Map<number, number>();
+      for (const [, , pid] of results) tasksPerPid.set(pid, (tasksPerPid.get(pid) ?? 0) + 1);
+      expect(Math.max(...tasksPerPid.values())).toBeLessThanOrEqual(2);
+      expect(tasksPerPid.size).toBeGreaterThanOrEqual(3);
+    });
+  }
+
+  it('Python: serves a class target, each task making an instance and answering with run()', async () => {
+    const pool = makePool({ processes: 1, command: 'python3', args: [PYTHON_HELPER, 'serve', 'tasks.py:Worker'], cwd: TARGETS });
+    expect(await pool.apply([10], { step: 5 })).toEqual([10, 15]);
   });
 });
