@@ -10,8 +10,22 @@ import type { TaskKwargs } from './worker-channel.js';
 export interface PoolOptions {
   /** How many workers (worker mode) or concurrent runs (exec mode): a positive integer, at most MAX_PROCESSES_PER_CPU × the CPU count. */
   processes: number;
-  /** The worker program (worker mode) or the program each task runs (exec mode). */
-  command: string;
+  /** The worker program (worker mode) or the program each task runs (exec mode). Exactly one of `command` and `target`. */
+  command?: string;
+  /**
+   * A function to serve in worker mode, with no worker program to write: `tasks.py:square`,
+   * `mypkg.tasks:square` or `tasks.mjs:square` (see Process's `target`). The helper loads it once per worker.
+   */
+  target?: string;
+  /** With `target`: runs once per worker before its first task, as `initializer(*initargs)` (a target of the same language). */
+  initializer?: string;
+  initargs?: unknown[];
+  /** With a Python `target`: the interpreter. Default `python3`. */
+  python?: string;
+  /** With a Node `target`: the interpreter. Default `node` on PATH. */
+  node?: string;
+  /** With `target`: the helpers' folder. Default: resources/workers of this checkout or build. */
+  workersDir?: string;
   /** Its arguments. In exec mode, `{}`, `{1}`, `{2}`, … are replaced by the task's arguments. */
   args?: string[];
   /** Default 'worker'. */
@@ -108,7 +122,13 @@ export function validateOptions(options: PoolOptions): void {
     throw new TypeError(`Pool: \`allowOversubscribe\` must be true or false (got ${describeValue(allowOversubscribe)})`);
   }
   checkProcesses(processes, allowOversubscribe === true);
-  if (typeof command !== 'string' || command.length === 0) {
+  if ((command === undefined) === (options.target === undefined)) {
+    throw new TypeError('Pool: give exactly one of `command` (a worker program) and `target` (a function, FILE:ATTR or MODULE:ATTR)');
+  }
+  if (options.target !== undefined) {
+    if (mode !== undefined && mode !== 'worker') throw new TypeError("Pool: a `target` is served in worker mode; leave `mode` out or set it to 'worker'");
+    if (args !== undefined) throw new TypeError('Pool: `args` is for a `command`; a `target` gets its arguments from each task');
+  } else if (typeof command !== 'string' || command.length === 0) {
     throw new TypeError(`Pool: \`command\` must be a non-empty string, the program to run (got ${describeValue(command)})`);
   }
   if (args !== undefined) {

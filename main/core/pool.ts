@@ -12,6 +12,7 @@ import { AsyncResult, type AsyncResultCallbacks, type SettleAsyncResult } from '
 import { TaskCancelledError, TaskFailedError } from './errors.js';
 import type { PoolBackend, PoolCore } from './pool-backend.js';
 import { ExecBackend } from './pool-exec-backend.js';
+import { poolTargetLaunch } from './process-target.js';
 import { checkChunksize, checkIterable, checkKwargs, checkTaskArgs, isAsyncOnly, validateOptions, type ApplyAsyncOptions, type MapOptions, type PoolOptions } from './pool-options.js';
 import { callItems, callItemsAsync, chunkSize, feed, itemsAhead, planCall, type CallItems, type Plan } from './pool-plan.js';
 import { IterSink, MapSink, PromiseSink, SettleSink } from './pool-sinks.js';
@@ -91,6 +92,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   readonly daemon: boolean;
   /** null: workers are never recycled. Always 1 in exec mode. */
   readonly maxTasksPerChild: number | null;
+  /** The function the workers serve (`tasks.py:square`), or null for a worker program; `command` and `args` then run the helper. */
+  readonly target: string | null;
   readonly command: string;
   readonly args: readonly string[];
   readonly cwd: string | undefined;
@@ -116,8 +119,10 @@ export class Pool extends EventEmitter<PoolEvents> {
     validateOptions(options);
     this.mode = options.mode ?? 'worker';
     this.processes = options.processes;
-    this.command = options.command;
-    this.args = Object.freeze([...(options.args ?? [])]);
+    const launch = options.target === undefined ? { command: options.command!, args: options.args ?? [] } : poolTargetLaunch({ ...options, target: options.target });
+    this.target = options.target ?? null;
+    this.command = launch.command;
+    this.args = Object.freeze([...launch.args]);
     this.name = options.name ?? `Pool-${++poolCounter}`;
     this.daemon = options.daemon ?? true;
     this.maxTasksPerChild = this.mode === 'exec' ? 1 : (options.maxTasksPerChild ?? null);

@@ -25,11 +25,11 @@ const DEFAULT_WORKERS_DIR = fileURLToPath(new URL('../../resources/workers/', im
 const NODE_EXTENSIONS = ['.mjs', '.cjs', '.js'];
 
 /** `tasks.py:square` → Python, `tasks.mjs:square` → Node, `pkg.mod:f` → Python; throws a TypeError naming `target` when malformed. */
-function targetLanguage(target: string): TargetLanguage {
+function targetLanguage(target: string, owner = 'Process', option = 'target'): TargetLanguage {
   const colon = target.lastIndexOf(':');
   if (colon <= 0 || colon === target.length - 1) {
     throw new TypeError(
-      `Process: \`target\` must be FILE:ATTR or MODULE:ATTR (tasks.py:square, tasks.mjs:square, mypkg.tasks:square), not ${JSON.stringify(target)}`,
+      `${owner}: \`${option}\` must be FILE:ATTR or MODULE:ATTR (tasks.py:square, tasks.mjs:square, mypkg.tasks:square), not ${JSON.stringify(target)}`,
     );
   }
   const where = target.slice(0, colon);
@@ -51,6 +51,39 @@ export function targetLaunch(
     return { command: interpreters.node ?? 'node', args: [join(workersDir, 'pooldeck-worker.cjs'), 'run', target] };
   }
   return { command: interpreters.python ?? 'python3', args: [join(workersDir, 'pooldeck_worker.py'), 'run', target] };
+}
+
+export interface PoolTargetOptions {
+  target: string;
+  /** Runs once per worker, before its first task, with `initargs`: a target of the same language. */
+  initializer?: string;
+  initargs?: unknown[];
+  python?: string;
+  node?: string;
+  workersDir?: string;
+}
+
+/** The helper command line of a pool worker that serves `target` (the helper's `serve` mode). */
+export function poolTargetLaunch(options: PoolTargetOptions): TargetLaunch {
+  const { target, initializer, initargs } = options;
+  if (typeof target !== 'string') throw new TypeError('Pool: `target` must be a string, FILE:ATTR or MODULE:ATTR');
+  const language = targetLanguage(target, 'Pool');
+  const launch = targetLaunch(target, options);
+  const args = [launch.args[0]!, 'serve', target];
+  if (initializer !== undefined) {
+    if (typeof initializer !== 'string' || targetLanguage(initializer, 'Pool', 'initializer') !== language) {
+      throw new TypeError(`Pool: \`initializer\` must be a ${language === 'node' ? 'Node' : 'Python'} target like \`target\` (FILE:ATTR or MODULE:ATTR), not ${JSON.stringify(initializer)}`);
+    }
+    args.push('--initializer', initializer);
+  }
+  if (initargs !== undefined) {
+    if (!Array.isArray(initargs)) throw new TypeError('Pool: `initargs` must be an array of JSON values, the initializer\'s arguments');
+    if (initializer === undefined) throw new TypeError('Pool: `initargs` needs an `initializer` to pass them to');
+    const problem = jsonProblem(initargs, 'initargs');
+    if (problem) throw new TypeError(`Pool: ${problem}`);
+    args.push('--initargs', JSON.stringify(initargs));
+  }
+  return { command: launch.command, args };
 }
 
 /**

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Pool } from '../../main/core/pool.js';
 import { Process, type ProcessOptions } from '../../main/core/process.js';
 import { trackPools } from '../fixtures/pool-harness.js';
 
@@ -303,23 +304,23 @@ describe('Node targets', () => {
   });
 });
 
-describe('the helpers serve a target in a worker-mode pool', () => {
-  const PYTHON_HELPER = fileURLToPath(new URL('../../resources/workers/pooldeck_worker.py', import.meta.url));
-  const NODE_HELPER = fileURLToPath(new URL('../../resources/workers/pooldeck-worker.cjs', import.meta.url));
+describe('Pool({ target }): the helpers serve a function, with no worker program to write', () => {
   const { make: makePool } = trackPools();
 
-  for (const [language, command, helper, file] of [
-    ['Python', 'python3', PYTHON_HELPER, 'tasks.py'],
-    ['Node', 'node', NODE_HELPER, 'tasks.mjs'],
+  for (const [language, file] of [
+    ['Python', 'tasks.py'],
+    ['Node', 'tasks.mjs'],
   ] as const) {
     it(`${language}: runs the initializer once per worker with initargs, and replaces workers after maxTasksPerChild`, async () => {
       const pool = makePool({
         processes: 2,
-        command,
-        args: [helper, 'serve', `${file}:tagged`, '--initializer', `${file}:init`, '--initargs', '["ready"]'],
+        target: `${file}:tagged`,
+        initializer: `${file}:init`,
+        initargs: ['ready'],
         cwd: TARGETS,
         maxTasksPerChild: 2,
       });
+      expect(pool.target).toBe(`${file}:tagged`);
       const results = await pool.map<[string, number, number]>([1, 2, 3, 4, 5, 6], { chunksize: 1 });
       expect(results.map(([prefix, square]) => [prefix, square])).toEqual([1, 2, 3, 4, 5, 6].map((x) => ['ready', x * x]));
       const tasksPerPid = new Map<number, number>();
@@ -329,8 +330,22 @@ describe('the helpers serve a target in a worker-mode pool', () => {
     });
   }
 
-  it('Python: serves a class target, each task making an instance and answering with run()', async () => {
-    const pool = makePool({ processes: 1, command: 'python3', args: [PYTHON_HELPER, 'serve', 'tasks.py:Worker'], cwd: TARGETS });
-    expect(await pool.apply([10], { step: 5 })).toEqual([10, 15]);
+  it('Python: serves a class target, each task making an instance with args and kwargs and answering with run()', async () => {
+    const pool = makePool({ processes: 1, target: 'pkg.shapes:area', cwd: TARGETS });
+    expect(await pool.apply([3, 4])).toBe(12);
+    const workers = makePool({ processes: 1, target: 'tasks.py:Worker', cwd: TARGETS });
+    expect(await workers.apply([10], { step: 5 })).toEqual([10, 15]);
+  });
+
+  it('refuses bad target options, naming them', () => {
+    expect(() => new Pool({ processes: 1 })).toThrow(/exactly one of `command`.*`target`/);
+    expect(() => new Pool({ processes: 1, command: 'python3', target: 'tasks.py:square' })).toThrow(/exactly one of `command`.*`target`/);
+    expect(() => new Pool({ processes: 1, target: 'tasks.py:square', mode: 'exec' })).toThrow(/worker mode/);
+    expect(() => new Pool({ processes: 1, target: 'tasks.py' })).toThrow(/Pool: `target` must be FILE:ATTR/);
+    expect(() => new Pool({ processes: 1, target: 'tasks.py:square', initializer: 'tasks.mjs:init' })).toThrow(/`initializer` must be a Python target/);
+    expect(() => new Pool({ processes: 1, target: 'tasks.py:square', initializer: 'tasks.py:init', initargs: [Number.NaN] })).toThrow(
+      /initargs\[0\] is NaN/,
+    );
+    expect(() => new Pool({ processes: 1, target: 'tasks.py:square', initargs: [1] })).toThrow(/`initargs` needs an `initializer`/);
   });
 });
