@@ -18,9 +18,13 @@ export type TargetLanguage = 'python' | 'node';
 
 /**
  * The helpers' folder: resources/workers, two levels above this file in the sources (main/core) and
- * in the build (out/main), which the app's shells also use (see main/electron/app-paths.ts).
+ * in the build (out/main), as the app's shells find them (see workersDir in main/electron/app-paths.ts).
  */
-const DEFAULT_WORKERS_DIR = fileURLToPath(new URL('../../resources/workers/', import.meta.url));
+const DEFAULT_WORKERS_DIR = fileURLToPath(new URL('../../resources/workers/', import.meta.url)).replace(
+  // Packaged, the helpers are unpacked beside app.asar: interpreters cannot read inside it.
+  /([\\/])app\.asar(?=[\\/]|$)/,
+  '$1app.asar.unpacked',
+);
 
 const NODE_EXTENSIONS = ['.mjs', '.cjs', '.js'];
 

@@ -485,7 +485,17 @@ async function serveTarget(targetText, options) {
     process.exit(1);
   }
   const initargs = JSON.parse(named['--initargs'] ?? '[]');
-  const handler = isClass(target) ? (...args) => new target(...args).run() : target;
+  const call = isClass(target) ? (...args) => new target(...args).run() : target;
+  // JSON.stringify would turn NaN into null and a Map into {}: refuse such a value, naming it.
+  const checked = (value) => {
+    const problem = jsonProblem(value === undefined ? null : value, 'the value');
+    if (problem) throw new TypeError(`${targetText} returned a value that JSON can't carry: ${problem}`);
+    return value;
+  };
+  const handler = (...args) => {
+    const value = call(...args);
+    return isThenable(value) ? value.then(checked) : checked(value);
+  };
   serve(handler, initializer ? () => initializer(...initargs) : undefined);
 }
 

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Pool } from '../../main/core/pool.js';
 import { Process, type ProcessOptions } from '../../main/core/process.js';
-import { trackPools } from '../fixtures/pool-harness.js';
+import { startedWorkers, trackPools } from '../fixtures/pool-harness.js';
+import { TaskFailedError } from '../../main/core/errors.js';
 
 const TARGETS = fileURLToPath(new URL('../fixtures/targets/', import.meta.url));
 
@@ -336,6 +337,24 @@ describe('Pool({ target }): the helpers serve a function, with no worker program
     const workers = makePool({ processes: 1, target: 'tasks.py:Worker', cwd: TARGETS });
     expect(await workers.apply([10], { step: 5 })).toEqual([10, 15]);
   });
+
+  for (const [language, target] of [
+    ['Python', 'tasks.py:set_for_odd'],
+    ['Node', 'tasks.mjs:mapForOdd'],
+  ] as const) {
+    it(`${language}: answers a result JSON cannot carry with an error naming the type, and keeps serving`, async () => {
+      const pool = makePool({ processes: 1, target, cwd: TARGETS });
+      const error = await pool.apply([1]).then(
+        () => null,
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(TaskFailedError);
+      expect((error as TaskFailedError).message).toMatch(language === 'Python' ? /\(set\)/ : /the value is a Map/);
+      expect(await pool.apply([2])).toBe(2);
+      const worker = (await startedWorkers(pool))[0]!;
+      expect(worker.exitcode).toBeNull();
+    });
+  }
 
   it('refuses bad target options, naming them', () => {
     expect(() => new Pool({ processes: 1 })).toThrow(/exactly one of `command`.*`target`/);
