@@ -356,6 +356,11 @@ describe('Pool({ target }): the helpers serve a function, with no worker program
     });
   }
 
+  it('fails a task with the helper\'s load error, naming the file, when the target cannot be loaded', async () => {
+    const pool = makePool({ processes: 1, target: 'nowhere.py:square', cwd: TARGETS });
+    await expect(pool.apply([1])).rejects.toThrow(/cannot load nowhere\.py:square: no such file/);
+  });
+
   it('refuses bad target options, naming them', () => {
     expect(() => new Pool({ processes: 1 })).toThrow(/exactly one of `command`.*`target`/);
     expect(() => new Pool({ processes: 1, command: 'python3', target: 'tasks.py:square' })).toThrow(/exactly one of `command`.*`target`/);
