@@ -3,6 +3,7 @@
 // which gets the call on the channel (fd 3) as one line and answers with one line before it exits:
 //   main → helper  {"type":"call","name":"Process-1","args":[...],"kwargs":{...}}
 //   helper → main  {"type":"return","value":...} | {"type":"error","error":{type,message,traceback}}
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -17,14 +18,16 @@ export interface TargetError {
 export type TargetLanguage = 'python' | 'node';
 
 /**
- * The helpers' folder: resources/workers, two levels above this file in the sources (main/core) and
- * in the build (out/main), as the app's shells find them (see workersDir in main/electron/app-paths.ts).
+ * The helpers' folder, resources/workers, found above this file: two levels up in the sources
+ * (main/core), three in the build (out/main/chunks). Packaged, the helpers are unpacked beside app.asar
+ * (interpreters cannot read inside it), as workersDir in main/electron/app-paths.ts also knows.
  */
-const DEFAULT_WORKERS_DIR = fileURLToPath(new URL('../../resources/workers/', import.meta.url)).replace(
-  // Packaged, the helpers are unpacked beside app.asar: interpreters cannot read inside it.
-  /([\\/])app\.asar(?=[\\/]|$)/,
-  '$1app.asar.unpacked',
-);
+function defaultWorkersDir(): string {
+  const candidates = ['../../resources/workers/', '../../../resources/workers/'].map((relative) =>
+    fileURLToPath(new URL(relative, import.meta.url)).replace(/([\\/])app\.asar(?=[\\/]|$)/, '$1app.asar.unpacked'),
+  );
+  return candidates.find((dir) => existsSync(join(dir, 'pooldeck_worker.py'))) ?? candidates[0]!;
+}
 
 const NODE_EXTENSIONS = ['.mjs', '.cjs', '.js'];
 
@@ -50,7 +53,7 @@ export function targetLaunch(
   target: string,
   interpreters: { python?: string; node?: string; workersDir?: string },
 ): TargetLaunch {
-  const workersDir = interpreters.workersDir ?? DEFAULT_WORKERS_DIR;
+  const workersDir = interpreters.workersDir ?? defaultWorkersDir();
   if (targetLanguage(target) === 'node') {
     return { command: interpreters.node ?? 'node', args: [join(workersDir, 'pooldeck-worker.cjs'), 'run', target] };
   }
