@@ -1,7 +1,9 @@
 // A log's file: the raw bytes (stdout and stderr interleaved as they came, ANSI codes kept), written
 // asynchronously in batches, rotated at `fileBytes`: <name>.log, <name>.log.1, … up to `files` files in
 // all. When writing falls behind by more than `maxPendingBytes`, new output is dropped and counted
-// instead of queued, and a "[pooldeck: N bytes dropped]" notice says so where the gap is.
+// instead of queued, and a "[pooldeck: N bytes dropped]" notice says so where the gap is. When the app is
+// out of file descriptors (EMFILE/ENFILE, most likely when an ended log reopens its file), the output is
+// counted instead, the next write tries again, and a notice says so in the file once it opens.
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -15,6 +17,7 @@ const NEWLINE = 0x0a;
 const PRIVATE_FOLDER_MODE = 0o700;
 const PRIVATE_FILE_MODE = 0o600;
 const noop = (): void => {};
+const OUT_OF_FDS = new Set(['EMFILE', 'ENFILE']);
 
 export class RotatingLogFile {
   #pending: Buffer[] = [];
@@ -29,6 +32,13 @@ export class RotatingLogFile {
   #handle: FileHandle | null = null;
   #fileSize = 0;
   #diskError: Error | null = null;
+  /** The last byte that reached the file, to start a notice on a line of its own. */
+  #lastWrittenByte = NEWLINE;
+  /** Bytes of the batch being written that reached the file (the rest is lost if writing fails). */
+  #batchWritten = 0;
+  /** Bytes not written while the app was out of fds, not yet said in the file; and the error's code. */
+  #unwrittenForFds = 0;
+  #outOfFdsCode = '';
   /** Closed and flushed: the file is not opened again. */
   #ended = false;
 
@@ -44,7 +54,10 @@ export class RotatingLogFile {
     return this.#dropped;
   }
 
-  /** The first disk error (writing stops after one; output is then counted as dropped). */
+  /**
+   * The first disk error (writing stops after one; output is then counted as dropped). Running out of
+   * file descriptors is not one: writing resumes once an open succeeds.
+   */
   get diskError(): Error | null {
     return this.#diskError;
   }
@@ -94,6 +107,8 @@ export class RotatingLogFile {
 
   async close(): Promise<void> {
     this.noticeDrops();
+    // One more try to open the file, so that it says what it misses even if no output comes after.
+    if (this.#unwrittenForFds > 0) this.#queue(Buffer.alloc(0));
     await this.flush();
     this.#ended = true;
     const handle = this.#handle;
@@ -119,7 +134,7 @@ export class RotatingLogFile {
     if (this.#diskError !== null || this.#ended) return;
     this.#pending.push(buffer);
     this.#queuedBytes += buffer.length;
-    this.#lastQueuedByte = buffer[buffer.length - 1];
+    if (buffer.length > 0) this.#lastQueuedByte = buffer[buffer.length - 1];
     this.#scheduleWrite();
   }
 
@@ -146,20 +161,45 @@ export class RotatingLogFile {
     while (this.#pending.length > 0) {
       const batch = this.#pending.length === 1 ? this.#pending[0] : Buffer.concat(this.#pending);
       this.#pending = [];
+      this.#batchWritten = 0;
       try {
-        if (this.#diskError === null) await this.#write(batch);
-        else this.#dropped += batch.length;
+        if (this.#diskError !== null) this.#dropped += batch.length;
+        else if (this.#unwrittenForFds > 0) await this.#writeAfterFdShortage(batch);
+        else await this.#write(batch);
       } catch (error) {
-        this.#diskError = error instanceof Error ? error : new Error(String(error));
-        this.#dropped += batch.length;
-        this.#unreported += batch.length;
-        for (const left of this.#pending) this.#dropped += left.length;
+        const lost = batch.length - this.#batchWritten + this.#pending.reduce((sum, left) => sum + left.length, 0);
+        this.#dropped += lost;
         this.#pending = [];
         this.#queuedBytes = 0;
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== undefined && OUT_OF_FDS.has(code)) {
+          // Not for good: the next write opens the file again.
+          this.#unwrittenForFds += lost;
+          this.#outOfFdsCode = code;
+          return;
+        }
+        this.#diskError = error instanceof Error ? error : new Error(String(error));
+        this.#unreported += batch.length - this.#batchWritten;
         return;
       }
       this.#queuedBytes -= batch.length;
     }
+  }
+
+  /** Opens the file first: only then is the gap over, and said, in the file and in the tail, before `data`. */
+  async #writeAfterFdShortage(data: Buffer): Promise<void> {
+    await this.#file();
+    const prefix = this.#lastWrittenByte === NEWLINE ? '' : '\n';
+    const text = `[pooldeck: ${this.#unwrittenForFds} bytes not written to this file while the app was out of file descriptors (${this.#outOfFdsCode})]`;
+    try {
+      await this.#write(Buffer.from(`${prefix}${text}\n`));
+    } finally {
+      // The notice is not part of the batch.
+      this.#batchWritten = 0;
+    }
+    this.#unwrittenForFds = 0;
+    this.onDropNotice(text);
+    await this.#write(data);
   }
 
   /** Writes `data`, rotating when the current file is full; prefers to rotate at a line end. */
@@ -170,8 +210,7 @@ export class RotatingLogFile {
       const room = this.limits.fileBytes - this.#fileSize;
       const left = data.length - offset;
       if (left <= room) {
-        await writeAll(handle, data, offset, left);
-        this.#fileSize += left;
+        await this.#writeSpan(handle, data, offset, left);
         return;
       }
       let take = room;
@@ -181,12 +220,18 @@ export class RotatingLogFile {
         else if (this.#fileSize > 0) take = 0; // start the long line in a fresh file
       }
       if (take > 0) {
-        await writeAll(handle, data, offset, take);
-        this.#fileSize += take;
+        await this.#writeSpan(handle, data, offset, take);
         offset += take;
       }
       await this.#rotate();
     }
+  }
+
+  async #writeSpan(handle: FileHandle, data: Buffer, offset: number, length: number): Promise<void> {
+    await writeAll(handle, data, offset, length);
+    this.#fileSize += length;
+    this.#batchWritten += length;
+    this.#lastWrittenByte = data[offset + length - 1];
   }
 
   async #file(): Promise<FileHandle> {

@@ -99,7 +99,10 @@ export class LogStore {
     return this.#ring.count;
   }
 
-  /** The first disk error (writing stops after one; output is then counted as dropped). */
+  /**
+   * The first disk error (writing stops after one; output is then counted as dropped). Running out of
+   * file descriptors is not one: the file is written again once it can be opened; the tail never stops.
+   */
   get diskError(): Error | null {
     return this.#file?.diskError ?? null;
   }

@@ -1,14 +1,13 @@
 // When the app runs out of file descriptors, a spawn's failed row says why in words, and the app
 // starts processes again once fds are free. The app runs in a child node (tsx) with a low `ulimit -n`,
 // so the test's own process never runs short.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProcessRow } from '../../main/protocol/rows.js';
-
-const TSX = resolve('node_modules/.bin/tsx');
+import { runUnderFdLimit } from '../helpers/under-fd-limit.js';
 const SUPERVISOR = resolve('main/app/supervisor.ts');
 
 let child: ChildProcess | null = null;
@@ -42,15 +41,11 @@ describe('out of file descriptors', () => {
     dir = mkdtempSync(join(tmpdir(), 'pooldeck-emfile-'));
     const script = join(dir, 'app.mts');
     writeFileSync(script, APP(join(dir, 'data')));
-    const started = spawn('sh', ['-c', 'ulimit -n 128 && exec "$0" "$1"', TSX, script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child = started;
-    let stdout = '';
-    let stderr = '';
-    started.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    started.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((done) => started.once('close', done));
+    const run = runUnderFdLimit(script, 128);
+    child = run.child;
+    const { code, stderr, result } = await run.done;
     expect(code, stderr).toBe(0);
-    const { failed, fine } = JSON.parse(stdout.trim().split('\n').pop()!) as { failed: ProcessRow; fine: ProcessRow };
+    const { failed, fine } = result as { failed: ProcessRow; fine: ProcessRow };
     expect(failed.state).toBe('failed');
     expect(failed.error).toMatch(/too many open files: the app has \d+ open of 128 allowed; raise the limit \(ulimit -n\) or end some jobs \[EMFILE\]/);
     expect(fine.state).not.toBe('failed');

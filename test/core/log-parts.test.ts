@@ -1,14 +1,19 @@
 // The log store's parts on their own: the tail ring, the byte splitter, the rotating file.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RotatingLogFile } from '../../main/core/log-file.js';
 import { LineRing } from '../../main/core/log-ring.js';
 import { LineSplitter } from '../../main/core/line-splitter.js';
+import { runUnderFdLimit } from '../helpers/under-fd-limit.js';
 
 const folders: string[] = [];
+let child: ChildProcess | null = null;
 afterEach(() => {
+  if (child?.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+  child = null;
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
 });
 
@@ -79,4 +84,41 @@ describe('RotatingLogFile', () => {
     expect(readFileSync(join(folder, 'job.log.1'), 'utf8')).toBe('0123456789\n[pooldeck: 18 bytes dropped]\n');
     expect(readFileSync(join(folder, 'job.log'), 'utf8')).toBe('after\n');
   });
+
+  // A real shortage, not a stand-in open(): the file runs in a child node (tsx) under a low `ulimit -n`
+  // that fills its own fds, so the test's process never runs short.
+  it('writes again once fds are free after running out, and says in the file what was not written', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'pooldeck-logfile-emfile-'));
+    folders.push(folder);
+    const script = join(folder, 'log.mts');
+    writeFileSync(script, OUT_OF_FDS_SCRIPT(join(folder, 'logs', 'job.log')));
+    const run = runUnderFdLimit(script, 64);
+    child = run.child;
+    const { code, stderr, result } = await run.done;
+    expect(code, stderr).toBe(0);
+    const notice = '[pooldeck: 10 bytes not written to this file while the app was out of file descriptors (EMFILE)]';
+    expect(result).toEqual({ text: `one\n${notice}\nfour\n`, notices: [notice], diskError: null, droppedBytes: 10 });
+  }, 60_000);
 });
+
+const OUT_OF_FDS_SCRIPT = (path: string) => `
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { RotatingLogFile } from ${JSON.stringify(resolve('main/core/log-file.ts'))};
+const notices = [];
+const file = new RotatingLogFile(${JSON.stringify(path)}, { fileBytes: 1 << 20, files: 2, maxPendingBytes: 1 << 20 }, (text) => notices.push(text));
+file.write(Buffer.from('one\\n'));
+await file.release();
+const fillers = [];
+try {
+  for (;;) fillers.push(openSync('/dev/null', 'r'));
+} catch {}
+file.write(Buffer.from('two\\n'));
+await file.flush();
+file.write(Buffer.from('three\\n'));
+await file.flush();
+for (const fd of fillers) closeSync(fd);
+file.write(Buffer.from('four\\n'));
+await file.close();
+const diskError = file.diskError?.message ?? null;
+console.log(JSON.stringify({ text: readFileSync(${JSON.stringify(path)}, 'utf8'), notices, diskError, droppedBytes: file.droppedBytes }));
+`;
