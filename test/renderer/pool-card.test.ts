@@ -118,6 +118,34 @@ describe('PoolCard', () => {
     ]);
   });
 
+  it('shows Joining… from the click until the row says joined, though joinPool answers before', async () => {
+    const api = recordingApi({ joinPool: () => ({ ok: true, value: { joined: false } }) });
+    const { rerender } = render(PoolCard, { api, pool: poolRow({ state: 'closed' }) });
+    await fireEvent.click(button('Join'));
+    await waitFor(() => expect(api.calls).toHaveLength(1));
+    expect(button('Joining…')).toBeDisabled();
+    await rerender({ pool: poolRow({ state: 'terminating' }) });
+    expect(button('Joining…')).toBeDisabled();
+    await rerender({ pool: poolRow({ state: 'joined' }) });
+    expect(button('Join')).toBeDisabled();
+    expect(button('Remove')).toBeEnabled();
+  });
+
+  it('stops showing Joining… when the pool is terminated meanwhile, or the app refused', async () => {
+    const api = recordingApi({ joinPool: () => ({ ok: true, value: { joined: false } }) });
+    const { rerender } = render(PoolCard, { api, pool: poolRow({ state: 'closed' }) });
+    await fireEvent.click(button('Join'));
+    await waitFor(() => expect(api.calls).toHaveLength(1));
+    await rerender({ pool: poolRow({ state: 'terminated' }) });
+    expect(button('Join')).toBeEnabled();
+
+    const refusing = recordingApi({ joinPool: () => ({ ok: false, error: { code: 'conflict', message: 'pool is running' } }) });
+    await rerender({ api: refusing });
+    await fireEvent.click(button('Join'));
+    expect(await screen.findByRole('alert')).toHaveTextContent('pool is running');
+    expect(button('Join')).toBeEnabled();
+  });
+
   it('shows an action the app refused', async () => {
     const api = recordingApi({ closePool: () => ({ ok: false, error: { code: 'conflict', message: 'pool is already closed' } }) });
     render(PoolCard, { api, pool: poolRow() });
