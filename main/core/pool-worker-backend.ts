@@ -288,7 +288,7 @@ export class WorkerBackend implements PoolBackend {
       const stderr = tail ? `; its stderr ended with ${quoteExcerpt(tail.slice(-200), 200)}` : '';
       const death = `${slot.proc.name} (pid ${pid}) ${describeExit(exitcode)}`;
       const error = new WorkerLostError(`${death}${running ? heldTask(running.label, slot.spoke) : ''}${stderr}`, pid, exitcode);
-      if (!slot.dismissed) {
+      if (!slot.dismissed && !slot.proc.endRequested) {
         const how = { answered: slot.answeredAny, spoke: slot.spoke, heldTask: slot.inflight.size > 0 };
         this.#upkeep.workerEnded(how, pid, exitcode, () => `${death}${stderr}`);
       }

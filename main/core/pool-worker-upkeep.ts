@@ -10,7 +10,9 @@ import { ProcessStartError, WorkerLostError } from './errors.js';
  * A bad ending: a worker that ends unasked before answering any task (however long it lived),
  * having never said anything or holding no task. A worker that answered a task, or that dies
  * running one after saying ready (killed, or crashing on that task), is a normal loss: its task
- * fails (WorkerLostError) and it is replaced at once.
+ * fails (WorkerLostError) and it is replaced at once. A worker somebody asked to end (terminate(),
+ * kill()) is never a bad ending.
+ */
 /**
  * After this many bad endings in a row (no task answered in between) the breaker trips: queued tasks, and tasks submitted while
  * the backoff runs, fail at once with the cause; a task submitted after the backoff gets a fresh worker.

@@ -142,6 +142,7 @@ export class Process extends EventEmitter<ProcessEvents> {
   #started = false;
   #startFailed = false;
   #closed = false;
+  #endRequested = false;
   #call: TargetCall | null = null;
 
   constructor(options: ProcessOptions) {
@@ -193,6 +194,14 @@ export class Process extends EventEmitter<ProcessEvents> {
 
   get started(): boolean {
     return this.#started;
+  }
+
+  /**
+   * Whether terminate(), kill() or stop() was called on it: an end somebody asked for, which a pool
+   * does not hold against the program (a worker killed before it spoke is no failed start).
+   */
+  get endRequested(): boolean {
+    return this.#endRequested;
   }
 
   /**
@@ -453,6 +462,7 @@ export class Process extends EventEmitter<ProcessEvents> {
   }
 
   #signalTree(signal: NodeJS.Signals): void {
+    this.#endRequested = true;
     const identity = this.#identity;
     if (identity === null) return;
     const leaderAlive = !this.#reaped && readProcStat(identity.pid)?.startTime === identity.startTime;

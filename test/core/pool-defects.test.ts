@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ProcessStartError, WorkerLostError } from '../../main/core/index.js';
-import { ROGUE_WORKER, SH_WORKER, nodePool, sleep, trackPools } from '../fixtures/pool-harness.js';
+import { NODE_WORKER, ROGUE_WORKER, SH_WORKER, nodePool, sleep, trackPools, until } from '../fixtures/pool-harness.js';
 
 const { make } = trackPools();
 
@@ -73,5 +73,16 @@ describe('the crash-loop breaker', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('does not count workers that somebody killed before they spoke: the pool keeps its workers and serves', async () => {
+    // Each worker is silent for 300 ms before it says ready, so every kill lands before it spoke.
+    const pool = make({ processes: 1, command: 'sh', args: ['-c', `sleep 0.3; exec node ${NODE_WORKER}`] });
+    for (let kill = 0; kill < 5; kill += 1) {
+      const worker = await until(() => pool.workers.find((proc) => proc.isAlive() && !proc.endRequested), 'a fresh worker to kill');
+      worker.kill();
+      await worker.join();
+    }
+    expect(await pool.apply(['pid'])).toEqual(expect.any(Number));
   });
 });
