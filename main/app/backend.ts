@@ -36,6 +36,7 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
     sampleIntervalMs: options.sampleIntervalMs,
     graceMs: options.graceMs,
     maxLiveProcesses: options.maxLiveProcesses,
+    workersDir: options.workersDir,
   });
   const workersDir = options.workersDir;
   const events = new CoalescedEvents(supervisor, options.deltaIntervalMs ?? 250);
@@ -75,6 +76,10 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
       for (const spec of demo.processes) processIds.push((await supervisor.createProcess(spec)).id);
       return { processIds, poolIds };
     }),
+    // Answered by the helpers' list mode, which lands next.
+    listTargets: async () => {
+      throw new CommandFailure({ code: 'internal', message: 'listTargets is not available yet' });
+    },
   };
 
   return {

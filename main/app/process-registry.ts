@@ -8,6 +8,7 @@ import type { ProcessSpec } from '../protocol/schemas.js';
 import type { ProcessKind, ProcessRow } from '../protocol/rows.js';
 import type { ChangeTracker } from './change-tracker.js';
 import { SupervisorError } from './errors.js';
+import { resultText } from './task-rows.js';
 
 /** The last minute of CPU samples at the default 1 s interval. */
 const CPU_HISTORY_LENGTH = 60;
@@ -93,6 +94,11 @@ export class ProcessRegistry {
         exitcode: null,
         state: 'starting',
         error: null,
+        target: process.target,
+        targetArgs: [...process.targetArgs],
+        kwargs: process.kwargs === undefined ? null : { ...process.kwargs },
+        returnValue: null,
+        targetError: null,
         cpu: null,
         memory: null,
         startedAt: null,
@@ -113,7 +119,7 @@ export class ProcessRegistry {
   replace(entry: ProcessEntry, process: Process): void {
     entry.process = process;
     entry.row.restarts += 1;
-    Object.assign(entry.row, { pid: null, exitcode: null, error: null, cpu: null, memory: null, startedAt: null, endedAt: null });
+    Object.assign(entry.row, { pid: null, exitcode: null, error: null, returnValue: null, targetError: null, cpu: null, memory: null, startedAt: null, endedAt: null });
     entry.log.appendSystem(`restarted (${entry.row.restarts})`);
     this.#wire(entry);
   }
@@ -204,7 +210,15 @@ export class ProcessRegistry {
     process.on('output', (stream, chunk) => entry.log.append(stream, chunk));
     process.on('exit', (exitcode) => {
       if (entry.process !== process) return;
-      Object.assign(entry.row, { isAlive: false, exitcode, state: 'exited', endedAt: process.endedAt, cpu: null });
+      Object.assign(entry.row, {
+        isAlive: false,
+        exitcode,
+        state: 'exited',
+        endedAt: process.endedAt,
+        cpu: null,
+        returnValue: resultText(process.returnValue),
+        targetError: process.error === null ? null : { ...process.error },
+      });
       if (process.pid !== null) {
         this.sampler.untrack(process.pid);
         this.watchdog?.release(process.pid);

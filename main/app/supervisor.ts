@@ -49,6 +49,8 @@ export interface SupervisorOptions {
    * at most 512 per CPU.
    */
   maxLiveProcesses?: number;
+  /** The helpers' folder (resources/workers) that runs targets. Default: the core's own lookup, beside its sources. */
+  workersDir?: string;
 }
 
 interface PoolEntry {
@@ -75,6 +77,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly sampleIntervalMs: number;
   readonly graceMs: number;
   readonly maxLiveProcesses: number;
+  readonly workersDir: string | undefined;
   readonly #maxEndedTaskRows: number;
   readonly #maxTaskRows: number;
   readonly #changes = new ChangeTracker(() => this.emit('change'));
@@ -96,6 +99,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (!Number.isInteger(this.maxLiveProcesses) || this.maxLiveProcesses < 1) {
       throw new RangeError(`Supervisor: maxLiveProcesses must be a whole number of at least 1, not ${this.maxLiveProcesses}`);
     }
+    this.workersDir = options.workersDir;
     this.#maxEndedTaskRows = options.maxEndedTaskRowsPerPool ?? 2000;
     this.#maxTaskRows = options.maxTaskRowsPerPool ?? 5000;
     this.#sampler = new Sampler({ sampleIntervalMs: this.sampleIntervalMs });
@@ -112,7 +116,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Starts a process. A failed start does not throw: the row shows state `failed` and the OS error. */
   async createProcess(spec: ProcessSpec): Promise<ProcessRow> {
     this.#checkRoomFor(1, 'end some jobs or raise the cap');
-    const entry = this.#processes.register(this.#processes.newId(), new Process(processOptions(spec)), 'process', spec, null);
+    const entry = this.#processes.register(this.#processes.newId(), new Process(processOptions(spec, this.workersDir)), 'process', spec, null);
     await start(entry);
     return { ...entry.row };
   }
@@ -149,7 +153,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       await entry.process.stop({ graceMs: this.graceMs });
     }
     this.#checkRoomFor(1, 'end some jobs or raise the cap');
-    this.#processes.replace(entry, new Process({ ...processOptions(entry.spec), name: entry.row.name }));
+    this.#processes.replace(entry, new Process({ ...processOptions(entry.spec, this.workersDir), name: entry.row.name }));
     await start(entry);
     return { ...entry.row };
   }
@@ -178,7 +182,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   createPool(spec: PoolSpec): PoolRow {
     this.#checkRoomFor(spec.processes, `a pool of ${spec.processes} would exceed it`);
     const id = `pool${this.#nextPoolId++}`;
-    const pool = new Pool(poolOptions(spec));
+    const pool = new Pool(poolOptions(spec, this.workersDir));
     const entry: PoolEntry = {
       pool,
       tasks: new PoolTaskRows(id, this.#maxTaskRows),
@@ -188,8 +192,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         name: pool.name,
         mode: pool.mode,
         processes: pool.processes,
-        command: spec.command,
-        args: [...(spec.args ?? [])],
+        command: pool.command,
+        args: [...pool.args],
+        target: pool.target,
+        initializer: spec.initializer ?? null,
         maxTasksPerChild: spec.maxTasksPerChild ?? null,
         daemon: pool.daemon,
         state: pool.state,
@@ -488,20 +494,41 @@ function poolRowCopy(entry: PoolEntry): PoolRow {
   return { ...entry.row, counts: { ...entry.row.counts }, args: [...entry.row.args] };
 }
 
-function processOptions(spec: ProcessSpec): ProcessOptions {
-  return { command: spec.command, args: spec.args, name: spec.name, daemon: spec.daemon, cwd: spec.cwd, env: spec.env };
+function processOptions(spec: ProcessSpec, workersDir: string | undefined): ProcessOptions {
+  const common = { name: spec.name, daemon: spec.daemon, cwd: spec.cwd, env: spec.env };
+  if (spec.target !== undefined) {
+    return { ...common, target: spec.target, args: spec.args, kwargs: spec.kwargs, python: spec.python, node: spec.node, workersDir };
+  }
+  return { ...common, command: spec.command!, args: commandArgs(spec.args) };
 }
 
-function poolOptions(spec: PoolSpec): PoolOptions {
-  return {
+/** A command's arguments: the schema let only text through when there is a command. */
+function commandArgs(args: unknown[] | undefined): string[] | undefined {
+  return args?.map((argument) => {
+    if (typeof argument !== 'string') throw new TypeError('the arguments of a command are text');
+    return argument;
+  });
+}
+
+function poolOptions(spec: PoolSpec, workersDir: string | undefined): PoolOptions {
+  const common = {
     processes: spec.processes,
-    command: spec.command,
-    args: spec.args,
-    mode: spec.mode,
     maxTasksPerChild: spec.maxTasksPerChild,
     name: spec.name,
     daemon: spec.daemon,
     cwd: spec.cwd,
     env: spec.env,
   };
+  if (spec.target !== undefined) {
+    return {
+      ...common,
+      target: spec.target,
+      initializer: spec.initializer,
+      initargs: spec.initargs,
+      python: spec.python,
+      node: spec.node,
+      workersDir,
+    };
+  }
+  return { ...common, command: spec.command, args: spec.args, mode: spec.mode };
 }

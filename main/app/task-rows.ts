@@ -126,7 +126,8 @@ export function taskRow(poolId: string, task: PoolTask): TaskRow {
   };
 }
 
-function resultText(value: unknown): string | null {
+/** A value as the JSON text a row shows, cut to RESULT_TEXT_LIMIT characters; null for undefined. */
+export function resultText(value: unknown): string | null {
   if (value === undefined) return null;
   let text: string;
   try {

@@ -20,6 +20,7 @@ const COMMANDS: { readonly [N in CommandName]: true } = {
   listTasks: true,
   readLogs: true,
   runDemo: true,
+  listTargets: true,
 };
 
 export const preloadCommandNames = Object.keys(COMMANDS) as CommandName[];

@@ -18,11 +18,19 @@ export type PreloadBridge = {
   onEvent(listener: (event: AppEvent) => void): () => void;
   /** Menu items the shell hands to the UI (File > New Process…); the renderer may ignore them. */
   onMenuAction(listener: (action: MenuAction) => void): () => void;
+  /**
+   * A native open-file dialog filtered to .py/.mjs/.cjs/.js: the chosen path, or null when cancelled.
+   * Only the desktop shell has one; in a browser the form shows a path field instead.
+   */
+  pickFile?(): Promise<string | null>;
 };
 
 /** Menu items that need the UI; the shell sends them on MENU_CHANNEL. */
 export type MenuAction = 'newProcess' | 'newPool';
 export const MENU_CHANNEL = 'pooldeck:menu';
+
+/** The desktop shell's open-file dialog (not a command: the headless server has none). */
+export const PICK_FILE_CHANNEL = 'pooldeck:pickFile';
 
 /** The IPC channel of a command, and of the event stream. */
 export const ipcChannel = (name: CommandName): string => `pooldeck:${name}`;

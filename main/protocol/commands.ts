@@ -3,6 +3,7 @@ import type { LogLine, PartialLogLine, PoolRow, ProcessRow, Snapshot, TaskRow } 
 import {
   EmptyArgsSchema,
   IdArgsSchema,
+  ListTargetsArgsSchema,
   ListTasksArgsSchema,
   PoolSpecSchema,
   ProcessSpecSchema,
@@ -33,6 +34,7 @@ export const commandSchemas = {
   listTasks: ListTasksArgsSchema,
   readLogs: ReadLogsArgsSchema,
   runDemo: EmptyArgsSchema,
+  listTargets: ListTargetsArgsSchema,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -62,6 +64,23 @@ export interface TaskPage {
   workOffset: number | null;
 }
 
+/** A top-level function or class of a file, as its helper lists it. */
+export interface TargetInfo {
+  name: string;
+  kind: 'function' | 'class';
+  /** `(x, scale=2)`; null when the language cannot tell. */
+  signature: string | null;
+  /** The first line of its docstring, null when it has none. */
+  doc: string | null;
+}
+
+/** What a file offers as targets: `${file}:${name}` for each. */
+export interface TargetList {
+  file: string;
+  language: 'python' | 'node';
+  targets: TargetInfo[];
+}
+
 export interface StopResultValue {
   exitcode: number;
   forced: boolean;
@@ -85,6 +104,7 @@ export interface CommandResults {
   listTasks: TaskPage;
   readLogs: ReadLogsResult;
   runDemo: { processIds: string[]; poolIds: string[] };
+  listTargets: TargetList;
 }
 
 /** What a caller passes (defaults not yet applied). */

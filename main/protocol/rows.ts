@@ -26,6 +26,16 @@ export interface ProcessRow {
   state: ProcessState;
   /** The OS error when the process could not start. */
   error: string | null;
+  /** The function this process runs (`tasks.py:square`), or null for a command. */
+  target: string | null;
+  /** The function's arguments (`args` is the helper's command line then). */
+  targetArgs: unknown[];
+  /** The function's keyword arguments, null when none were given. */
+  kwargs: Record<string, unknown> | null;
+  /** What the function returned, as JSON text cut to a few KiB (like TaskRow.result); null until it returned, or when it did not. */
+  returnValue: string | null;
+  /** What the function raised, or why it could not be loaded. */
+  targetError: TargetError | null;
   /** CPU of the whole process tree, in % of one core (so 200 = two cores busy). null before the first sample. */
   cpu: number | null;
   /** Resident memory of the whole process tree, in bytes. */
@@ -47,6 +57,10 @@ export interface PoolRow {
   processes: number;
   command: string;
   args: string[];
+  /** The function the workers serve (`tasks.py:square`), or null for a worker program. */
+  target: string | null;
+  /** Runs once per worker before its first task (a target), or null. */
+  initializer: string | null;
   maxTasksPerChild: number | null;
   daemon: boolean;
   state: PoolState;
@@ -73,6 +87,13 @@ export interface TaskRow {
   /** The result, as JSON text cut to a few KiB (exec mode: exit code and output tails). */
   result: string | null;
   error: TaskError | null;
+}
+
+/** What a target raised (or why it could not be loaded), as the helper reported it. */
+export interface TargetError {
+  type: string;
+  message: string;
+  traceback: string;
 }
 
 export interface AppStats {

@@ -63,15 +63,6 @@ const idField = z
   .min(1, { error: 'id is required' })
   .max(LIMITS.maxIdLength, { error: `id is too long: at most ${LIMITS.maxIdLength} characters` });
 
-export const ProcessSpecSchema = z.strictObject({
-  command: commandField,
-  args: argsField.optional(),
-  name: nameField.optional(),
-  daemon: z.boolean({ error: 'daemon must be true or false' }).optional(),
-  cwd: cwdField.optional(),
-  env: envField.optional(),
-});
-
 /**
  * The path (below `value`) of the first list or object nested more than `maxDepth` levels deep, or
  * null. Iterative, so a hostile value cannot exhaust the stack here the way a recursive walk would.
@@ -94,46 +85,182 @@ type JsonArgument = z.input<ReturnType<typeof z.json>>;
 
 // The depth is checked before zod walks the arguments (the pipe stops at the first issue): z.json()
 // recurses, and ~1,500 levels overflow it.
-const taskArgs = z
-  .custom<JsonArgument[]>()
-  .superRefine((value, context) => {
-    if (!Array.isArray(value)) return;
-    for (const [index, argument] of value.entries()) {
-      if (tooDeepPath(argument, LIMITS.maxValueDepth) === null) continue;
-      context.addIssue({
-        code: 'custom',
-        message: `this argument nests lists or objects more than ${LIMITS.maxValueDepth} levels deep; at most ${LIMITS.maxValueDepth} levels are allowed`,
-        input: value,
-        path: [index],
-      });
-      return;
-    }
-  })
-  .pipe(z.array(z.json(), { error: 'each task is a list of arguments' }));
+const jsonArguments = (listError: string, maxLength = Number.MAX_SAFE_INTEGER) =>
+  z
+    .custom<JsonArgument[]>()
+    .superRefine((value, context) => {
+      if (!Array.isArray(value)) return;
+      for (const [index, argument] of value.entries()) {
+        if (tooDeepPath(argument, LIMITS.maxValueDepth) === null) continue;
+        context.addIssue({
+          code: 'custom',
+          message: `this argument nests lists or objects more than ${LIMITS.maxValueDepth} levels deep; at most ${LIMITS.maxValueDepth} levels are allowed`,
+          input: value,
+          path: [index],
+        });
+        return;
+      }
+    })
+    .pipe(z.array(z.json(), { error: listError }).max(maxLength, { error: `at most ${maxLength} arguments` }));
+
+const taskArgs = jsonArguments('each task is a list of arguments');
 
 const TaskListSchema = z
   .array(taskArgs, { error: 'tasks must be a list of argument lists' })
   .max(LIMITS.maxTasksPerSubmit, { error: `at most ${LIMITS.maxTasksPerSubmit} tasks at once` });
 
-export const PoolSpecSchema = z.strictObject({
-  processes: z
-    .number({ error: 'processes must be a number' })
-    .int({ error: 'processes must be a whole number' })
-    .min(1, { error: 'processes must be at least 1' })
-    .max(LIMITS.maxPoolProcesses, { error: `processes must be at most ${LIMITS.maxPoolProcesses}` }),
-  command: commandField,
-  args: argsField.optional(),
-  mode: z.enum(['worker', 'exec'], { error: "mode must be 'worker' or 'exec'" }).optional(),
-  maxTasksPerChild: z
-    .number({ error: 'maxTasksPerChild must be a number' })
-    .int({ error: 'maxTasksPerChild must be a whole number' })
-    .min(1, { error: 'maxTasksPerChild must be at least 1 (leave it out for no limit)' })
-    .optional(),
-  name: nameField.optional(),
-  daemon: z.boolean({ error: 'daemon must be true or false' }).optional(),
+/** Does `value` (a JSON object) nest past the depth limit? Adds the issue at the deepest key's path. */
+function refuseTooDeep(value: unknown, context: z.RefinementCtx, maxDepth: number): void {
+  const path = tooDeepPath(value, maxDepth);
+  if (path === null) return;
+  context.addIssue({
+    code: 'custom',
+    message: `this value nests lists or objects more than ${maxDepth} levels deep; at most ${maxDepth} levels are allowed`,
+    input: value,
+    path,
+  });
+}
+
+/** A function's keyword arguments: names to JSON values. */
+const kwargsField = z
+  .custom<Record<string, JsonArgument>>()
+  .superRefine((value, context) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+    // zod drops a `__proto__` key silently; refuse it out loud instead.
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) context.addIssue({ code: 'custom', message: `keyword ${key} is not allowed`, input: value, path: [key] });
+    }
+    // One level more than a task argument's: the object itself is one.
+    refuseTooDeep(value, context, LIMITS.maxValueDepth + 1);
+  })
+  .pipe(z.record(z.string(), z.json(), { error: 'kwargs must be an object of keyword arguments, e.g. {"scale": 2}' }));
+
+/** With `command`: the program's arguments (text); with `target`: the function's (JSON values). */
+const callArgsField = jsonArguments('args must be a list: of text for a command, of JSON values for a target', LIMITS.maxArgs);
+
+const MAX_TARGET_LENGTH = 4096;
+
+/** `tasks.py:square`, `pkg/tasks.py:Worker`, `mypkg.tasks:square`, `tasks.mjs:square`. */
+const targetField = (field: string) =>
+  z
+    .string({ error: `${field} must be text, FILE:ATTR or MODULE:ATTR, e.g. tasks.py:square` })
+    .trim()
+    .min(1, { error: `${field} must not be empty: FILE:ATTR or MODULE:ATTR, e.g. tasks.py:square` })
+    .max(MAX_TARGET_LENGTH, { error: `${field} must be at most ${MAX_TARGET_LENGTH} characters` })
+    .refine(
+      (value) => {
+        const colon = value.lastIndexOf(':');
+        return colon > 0 && colon < value.length - 1;
+      },
+      { error: `${field} must be FILE:ATTR or MODULE:ATTR, e.g. tasks.py:square, tasks.mjs:square or mypkg.tasks:square` },
+    );
+
+const interpreterField = (field: string, example: string) =>
+  text(field).trim().min(1, { error: `${field} must not be empty (leave it out for ${example})` });
+
+const pythonField = interpreterField('python', 'python3');
+const nodeField = interpreterField('node', 'node on PATH');
+
+export const EXACTLY_ONE_OF_COMMAND_AND_TARGET = 'give exactly one of command (a program to run) and target (FILE:ATTR, e.g. tasks.py:square)';
+
+interface CallSpec {
+  command?: string;
+  target?: string;
+  args?: JsonArgument[];
+}
+
+/** The checks between fields that a process and a pool share: one of command and target; text args for a command. */
+function refineCallSpec(spec: CallSpec, context: z.RefinementCtx): void {
+  if ((spec.command === undefined) === (spec.target === undefined)) {
+    context.addIssue({ code: 'custom', message: EXACTLY_ONE_OF_COMMAND_AND_TARGET, input: spec, path: [] });
+    return;
+  }
+  if (spec.command === undefined || spec.args === undefined) return;
+  for (const [index, argument] of spec.args.entries()) {
+    if (typeof argument !== 'string') {
+      context.addIssue({ code: 'custom', message: 'the arguments of a command are text (JSON values are for a target)', input: argument, path: ['args', index] });
+      return;
+    }
+    if (argument.length > LIMITS.maxStringLength) {
+      context.addIssue({ code: 'custom', message: `each argument must be at most ${LIMITS.maxStringLength} characters`, input: argument, path: ['args', index] });
+      return;
+    }
+  }
+}
+
+/** Fields only a target takes: each named in the error when given with a command. */
+function refuseWithoutTarget(spec: CallSpec & Record<string, unknown>, fields: readonly string[], context: z.RefinementCtx): void {
+  if (spec.target !== undefined) return;
+  for (const field of fields) {
+    if (spec[field] === undefined) continue;
+    context.addIssue({ code: 'custom', message: `${field} is only for a target (a function, FILE:ATTR); a command takes args`, input: spec[field], path: [field] });
+    return;
+  }
+}
+
+export const ProcessSpecSchema = z
+  .strictObject({
+    command: commandField.optional(),
+    target: targetField('target').optional(),
+    args: callArgsField.optional(),
+    kwargs: kwargsField.optional(),
+    python: pythonField.optional(),
+    node: nodeField.optional(),
+    name: nameField.optional(),
+    daemon: z.boolean({ error: 'daemon must be true or false' }).optional(),
+    cwd: cwdField.optional(),
+    env: envField.optional(),
+  })
+  .superRefine((spec, context) => {
+    refineCallSpec(spec, context);
+    refuseWithoutTarget(spec, ['kwargs'], context);
+  });
+
+export const PoolSpecSchema = z
+  .strictObject({
+    processes: z
+      .number({ error: 'processes must be a number' })
+      .int({ error: 'processes must be a whole number' })
+      .min(1, { error: 'processes must be at least 1' })
+      .max(LIMITS.maxPoolProcesses, { error: `processes must be at most ${LIMITS.maxPoolProcesses}` }),
+    command: commandField.optional(),
+    target: targetField('target').optional(),
+    initializer: targetField('initializer').optional(),
+    initargs: jsonArguments("initargs must be a list of JSON values, the initializer's arguments").optional(),
+    python: pythonField.optional(),
+    node: nodeField.optional(),
+    args: argsField.optional(),
+    mode: z.enum(['worker', 'exec'], { error: "mode must be 'worker' or 'exec'" }).optional(),
+    maxTasksPerChild: z
+      .number({ error: 'maxTasksPerChild must be a number' })
+      .int({ error: 'maxTasksPerChild must be a whole number' })
+      .min(1, { error: 'maxTasksPerChild must be at least 1 (leave it out for no limit)' })
+      .optional(),
+    name: nameField.optional(),
+    daemon: z.boolean({ error: 'daemon must be true or false' }).optional(),
+    cwd: cwdField.optional(),
+    env: envField.optional(),
+    tasks: TaskListSchema.optional(),
+  })
+  .superRefine((spec, context) => {
+    refineCallSpec(spec, context);
+    refuseWithoutTarget(spec, ['initializer', 'initargs'], context);
+    if (spec.target === undefined) return;
+    if (spec.mode === 'exec') {
+      context.addIssue({ code: 'custom', message: "a target is served in worker mode: leave mode out or set it to 'worker'", input: spec.mode, path: ['mode'] });
+    } else if (spec.args !== undefined) {
+      context.addIssue({ code: 'custom', message: "args is for a command: a target's arguments come with each task", input: spec.args, path: ['args'] });
+    } else if (spec.initargs !== undefined && spec.initializer === undefined) {
+      context.addIssue({ code: 'custom', message: 'initargs needs an initializer to pass them to', input: spec.initargs, path: ['initargs'] });
+    }
+  });
+
+/** Lists the top-level functions and classes of a Python or Node file, as the helper sees them. */
+export const ListTargetsArgsSchema = z.strictObject({
+  file: text('file').trim().min(1, { error: 'file is required: a .py, .mjs, .cjs or .js file' }),
   cwd: cwdField.optional(),
-  env: envField.optional(),
-  tasks: TaskListSchema.optional(),
+  python: pythonField.optional(),
+  node: nodeField.optional(),
 });
 
 export const IdArgsSchema = z.strictObject({ id: idField });
@@ -179,3 +306,4 @@ export const EmptyArgsSchema = z.strictObject({});
 
 export type ProcessSpec = z.output<typeof ProcessSpecSchema>;
 export type PoolSpec = z.output<typeof PoolSpecSchema>;
+export type ListTargetsArgs = z.output<typeof ListTargetsArgsSchema>;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import {
+  EXACTLY_ONE_OF_COMMAND_AND_TARGET,
   IdArgsSchema,
+  ListTargetsArgsSchema,
   LIMITS,
   PoolSpecSchema,
   ProcessSpecSchema,
@@ -60,6 +62,70 @@ describe('pool spec schema', () => {
   it('takes tasks as lists of JSON arguments', () => {
     expect(PoolSpecSchema.parse({ processes: 2, command: 'x', tasks: [[1], ['a', { b: 2 }]] }).tasks).toHaveLength(2);
     expect(firstError(PoolSpecSchema, { processes: 2, command: 'x', tasks: [1, 2] }).field).toBe('tasks.0');
+  });
+});
+
+describe('function targets in the specs', () => {
+  it('accepts a target with JSON args and kwargs', () => {
+    const parsed = ProcessSpecSchema.parse({ target: 'tasks.py:square', args: [3, { a: [1] }], kwargs: { scale: 2 }, python: 'python3.12' });
+    expect(parsed).toMatchObject({ target: 'tasks.py:square', args: [3, { a: [1] }], kwargs: { scale: 2 } });
+    expect(PoolSpecSchema.parse({ processes: 2, target: 'tasks.mjs:square', initializer: 'tasks.mjs:init', initargs: [1], tasks: [[1]] }).initargs).toEqual([1]);
+  });
+
+  it('names both fields when given both command and target, or neither', () => {
+    for (const schema of [ProcessSpecSchema, PoolSpecSchema]) {
+      const base = schema === PoolSpecSchema ? { processes: 1 } : {};
+      const both = firstError(schema, { ...base, command: 'python3', target: 'tasks.py:square' });
+      expect(both.message).toBe(EXACTLY_ONE_OF_COMMAND_AND_TARGET);
+      expect(both.message).toMatch(/command .*target/);
+      expect(firstError(schema, { ...base }).message).toBe(EXACTLY_ONE_OF_COMMAND_AND_TARGET);
+    }
+  });
+
+  it('refuses kwargs without a target, naming kwargs', () => {
+    const error = firstError(ProcessSpecSchema, { command: 'ls', kwargs: { a: 1 } });
+    expect(error.field).toBe('kwargs');
+    expect(error.message).toMatch(/kwargs is only for a target/);
+  });
+
+  it('refuses JSON values as the arguments of a command, naming the argument', () => {
+    const error = firstError(ProcessSpecSchema, { command: 'ls', args: ['-l', 3] });
+    expect(error.field).toBe('args.1');
+    expect(error.message).toMatch(/arguments of a command are text/);
+  });
+
+  it('refuses a target that is not FILE:ATTR, naming target', () => {
+    for (const target of ['tasks.py', ':square', 'tasks.py:', '   ']) {
+      const error = firstError(ProcessSpecSchema, { target });
+      expect(error.field).toBe('target');
+      expect(error.message).toMatch(/FILE:ATTR/);
+    }
+    expect(firstError(ProcessSpecSchema, { target: `${'a'.repeat(4096)}.py:f` }).message).toMatch(/at most 4096/);
+  });
+
+  it('refuses kwargs nested past the depth limit and a __proto__ keyword', () => {
+    let deep: unknown = 1;
+    for (let level = 0; level < LIMITS.maxValueDepth + 1; level += 1) deep = [deep];
+    expect(firstError(ProcessSpecSchema, { target: 't.py:f', kwargs: { a: deep } }).field).toMatch(/^kwargs\.a/);
+    expect(firstError(ProcessSpecSchema, { target: 't.py:f', args: [deep] }).field).toBe('args.0');
+    expect(firstError(ProcessSpecSchema, JSON.parse('{"target":"t.py:f","kwargs":{"__proto__":1}}')).field).toBe('kwargs.__proto__');
+  });
+
+  it('refuses exec mode, pool args, or an initializer without a target, naming the field', () => {
+    const exec = firstError(PoolSpecSchema, { processes: 1, target: 't.py:f', mode: 'exec' });
+    expect(exec.field).toBe('mode');
+    expect(exec.message).toMatch(/worker mode/);
+    expect(firstError(PoolSpecSchema, { processes: 1, target: 't.py:f', args: ['x'] }).field).toBe('args');
+    expect(firstError(PoolSpecSchema, { processes: 1, command: 'x', initializer: 't.py:init' }).field).toBe('initializer');
+    expect(firstError(PoolSpecSchema, { processes: 1, command: 'x', initargs: [1] }).field).toBe('initargs');
+    expect(firstError(PoolSpecSchema, { processes: 1, target: 't.py:f', initargs: [1] }).field).toBe('initargs');
+    expect(firstError(PoolSpecSchema, { processes: 1, target: 't.py:f', initializer: 'init' }).field).toBe('initializer');
+  });
+
+  it('checks listTargets arguments', () => {
+    expect(ListTargetsArgsSchema.parse({ file: 'tasks.py', cwd: '/tmp' }).file).toBe('tasks.py');
+    expect(firstError(ListTargetsArgsSchema, { file: ' ' }).message).toMatch(/file is required/);
+    expect(firstError(ListTargetsArgsSchema, { file: 'a.py', shell: true }).field).toBe('shell');
   });
 });
 

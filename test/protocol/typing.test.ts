@@ -13,7 +13,7 @@ function typeOnly(bridge: PreloadBridge, call: Call): void {
   // @ts-expect-error an extra argument
   void bridge.terminate({ id: 'p1', signal: 'SIGKILL' });
   // @ts-expect-error a missing argument
-  void bridge.createProcess({ args: ['1'] });
+  void bridge.stop({ graceMs: 1 });
   // @ts-expect-error a wrong type
   void bridge.createProcess({ command: 'sleep', daemon: 'yes' });
   // @ts-expect-error a command that does not exist

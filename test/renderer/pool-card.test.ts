@@ -15,6 +15,8 @@ function poolRow(overrides: Partial<PoolRow> = {}): PoolRow {
     processes: 4,
     command: 'python3',
     args: ['worker.py'],
+    target: null,
+    initializer: null,
     maxTasksPerChild: null,
     daemon: true,
     state: 'running',

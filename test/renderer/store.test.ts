@@ -10,6 +10,8 @@ const pool = (id: string, overrides: Partial<PoolRow> = {}): PoolRow => ({
   processes: 3,
   command: 'python3',
   args: [],
+  target: null,
+  initializer: null,
   maxTasksPerChild: null,
   daemon: false,
   state: 'running',

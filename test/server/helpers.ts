@@ -73,6 +73,7 @@ export function recordingHandlers(calls: Call[]): CommandHandlers {
     listTasks: record('listTasks', { tasks: [] }),
     readLogs: record('readLogs', { lines: [], lastSeq: 0, droppedBytes: 0, filePath: null }),
     runDemo: record('runDemo', { processIds: [], poolIds: [] }),
+    listTargets: record('listTargets', { file: 'tasks.py', language: 'python', targets: [] }),
   };
   return handlers as unknown as CommandHandlers;
 }
