@@ -335,6 +335,33 @@ function loadError(type, message) {
   return error;
 }
 
+/**
+ * `FILE:LINE` of a syntax error, asked of `node --check`: an ES module's SyntaxError does not say
+ * where it is. Just FILE when that cannot tell.
+ */
+function syntaxErrorLine(file) {
+  const check = require('node:child_process').spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
+  const first = String(check.stderr || '').split('\n')[0];
+  return first.startsWith(`${file}:`) ? first : file;
+}
+
+/** The module of FILE.mjs|.cjs|.js `where`; a failure names `what` (the target or file) and the cause. */
+async function loadModule(where, what) {
+  const path = require('node:path');
+  const file = path.resolve(where);
+  if (!fs.existsSync(file)) throw loadError('FileNotFoundError', `cannot load ${what}: no such file ${file}`);
+  try {
+    return await import(require('node:url').pathToFileURL(file).href);
+  } catch (error) {
+    if (error instanceof SyntaxError) {
+      const at = typeof error.stack === 'string' && error.stack.startsWith(file) ? error.stack.split('\n')[0] : syntaxErrorLine(file);
+      throw loadError('SyntaxError', `cannot load ${what}: syntax error in ${at}: ${error.message}`);
+    }
+    const name = (error && error.name) || 'Error';
+    throw loadError(name, `cannot load ${what}: importing ${where} threw ${error && error.message}`);
+  }
+}
+
 async function loadTarget(targetText) {
   const colon = targetText.lastIndexOf(':');
   if (colon <= 0 || colon === targetText.length - 1) {
@@ -342,20 +369,7 @@ async function loadTarget(targetText) {
   }
   const where = targetText.slice(0, colon);
   const attr = targetText.slice(colon + 1);
-  const path = require('node:path');
-  const file = path.resolve(where);
-  if (!fs.existsSync(file)) throw loadError('FileNotFoundError', `cannot load ${targetText}: no such file ${file}`);
-  let module;
-  try {
-    module = await import(require('node:url').pathToFileURL(file).href);
-  } catch (error) {
-    if (error instanceof SyntaxError) {
-      const at = typeof error.stack === 'string' && error.stack.startsWith(file) ? error.stack.split('\n')[0] : file;
-      throw loadError('SyntaxError', `cannot load ${targetText}: syntax error in ${at}: ${error.message}`);
-    }
-    const name = (error && error.name) || 'Error';
-    throw loadError(name, `cannot load ${targetText}: importing ${where} threw ${error && error.message}`);
-  }
+  const module = await loadModule(where, targetText);
   let value = module;
   for (const part of attr.split('.')) {
     let next = value == null ? undefined : value[part];
@@ -455,10 +469,74 @@ async function runTarget(targetText) {
   finish({ type: 'return', value }, 0);
 }
 
+/**
+ * The parameter list of a function's source, `(a, b = 2)`: from its first `(` to the matching `)`,
+ * skipping brackets inside strings. A class's is its constructor's. null when the source has none.
+ */
+function signatureOf(fn) {
+  let source = Function.prototype.toString.call(fn);
+  if (isClass(fn)) {
+    const constructorAt = source.search(/\bconstructor\s*\(/);
+    if (constructorAt === -1) return /^class\s[^{]*\bextends\b/.test(source) ? null : '()';
+    source = source.slice(constructorAt);
+  }
+  const bare = /^(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(source);
+  if (bare) return `(${bare[1]})`;
+  const open = source.indexOf('(');
+  if (open === -1) return null;
+  let depth = 0;
+  let quote = null;
+  for (let i = open; i < source.length; i += 1) {
+    const char = source[i];
+    if (quote !== null) {
+      if (char === '\\') i += 1;
+      else if (char === quote) quote = null;
+    } else if (char === '"' || char === "'" || char === '`') quote = char;
+    else if (char === '(' || char === '[' || char === '{') depth += 1;
+    else if (char === ')' || char === ']' || char === '}') {
+      depth -= 1;
+      if (depth === 0) return source.slice(open, i + 1);
+    }
+  }
+  return null;
+}
+
+/** list FILE: one JSON line with the functions and classes FILE exports. */
+async function listTargets(fileText) {
+  const path = require('node:path');
+  const write = process.stdout.write.bind(process.stdout);
+  // What the file prints while it is imported must not mix with the answer line.
+  process.stdout.write = process.stderr.write.bind(process.stderr);
+  let answer;
+  try {
+    if (!/\.(mjs|cjs|js)$/.test(fileText)) throw loadError('ValueError', `cannot list ${fileText}: not a Node file (.mjs, .cjs or .js)`);
+    const module = await loadModule(fileText, fileText);
+    const exports = new Map(Object.entries(module).filter(([name]) => name !== 'default'));
+    // A CommonJS module's exports that Node could not name statically are on its default export.
+    const fallback = module.default;
+    if (typeof fallback === 'function') exports.set('default', fallback);
+    else if (fallback !== null && typeof fallback === 'object') {
+      for (const [name, value] of Object.entries(fallback)) if (!exports.has(name)) exports.set(name, value);
+    }
+    const targets = [...exports]
+      .filter(([, value]) => typeof value === 'function')
+      .map(([name, value]) => ({ name, kind: isClass(value) ? 'class' : 'function', signature: signatureOf(value), doc: null }));
+    answer = { type: 'targets', file: path.resolve(fileText), language: 'node', targets };
+  } catch (error) {
+    const type = error.loadType || error.name || 'Error';
+    answer = { type: 'error', error: { type, message: error.message, traceback: '' } };
+  }
+  process.stdout.write = write;
+  const code = answer.type === 'targets' ? 0 : 1;
+  // Timers or sockets the imported file left must not hold the answer back.
+  process.stdout.write(`${JSON.stringify(answer)}\n`, () => process.exit(code));
+}
+
 function usage() {
   process.stderr.write(
     'usage: pooldeck-worker.cjs run FILE.mjs|.cjs|.js:EXPORT\n' +
-      '       pooldeck-worker.cjs serve FILE.mjs|.cjs|.js:EXPORT [--initializer TARGET] [--initargs JSON]\n',
+      '       pooldeck-worker.cjs serve FILE.mjs|.cjs|.js:EXPORT [--initializer TARGET] [--initargs JSON]\n' +
+      '       pooldeck-worker.cjs list FILE.mjs|.cjs|.js\n',
   );
   process.exit(2);
 }
@@ -503,6 +581,7 @@ if (require.main === module) {
   const argv = process.argv.slice(2);
   if (argv.length === 2 && argv[0] === 'run') void runTarget(argv[1]);
   else if (argv.length >= 2 && argv[0] === 'serve') void serveTarget(argv[1], argv.slice(2));
+  else if (argv.length === 2 && argv[0] === 'list') void listTargets(argv[1]);
   else usage();
 }
 

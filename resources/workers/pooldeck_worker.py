@@ -209,26 +209,7 @@ def _load_target(target):
     where, attr = target.rsplit(":", 1)
     if not where or not attr:
         raise _TargetLoadError("ValueError", "target %r must be FILE.py:ATTR or MODULE:ATTR" % target)
-    # As `python -m` does: the working folder comes first, not this helper's folder.
-    sys.path[0] = os.getcwd()
-    try:
-        if where.endswith(".py"):
-            module = _load_file(where, target)
-        else:
-            import importlib
-
-            module = importlib.import_module(where)
-    except _TargetLoadError:
-        raise
-    except SyntaxError as exc:
-        raise _TargetLoadError(
-            "SyntaxError",
-            "cannot load %s: syntax error in %s line %s: %s" % (target, exc.filename or where, exc.lineno, exc.msg),
-        )
-    except ImportError as exc:
-        raise _TargetLoadError(type(exc).__name__, "cannot load %s: %s" % (target, exc))
-    except Exception as exc:  # the module raised while it was imported
-        raise _TargetLoadError(type(exc).__name__, "cannot load %s: importing %s raised %s" % (target, where, exc))
+    module = _load_module(where, target)
     value = module
     for part in attr.split("."):
         try:
@@ -240,6 +221,29 @@ def _load_target(target):
             "TypeError", "cannot load %s: %s in %s is a %s, not a function or a class" % (target, attr, where, type(value).__name__)
         )
     return value
+
+
+def _load_module(where, target):
+    """The module of FILE.py or MODULE `where`; a failure names `target` and the cause."""
+    # As `python -m` does: the working folder comes first, not this helper's folder.
+    sys.path[0] = os.getcwd()
+    try:
+        if where.endswith(".py"):
+            return _load_file(where, target)
+        import importlib
+
+        return importlib.import_module(where)
+    except _TargetLoadError:
+        raise
+    except SyntaxError as exc:
+        raise _TargetLoadError(
+            "SyntaxError",
+            "cannot load %s: syntax error in %s line %s: %s" % (target, exc.filename or where, exc.lineno, exc.msg),
+        )
+    except ImportError as exc:
+        raise _TargetLoadError(type(exc).__name__, "cannot load %s: %s" % (target, exc))
+    except Exception as exc:  # the module raised while it was imported
+        raise _TargetLoadError(type(exc).__name__, "cannot load %s: importing %s raised %s" % (target, where, exc))
 
 
 def _load_file(where, target):
@@ -349,10 +353,65 @@ def _serve_target(argv):
     serve(target, initializer, initargs)
 
 
+def _first_doc_line(value):
+    # __doc__, not inspect.getdoc: a class without a docstring must not show its base class's.
+    doc = value.__doc__ if isinstance(value.__doc__, str) else ""
+    for line in doc.strip().splitlines():
+        return line.strip()
+    return None
+
+
+def _signature(value):
+    import inspect
+
+    try:
+        return str(inspect.signature(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _list_targets(file_text):
+    """list FILE: one JSON line with the functions and classes FILE defines at its top level (not those it imports)."""
+    import inspect
+
+    path = os.path.abspath(file_text)
+    # What the file prints while it is imported must not mix with the answer line.
+    stdout, sys.stdout = sys.stdout, sys.stderr
+    try:
+        module = _load_module(file_text, file_text) if file_text.endswith(".py") else None
+    except _TargetLoadError as exc:
+        answer = {"type": "error", "error": {"type": exc.type_name, "message": str(exc), "traceback": ""}}
+    except BaseException as exc:  # sys.exit() or a KeyboardInterrupt while importing
+        message = "cannot load %s: importing it raised %s %s" % (file_text, type(exc).__name__, exc)
+        answer = {"type": "error", "error": {"type": type(exc).__name__, "message": message, "traceback": ""}}
+    else:
+        if module is None:
+            message = "cannot list %s: not a Python file (.py)" % file_text
+            answer = {"type": "error", "error": {"type": "ValueError", "message": message, "traceback": ""}}
+        else:
+            targets = [
+                {
+                    "name": name,
+                    "kind": "class" if inspect.isclass(value) else "function",
+                    "signature": _signature(value),
+                    "doc": _first_doc_line(value),
+                }
+                for name, value in list(vars(module).items())
+                if (inspect.isfunction(value) or inspect.isclass(value)) and getattr(value, "__module__", None) == module.__name__
+            ]
+            answer = {"type": "targets", "file": path, "language": "python", "targets": targets}
+    finally:
+        sys.stdout = stdout
+    sys.stdout.write(json.dumps(answer, ensure_ascii=True, default=str) + "\n")
+    sys.stdout.flush()
+    return 0 if answer["type"] == "targets" else 1
+
+
 def _usage():
     sys.stderr.write(
         "usage: pooldeck_worker.py run FILE.py:ATTR | MODULE:ATTR\n"
         "       pooldeck_worker.py serve FILE.py:ATTR | MODULE:ATTR [--initializer TARGET] [--initargs JSON]\n"
+        "       pooldeck_worker.py list FILE.py\n"
     )
     return 2
 
@@ -365,6 +424,11 @@ def _main(argv):
         return code
     if len(argv) >= 2 and argv[0] == "serve":
         return _serve_target(argv[1:])
+    if len(argv) == 2 and argv[0] == "list":
+        code = _list_targets(argv[1])
+        sys.stderr.flush()
+        # Threads or atexit handlers the imported file left must not hold the answer back.
+        os._exit(code)
     return _usage()
 
 
