@@ -26,6 +26,7 @@ export { AsyncResult, type AsyncResultCallbacks } from './async-result.js';
 export { expandTemplate, hasPlaceholder } from './exec-template.js';
 export {
   WORKER_PROTOCOL_VERSION,
+  WORKER_PROTOCOL_MINOR,
   CHANNEL_FD_ENV,
   EXIT_LINE,
   LineSplitter,
@@ -50,3 +51,14 @@ export {
   type TrackOptions,
 } from './sampler.js';
 export { LogStore, type LogStoreOptions, type LogStream } from './log-store.js';
+export { runAuthkey, AUTHKEY_LENGTH, AUTHKEY_ENV, ADDRESS_ENV } from './authkey.js';
+export {
+  ChannelServer,
+  ChannelConnection,
+  type ChannelServerOptions,
+  type ChannelServerEvents,
+  type ChannelConnectionEvents,
+  type ChannelMember,
+  type ChannelRegistry,
+  type RefusedAttempt,
+} from './channel-server.js';

@@ -4,6 +4,7 @@
 // a later backend (a cluster's job array) plugs in here too. After CPython's Lib/multiprocessing/
 // pool.py, where a task handler, a result handler and a worker handler share the pool's state.
 
+import type { ChannelRegistry } from './channel-server.js';
 import type { Encoder } from './pool-plan.js';
 import type { TaskQueue } from './pool-queue.js';
 import type { TaskEntry } from './pool-task.js';
@@ -19,6 +20,8 @@ export interface PoolCore {
   readonly daemon: boolean;
   readonly cwd: string | undefined;
   readonly env: Readonly<Record<string, string>> | undefined;
+  readonly authkey: Buffer;
+  readonly channelServer: ChannelRegistry | undefined;
   /** Tasks waiting for a process, oldest first; the backend takes them from the front. */
   readonly queue: TaskQueue;
   /** Running or closed: tasks still run. False once terminating. */

@@ -75,6 +75,8 @@ export class ExecBackend implements PoolBackend {
       daemon: core.daemon,
       cwd: core.cwd,
       env: core.env ? { ...core.env } : undefined,
+      authkey: core.authkey,
+      channelServer: core.channelServer,
     });
     const shown = [core.command, ...argv].join(' ');
     const label = `Task ${entry.id} (${shown.length > 120 ? `${shown.slice(0, 119)}…` : shown})`;

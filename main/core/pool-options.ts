@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { AsyncResultCallbacks } from './async-result.js';
+import type { ChannelRegistry } from './channel-server.js';
 import type { PoolMode } from './pool-task.js';
 import type { TaskKwargs } from './worker-channel.js';
 
@@ -38,6 +39,10 @@ export interface PoolOptions {
   daemon?: boolean;
   cwd?: string;
   env?: Record<string, string>;
+  /** Every worker's authkey (POOLDECK_AUTHKEY): exactly 32 bytes. Default: the run's key. */
+  authkey?: Buffer;
+  /** The channel every worker gets at POOLDECK_ADDRESS (see Process's `channelServer`). */
+  channelServer?: ChannelRegistry;
   /**
    * Allow `processes` above the sane maximum (MAX_PROCESSES_PER_CPU × the CPU count, and the
    * user's process limit, `ulimit -u`). Default false: a typo such as 10000 must not fork ten

@@ -220,6 +220,8 @@ export class WorkerBackend implements PoolBackend {
       daemon: core.daemon,
       cwd: core.cwd,
       env: core.env ? { ...core.env } : undefined,
+      authkey: core.authkey,
+      channelServer: core.channelServer,
       channel: true,
     });
     const slot = new WorkerSlot(proc, this.#hooks);

@@ -20,6 +20,8 @@ import { TaskQueue } from './pool-queue.js';
 import { TaskBook, TaskEntry, type PoolCounts, type PoolMode, type PoolState, type PoolTask, type PoolTaskError, type TaskSink } from './pool-task.js';
 import { WorkerBackend } from './pool-worker-backend.js';
 import type { Process } from './process.js';
+import { checkedAuthkey, runAuthkey } from './authkey.js';
+import type { ChannelRegistry } from './channel-server.js';
 import type { TaskKwargs } from './worker-channel.js';
 
 export type { PoolMode, PoolState, PoolTask, PoolCounts } from './pool-task.js';
@@ -98,6 +100,9 @@ export class Pool extends EventEmitter<PoolEvents> {
   readonly args: readonly string[];
   readonly cwd: string | undefined;
   readonly env: Readonly<Record<string, string>> | undefined;
+  /** Every worker's authkey (POOLDECK_AUTHKEY). */
+  readonly authkey: Buffer;
+  readonly channelServer: ChannelRegistry | undefined;
 
   #state: PoolState = 'running';
   #queue: TaskQueue;
@@ -128,6 +133,8 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.maxTasksPerChild = this.mode === 'exec' ? 1 : (options.maxTasksPerChild ?? null);
     this.cwd = options.cwd;
     this.env = options.env ? Object.freeze({ ...options.env }) : undefined;
+    this.authkey = options.authkey === undefined ? runAuthkey() : checkedAuthkey(options.authkey, `Pool ${this.name}`);
+    this.channelServer = options.channelServer;
     const core = this.#core();
     this.#backend = this.mode === 'exec' ? new ExecBackend(core) : new WorkerBackend(core);
     this.#queue = new TaskQueue(this.#backend.encoder.decode, (entry) => this.#book.add(entry));
@@ -625,6 +632,8 @@ export class Pool extends EventEmitter<PoolEvents> {
       daemon: this.daemon,
       cwd: this.cwd,
       env: this.env,
+      authkey: this.authkey,
+      channelServer: this.channelServer,
       get queue() {
         return queue();
       },

@@ -8,6 +8,8 @@ import { describeOpenFilesError } from './open-files.js';
 import { exitcodeFrom } from './signals.js';
 import { descendantsOf, processTableThisTurn, readAllProcStats, readProcStat } from './proc-stat.js';
 import { CHANNEL_FD_ENV } from './worker-channel.js';
+import { ADDRESS_ENV, AUTHKEY_ENV, checkedAuthkey, runAuthkey } from './authkey.js';
+import type { ChannelRegistry } from './channel-server.js';
 import { jsonProblem, TargetCall, targetLaunch, type TargetError } from './process-target.js';
 
 interface CommonProcessOptions {
@@ -23,6 +25,17 @@ interface CommonProcessOptions {
    * @internal
    */
   channel?: boolean;
+  /**
+   * Its own authkey: exactly 32 bytes (`crypto.randomBytes(32)`). Default: the run's key (`runAuthkey()`),
+   * as multiprocessing's processes inherit their parent's.
+   */
+  authkey?: Buffer;
+  /**
+   * The channel (a ChannelServer) the process and its descendants can connect to: it gets
+   * POOLDECK_ADDRESS, and the server accepts its authkey while it lives. Without one, the process gets
+   * POOLDECK_AUTHKEY only.
+   */
+  channelServer?: ChannelRegistry;
 }
 
 export interface CommandProcessOptions extends CommonProcessOptions {
@@ -125,6 +138,9 @@ export class Process extends EventEmitter<ProcessEvents> {
   endedAt: number | null = null;
   /** The worker-protocol channel on fd 3, when opened with `channel: true`. */
   channel: Duplex | null = null;
+  /** 32 bytes proving, over the channel, that a connection comes from this process's tree: POOLDECK_AUTHKEY. */
+  readonly authkey: Buffer;
+  readonly channelServer: ChannelRegistry | null;
 
   #daemon: boolean;
   #withChannel: boolean;
@@ -144,6 +160,8 @@ export class Process extends EventEmitter<ProcessEvents> {
   #closed = false;
   #endRequested = false;
   #call: TargetCall | null = null;
+  /** Withdraws this process's key from the channel server; set while it is admitted. */
+  #leaveChannel: (() => void) | null = null;
 
   constructor(options: ProcessOptions) {
     super();
@@ -179,6 +197,8 @@ export class Process extends EventEmitter<ProcessEvents> {
     this.cwd = options.cwd;
     this.env = options.env;
     this.#daemon = options.daemon ?? false;
+    this.authkey = options.authkey === undefined ? runAuthkey() : checkedAuthkey(options.authkey, `Process ${this.name}`);
+    this.channelServer = options.channelServer ?? null;
     this.#withChannel = this.target !== null || (options.channel ?? false);
   }
 
@@ -233,10 +253,16 @@ export class Process extends EventEmitter<ProcessEvents> {
 
     const extraStdio = this.#withChannel ? (['pipe'] as const) : [];
     let child: ChildProcess;
+    const env: NodeJS.ProcessEnv = { ...process.env, ...this.env, [AUTHKEY_ENV]: this.authkey.toString('hex'), ...(this.#withChannel ? { [CHANNEL_FD_ENV]: '3' } : {}) };
+    // An address inherited from an app above this one would not take this process's key.
+    if (this.channelServer) env[ADDRESS_ENV] = this.channelServer.address;
+    else delete env[ADDRESS_ENV];
+    // Admitted before the spawn: the child may connect before we hear that it started.
+    this.#leaveChannel = this.channelServer?.admit(this) ?? null;
     try {
       child = spawn(this.command, this.args, {
         cwd: this.cwd,
-        env: { ...process.env, ...this.env, ...(this.#withChannel ? { [CHANNEL_FD_ENV]: '3' } : {}) },
+        env,
         stdio: ['ignore', 'pipe', 'pipe', ...extraStdio],
         detached: true,
         windowsHide: true,
@@ -267,6 +293,7 @@ export class Process extends EventEmitter<ProcessEvents> {
         this.#exited = new Promise<number>((resolveExit) => {
           child.once('exit', (code, signal) => {
             const endedAt = Date.now();
+            this.#withdrawKey();
             this.#reaped = true;
             this.#groupLeftovers = this.pid === null ? null : groupMembers(this.pid);
             // Node reports the exit before the last output chunks: deliver those first, so that
@@ -373,6 +400,7 @@ export class Process extends EventEmitter<ProcessEvents> {
       );
     }
     this.#closed = true;
+    this.#withdrawKey();
     liveProcesses.delete(this);
     for (const stream of this.#child?.stdio ?? []) stream?.destroy();
     this.#child = null;
@@ -399,7 +427,13 @@ export class Process extends EventEmitter<ProcessEvents> {
     });
   }
 
+  #withdrawKey(): void {
+    this.#leaveChannel?.();
+    this.#leaveChannel = null;
+  }
+
   #failStart(error: ProcessStartError): Promise<never> {
+    this.#withdrawKey();
     this.#startFailed = true;
     this.emit('startFailed', error);
     return Promise.reject(error);

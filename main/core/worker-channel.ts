@@ -1,8 +1,11 @@
-// Worker protocol v1: one JSON object per line, UTF-8, '\n'-terminated, each way, on fd 3.
+// Worker protocol v1.1: one JSON object per line, UTF-8, '\n'-terminated, each way, on fd 3.
 // This module is the codec only (encode, split, parse, validate); the Pool drives the conversation.
 // The wire format is documented in docs/worker-protocol.md.
 
+/** The protocol's major version: `version` in a ready or hello message. A worker sending only this speaks 1.0. */
 export const WORKER_PROTOCOL_VERSION = 1;
+/** Its minor version, `minor` beside `version`: 1 added the channel at POOLDECK_ADDRESS, compatibly. */
+export const WORKER_PROTOCOL_MINOR = 1;
 
 /** The environment variable naming the channel's file descriptor. */
 export const CHANNEL_FD_ENV = 'POOLDECK_CHANNEL_FD';
@@ -33,10 +36,11 @@ export type MainToWorkerMessage =
 
 export type WorkerToMainMessage =
   /**
-   * `batch` is present (true) only when the worker opted in to the batch extension; `version` is
-   * the protocol version the worker speaks (the helpers send WORKER_PROTOCOL_VERSION).
+   * `batch` is present (true) only when the worker opted in to the batch extension; `version` and
+   * `minor` are the protocol version the worker speaks (the helpers send WORKER_PROTOCOL_VERSION and
+   * WORKER_PROTOCOL_MINOR; a v1.0 worker sends no `minor`).
    */
-  | { type: 'ready'; batch?: true; version?: number }
+  | { type: 'ready'; batch?: true; version?: number; minor?: number }
   | { type: 'result'; id: number; ok: true; value: unknown }
   | { type: 'result'; id: number; ok: false; error: WorkerErrorInfo }
   | { type: 'batch_result'; id: number; ok: true; values: unknown[] }
@@ -206,6 +210,7 @@ export function parseWorkerLine(line: string): ParsedWorkerLine {
     const ready: Extract<WorkerToMainMessage, { type: 'ready' }> = { type: 'ready' };
     if (data.batch === true) ready.batch = true;
     if (typeof data.version === 'number' && Number.isSafeInteger(data.version)) ready.version = data.version;
+    if (typeof data.minor === 'number' && Number.isSafeInteger(data.minor)) ready.minor = data.minor;
     return { kind: 'message', message: ready };
   }
   return { kind: 'ignored', type };
