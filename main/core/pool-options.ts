@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { AsyncResultCallbacks } from './async-result.js';
 import type { ChannelRegistry } from './channel-server.js';
+import { describeJsonProblem, findJsonProblem, jsonProblem } from './json-values.js';
 import type { PoolMode } from './pool-task.js';
 import type { TaskKwargs } from './worker-channel.js';
 
@@ -171,6 +172,24 @@ export function validateOptions(options: PoolOptions): void {
 
 export function checkTaskArgs(args: unknown, what: string): asserts args is unknown[] {
   if (!Array.isArray(args)) throw new TypeError(`${what} must be an array of the task's arguments (got ${describeValue(args)})`);
+}
+
+/**
+ * Task arguments travel as JSON (to a worker, or to an exec task's command line), where a NaN would
+ * become null and a Map `{}`: refuses them, naming where (`apply(args): args[1] is NaN, …`).
+ */
+export function checkJsonValue(value: unknown, what: string): void {
+  const problem = jsonProblem(value, what);
+  if (problem) throw new TypeError(problem);
+}
+
+/** The same for a call's items: `map: item 2 is NaN, …`, `starmap: item 2: args[1] is a Map, …`. */
+export function checkJsonItems(items: readonly unknown[], method: string, star: boolean, firstIndex = 0): void {
+  const problem = findJsonProblem(items);
+  if (!problem) return;
+  const [index, ...rest] = problem.path;
+  if (typeof index !== 'number') throw new TypeError(describeJsonProblem(`${method}: items`, problem));
+  throw new TypeError(describeJsonProblem(`${method}: item ${firstIndex + index}${star ? ': args' : ''}`, { path: rest, what: problem.what }));
 }
 
 /** Keyword arguments: left out, or a plain object (its values are sent as JSON). */

@@ -1,7 +1,7 @@
 // Map planning: how a map-style call is cut into tasks or chunks (Python's chunksize rules), and
 // how an imap reads its input lazily, a bounded number of items ahead of its reader.
 
-import { checkTaskArgs } from './pool-options.js';
+import { checkJsonItems, checkTaskArgs } from './pool-options.js';
 import type { IterSink } from './pool-sinks.js';
 import type { Decode } from './pool-task.js';
 import type { TaskKwargs } from './worker-channel.js';
@@ -69,6 +69,7 @@ export function chunkSize(
 export function callItems(items: Iterable<unknown>, star: boolean, method: string): CallItems {
   const list = Array.isArray(items) ? items : Array.from(items);
   if (star) for (let i = 0; i < list.length; i += 1) checkTaskArgs(list[i], `${method}: item ${i}`);
+  checkJsonItems(list, method, star);
   return { list, star };
 }
 
@@ -152,6 +153,7 @@ export async function feed(
       }
       if (sink.abandoned) break;
       if (group.length > 0) {
+        checkJsonItems(group, method, star, index);
         submit(group, index);
         sink.submitted(group.length);
         index += group.length;

@@ -13,7 +13,7 @@ import { TaskCancelledError, TaskFailedError } from './errors.js';
 import type { PoolBackend, PoolCore } from './pool-backend.js';
 import { ExecBackend } from './pool-exec-backend.js';
 import { poolTargetLaunch } from './process-target.js';
-import { checkChunksize, checkIterable, checkKwargs, checkTaskArgs, isAsyncOnly, validateOptions, type ApplyAsyncOptions, type MapOptions, type PoolOptions } from './pool-options.js';
+import { checkChunksize, checkIterable, checkJsonItems, checkJsonValue, checkKwargs, checkTaskArgs, isAsyncOnly, validateOptions, type ApplyAsyncOptions, type MapOptions, type PoolOptions } from './pool-options.js';
 import { callItems, callItemsAsync, chunkSize, feed, itemsAhead, planCall, type CallItems, type Plan } from './pool-plan.js';
 import { IterSink, MapSink, PromiseSink, SettleSink } from './pool-sinks.js';
 import { TaskQueue } from './pool-queue.js';
@@ -222,10 +222,9 @@ export class Pool extends EventEmitter<PoolEvents> {
     const encoder = this.#backend.encoder;
     const firstId = this.#nextTaskId;
     const lines: string[] = new Array(argLists.length);
-    for (let i = 0; i < argLists.length; i += 1) {
-      checkTaskArgs(argLists[i], `submit(argLists): argLists[${i}]`);
-      lines[i] = encoder.task(firstId + i, argLists[i]);
-    }
+    for (let i = 0; i < argLists.length; i += 1) checkTaskArgs(argLists[i], `submit(argLists): argLists[${i}]`);
+    checkJsonItems(argLists, 'submit(argLists)', true);
+    for (let i = 0; i < argLists.length; i += 1) lines[i] = encoder.task(firstId + i, argLists[i]);
     this.#quietSubmissions = true;
     try {
       for (let i = 0; i < argLists.length; i += 1) this.#submit(argLists[i], lines[i], null, i);
@@ -333,6 +332,8 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.#checkRunning();
     checkTaskArgs(args, argsWhat);
     checkKwargs(kwargs, kwargsWhat, this.mode);
+    checkJsonValue(args, argsWhat);
+    if (kwargs !== undefined) checkJsonValue(kwargs, kwargsWhat);
     return this.#backend.encoder.task(this.#nextTaskId, args, kwargs);
   }
 

@@ -7,6 +7,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { jsonProblem } from './json-values.js';
+
+export { jsonProblem };
 
 /** What a target raised, or why it could not be loaded. */
 export interface TargetError {
@@ -91,34 +94,6 @@ export function poolTargetLaunch(options: PoolTargetOptions): TargetLaunch {
     args.push('--initargs', JSON.stringify(initargs));
   }
   return { command: launch.command, args };
-}
-
-/**
- * Where in `value` JSON would lose or refuse something (`args[1]: NaN`), or null when it round-trips:
- * null, booleans, finite numbers, strings, arrays and plain objects of those.
- */
-export function jsonProblem(value: unknown, at: string): string | null {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return null;
-  if (typeof value === 'number') return Number.isFinite(value) ? null : `${at} is ${String(value)}, which JSON can't carry`;
-  if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index += 1) {
-      const problem = jsonProblem(value[index], `${at}[${index}]`);
-      if (problem) return problem;
-    }
-    return null;
-  }
-  if (typeof value === 'object') {
-    const prototype = Object.getPrototypeOf(value) as object | null;
-    if (prototype !== Object.prototype && prototype !== null) {
-      return `${at} is a ${value.constructor?.name ?? 'object'}, which JSON can't carry (only plain objects)`;
-    }
-    for (const [key, item] of Object.entries(value)) {
-      const problem = jsonProblem(item, `${at}.${key}`);
-      if (problem) return problem;
-    }
-    return null;
-  }
-  return `${at} is ${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}, which JSON can't carry`;
 }
 
 /** How long after the exit to wait for the answer line when the channel stays open (a grandchild holds it). */

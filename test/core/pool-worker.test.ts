@@ -370,7 +370,7 @@ describe('Pool (worker mode): the multiprocessing model', () => {
     for (const [options, message] of bad) expect(() => new Pool(options as never)).toThrow(message);
     const pool = make(pyPool({ processes: 1 }));
     expect(() => pool.applyAsync('pid' as never)).toThrow(/must be an array/);
-    expect(() => pool.applyAsync([1n])).toThrow(/not JSON-serialisable/);
+    expect(() => pool.applyAsync([1n])).toThrow(/applyAsync\(args\): args\[0\] is a bigint, which JSON can't carry/);
     expect(() => pool.imap([1], { chunksize: 0 })).toThrow(/chunksize must be a positive integer/);
   });
 
