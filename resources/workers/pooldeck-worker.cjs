@@ -1,5 +1,5 @@
 'use strict';
-// Make a Node function a Pooldeck worker (worker protocol v1). CommonJS, no dependencies.
+// Make a Node function a Pooldeck worker (worker protocol v1.1). CommonJS, no dependencies.
 //
 //   const { serve } = require('./pooldeck-worker.cjs');
 //   serve(async (x) => x * x);
@@ -13,18 +13,24 @@
 // pool.apply(args, kwargs)) calls handler(...args, kwargs): the kwargs object is one more, last
 // argument; a task without them gets exactly its args.
 // It says which protocol version it speaks and opts in to the batch extension
-// ({"type":"ready","version":1,"batch":true}): a map chunk then comes as
+// ({"type":"ready","version":1,"minor":1,"batch":true}): a map chunk then comes as
 // {"type":"batch","id":5,"items":[1,2,...]} (or "args":[[1,2],[3,4],...] for starmap) and is
 // answered with one line,
 // {"type":"batch_result","id":5,"ok":true,"values":[1,4,...]}, or on the first item that throws,
 // {"type":"batch_result","id":5,"ok":false,"index":i,"error":{type,message,traceback}}.
 // The process exits (status 0) on {"type":"exit"} or when the channel closes.
 // stdout and stderr stay yours. See docs/worker-protocol.md.
+//
+// Any process the app starts (and its descendants) can also talk to the app over its channel:
+//   const channel = await connect();   // POOLDECK_ADDRESS, POOLDECK_AUTHKEY
+//   channel.send({ type: 'note', text: 'hi' });
 
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 
 const PROTOCOL_VERSION = 1;
+const PROTOCOL_MINOR = 1;
 /**
  * Results are written in batches, flushed when the tasks at hand are done, before awaiting an
  * async handler, and while tasks run synchronously every FLUSH_EVERY_RESULTS results or
@@ -280,7 +286,7 @@ function serve(handler, initializer) {
     .then(
       () => {
         initialized = true;
-        channel.write(`{"type":"ready","version":${PROTOCOL_VERSION},"batch":true}\n`);
+        channel.write(`{"type":"ready","version":${PROTOCOL_VERSION},"minor":${PROTOCOL_MINOR},"batch":true}\n`);
         if (exitRequested && head >= tasks.length) exitNow();
         else void pump();
       },
@@ -577,6 +583,166 @@ async function serveTarget(targetText, options) {
   serve(handler, initializer ? () => initializer(...initargs) : undefined);
 }
 
+// ---------------------------------------------------------------------------------------------------
+// The channel every process gets: connect() to POOLDECK_ADDRESS with POOLDECK_AUTHKEY. The handshake is
+// multiprocessing.connection's (answer the channel's challenge, then challenge it) with HMAC-SHA256;
+// then both sides write one JSON object per line, ours starting with {"type":"hello","pid":...}.
+
+const CHALLENGE = Buffer.from('#CHALLENGE#');
+const WELCOME = Buffer.from('#WELCOME#');
+const FAILURE = Buffer.from('#FAILURE#');
+const SHA256 = Buffer.from('{sha256}');
+const MAX_HANDSHAKE_FRAME = 256;
+
+class AuthenticationError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'AuthenticationError';
+  }
+}
+
+function sha256Answer(authkey, message) {
+  return Buffer.concat([SHA256, crypto.createHmac('sha256', authkey).update(message).digest()]);
+}
+
+function frame(payload) {
+  const header = Buffer.alloc(4);
+  header.writeInt32BE(payload.length, 0);
+  return Buffer.concat([header, payload]);
+}
+
+/** Reads a socket's bytes on demand: whole frames during the handshake, lines after it. */
+class SocketReader {
+  constructor(socket) {
+    this.buffer = Buffer.alloc(0);
+    this.ended = null;
+    this.wake = null;
+    socket.on('data', (chunk) => {
+      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+      this.#notify();
+    });
+    socket.on('close', () => {
+      this.ended = this.ended || new Error('the channel closed');
+      this.#notify();
+    });
+    socket.on('error', (error) => {
+      this.ended = error;
+      this.#notify();
+    });
+  }
+
+  #notify() {
+    const wake = this.wake;
+    this.wake = null;
+    if (wake) wake();
+  }
+
+  /** Resolves once `take(buffer)` returns something other than undefined; rejects at the end. */
+  async next(take) {
+    for (;;) {
+      const value = take();
+      if (value !== undefined) return value;
+      if (this.ended) throw this.ended;
+      await new Promise((resolve) => {
+        this.wake = resolve;
+      });
+    }
+  }
+
+  frame() {
+    return this.next(() => {
+      if (this.buffer.length < 4) return undefined;
+      const size = this.buffer.readInt32BE(0);
+      if (size < 0 || size > MAX_HANDSHAKE_FRAME) throw new AuthenticationError(`the channel sent a handshake frame of ${size} bytes`);
+      if (this.buffer.length < 4 + size) return undefined;
+      const payload = this.buffer.subarray(4, 4 + size);
+      this.buffer = this.buffer.subarray(4 + size);
+      return payload;
+    });
+  }
+
+  line() {
+    return this.next(() => {
+      for (;;) {
+        const end = this.buffer.indexOf(10);
+        if (end < 0) return undefined;
+        const text = this.buffer.toString('utf8', 0, end);
+        this.buffer = this.buffer.subarray(end + 1);
+        if (text.trim() !== '') return JSON.parse(text);
+      }
+    });
+  }
+}
+
+async function handshake(socket, reader, authkey) {
+  const challenge = await reader.frame();
+  if (!challenge.subarray(0, CHALLENGE.length + SHA256.length).equals(Buffer.concat([CHALLENGE, SHA256]))) {
+    throw new AuthenticationError('the channel sent no {sha256} challenge');
+  }
+  socket.write(frame(sha256Answer(authkey, challenge.subarray(CHALLENGE.length))));
+  if (!(await reader.frame()).equals(WELCOME)) throw new AuthenticationError("the channel refused this process's authkey (POOLDECK_AUTHKEY)");
+  const message = Buffer.concat([SHA256, crypto.randomBytes(40)]);
+  socket.write(frame(Buffer.concat([CHALLENGE, message])));
+  const answer = await reader.frame();
+  const expected = sha256Answer(authkey, message);
+  if (answer.length !== expected.length || !crypto.timingSafeEqual(answer, expected)) {
+    socket.write(frame(FAILURE));
+    throw new AuthenticationError('the channel answered our challenge with another key');
+  }
+  socket.write(frame(WELCOME));
+}
+
+/**
+ * An authenticated channel: send(obj) writes a JSON line, recv() resolves to the next message (and
+ * rejects once the channel closed). `server` is the channel's welcome ({"type":"welcome","version":1,"minor":1}).
+ */
+class Connection {
+  constructor(socket, reader) {
+    this.socket = socket;
+    this.reader = reader;
+    this.server = null;
+  }
+
+  send(message) {
+    this.socket.write(`${JSON.stringify(message)}\n`);
+  }
+
+  recv() {
+    return this.reader.line();
+  }
+
+  close() {
+    this.socket.end();
+  }
+}
+
+/**
+ * Connects to the app's channel and says hello; resolves to a Connection. `address` defaults to
+ * POOLDECK_ADDRESS and `authkey` (a Buffer) to POOLDECK_AUTHKEY, set for every process the app
+ * starts and inherited by its descendants. Rejects with an AuthenticationError for a wrong key.
+ */
+async function connect(address = process.env.POOLDECK_ADDRESS, authkey = undefined) {
+  const keyHex = process.env.POOLDECK_AUTHKEY;
+  const key = authkey !== undefined ? authkey : keyHex ? Buffer.from(keyHex, 'hex') : undefined;
+  if (!address || key === undefined) {
+    throw new Error(
+      'connect(): no channel (POOLDECK_ADDRESS and POOLDECK_AUTHKEY are not both set). Run this program from Pooldeck, or pass the address and the authkey.',
+    );
+  }
+  const socket = net.connect(address);
+  const reader = new SocketReader(socket);
+  try {
+    await handshake(socket, reader, key);
+    const connection = new Connection(socket, reader);
+    connection.send({ type: 'hello', pid: process.pid, version: PROTOCOL_VERSION, minor: PROTOCOL_MINOR });
+    connection.server = await reader.line();
+    return connection;
+  } catch (error) {
+    socket.destroy();
+    throw error;
+  }
+}
+
 if (require.main === module) {
   const argv = process.argv.slice(2);
   if (argv.length === 2 && argv[0] === 'run') void runTarget(argv[1]);
@@ -585,4 +751,4 @@ if (require.main === module) {
   else usage();
 }
 
-module.exports = { serve, PROTOCOL_VERSION };
+module.exports = { serve, connect, Connection, AuthenticationError, PROTOCOL_VERSION, PROTOCOL_MINOR };
