@@ -4,6 +4,7 @@ import type { AppEventSource } from '../protocol/bridge.js';
 import { CoalescedEvents } from './coalesced-events.js';
 import type { CommandHandlers } from '../protocol/commands.js';
 import { demoWorkspace } from './demo.js';
+import { listTargets } from './target-list.js';
 import { CommandFailure } from '../protocol/errors.js';
 
 export interface AppBackendOptions {
@@ -76,10 +77,7 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
       for (const spec of demo.processes) processIds.push((await supervisor.createProcess(spec)).id);
       return { processIds, poolIds };
     }),
-    // Answered by the helpers' list mode, which lands next.
-    listTargets: async () => {
-      throw new CommandFailure({ code: 'internal', message: 'listTargets is not available yet' });
-    },
+    listTargets: async (args) => listTargets({ ...args, workersDir }),
   };
 
   return {

@@ -172,7 +172,9 @@ interface CallSpec {
 /** The checks between fields that a process and a pool share: one of command and target; text args for a command. */
 function refineCallSpec(spec: CallSpec, context: z.RefinementCtx): void {
   if ((spec.command === undefined) === (spec.target === undefined)) {
-    context.addIssue({ code: 'custom', message: EXACTLY_ONE_OF_COMMAND_AND_TARGET, input: spec, path: [] });
+    // At the field to fill in when neither is given (a command form's), at the extra one when both are.
+    const path = spec.command === undefined ? ['command'] : ['target'];
+    context.addIssue({ code: 'custom', message: EXACTLY_ONE_OF_COMMAND_AND_TARGET, input: spec, path });
     return;
   }
   if (spec.command === undefined || spec.args === undefined) return;

@@ -76,9 +76,9 @@ describe('function targets in the specs', () => {
     for (const schema of [ProcessSpecSchema, PoolSpecSchema]) {
       const base = schema === PoolSpecSchema ? { processes: 1 } : {};
       const both = firstError(schema, { ...base, command: 'python3', target: 'tasks.py:square' });
-      expect(both.message).toBe(EXACTLY_ONE_OF_COMMAND_AND_TARGET);
+      expect(both).toMatchObject({ field: 'target', message: `target: ${EXACTLY_ONE_OF_COMMAND_AND_TARGET}` });
       expect(both.message).toMatch(/command .*target/);
-      expect(firstError(schema, { ...base }).message).toBe(EXACTLY_ONE_OF_COMMAND_AND_TARGET);
+      expect(firstError(schema, { ...base })).toMatchObject({ field: 'command', message: `command: ${EXACTLY_ONE_OF_COMMAND_AND_TARGET}` });
     }
   });
 
