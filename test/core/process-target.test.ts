@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Pool } from '../../main/core/pool.js';
 import { Process, type ProcessOptions } from '../../main/core/process.js';
-import { startedWorkers, trackPools } from '../fixtures/pool-harness.js';
+import { startedWorkers, trackPools, until } from '../fixtures/pool-harness.js';
 import { TaskFailedError } from '../../main/core/errors.js';
 
 const TARGETS = fileURLToPath(new URL('../fixtures/targets/', import.meta.url));
@@ -73,6 +73,15 @@ describe('Process options', () => {
     expect(() => new Process({ target: 'tasks.py:square', args: [new Set([1])] })).toThrow(/args\[0\] is a Set/);
     expect(() => new Process({ target: 'tasks.py:square', kwargs: { when: new Date(0) } })).toThrow(/kwargs\.when is a Date/);
   });
+
+  it('refuses undefined, a function, a BigInt and a Map, in Python and Node targets alike, naming type and position', () => {
+    for (const target of ['tasks.py:square', 'tasks.mjs:square']) {
+      expect(() => new Process({ target, args: [undefined] })).toThrow(/Process: args\[0\] is undefined, which JSON can't carry/);
+      expect(() => new Process({ target, args: [1, [() => 1]] })).toThrow(/Process: args\[1\]\[0\] is a function, which JSON can't carry/);
+      expect(() => new Process({ target, kwargs: { n: 1n } })).toThrow(/Process: kwargs\.n is a bigint, which JSON can't carry/);
+      expect(() => new Process({ target, kwargs: { deep: { table: new Map() } } })).toThrow(/Process: kwargs\.deep\.table is a Map, which JSON can't carry/);
+    }
+  });
 });
 
 describe('Python targets', () => {
@@ -99,6 +108,38 @@ describe('Python targets', () => {
     expect(process.exitcode).toBe(0);
   });
 
+  it('keeps returnValue undefined and error null while the target runs, and sets them before join() resolves', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pooldeck-target-'));
+    tempDirs.push(dir);
+    const go = join(dir, 'go');
+    const process = make({ target: 'tasks.py:wait_for_file', args: [go], cwd: TARGETS });
+    let stdout = '';
+    process.on('output', (_stream, chunk) => {
+      stdout += chunk.toString('utf8');
+    });
+    await process.start();
+    await until(() => stdout.includes('waiting'), 'the target to say it is waiting');
+    expect(process.isAlive()).toBe(true);
+    expect(process.returnValue).toBeUndefined();
+    expect(process.error).toBeNull();
+    writeFileSync(go, '');
+    const joined = process.join().then((exitcode) => ({ exitcode, returnValue: process.returnValue, error: process.error }));
+    expect(await joined).toEqual({ exitcode: 0, returnValue: 'go', error: null });
+  });
+
+  it('shows how values round-trip: a tuple becomes a list, int keys become strings, ints past 2^53 lose precision', async () => {
+    const args = [null, true, 1.5, 'text', [1, [2]], { nested: { list: [] } }];
+    const { process, exitcode } = await run('tasks.py:pass_through', { args, kwargs: { flag: false } });
+    expect(exitcode).toBe(0);
+    expect(process.returnValue).toEqual({
+      args,
+      kwargs: { flag: false },
+      tuple: [1, 2],
+      big: 2 ** 53,
+      int_key: { '1': 'one' },
+    });
+  });
+
   it('instantiates a class with args and kwargs and returns what run() returns', async () => {
     const { process, exitcode } = await run('tasks.py:Worker', { args: [5], kwargs: { step: 2 } });
     expect(exitcode).toBe(0);
@@ -118,6 +159,20 @@ describe('Python targets', () => {
     const { process, exitcode } = await run('pkg/shapes.py:area', { args: [2, 5] });
     expect(exitcode).toBe(0);
     expect(process.returnValue).toBe(10);
+  });
+
+  it('runs a class from a file in a subfolder: pkg/shapes.py:Greeter, a multiprocessing.Process subclass', async () => {
+    const { process, exitcode } = await run('pkg/shapes.py:Greeter', { args: ['file'] });
+    expect(exitcode).toBe(0);
+    expect(process.returnValue).toBe('hello file');
+  });
+
+  it("puts cwd first on sys.path: MODULE:ATTR finds cwd's module, not the helper's namesake beside it", async () => {
+    // resources/workers has a demo_square.py too, with no `which`: loading it would be an AttributeError.
+    const { process, exitcode } = await run('demo_square:which');
+    expect(process.error).toBeNull();
+    expect(exitcode).toBe(0);
+    expect(process.returnValue).toBe("the working folder's");
   });
 
   it('exits 1 on an uncaught exception, with Process <name>: and the traceback on stderr', async () => {
@@ -172,6 +227,14 @@ describe('Python targets', () => {
     expect(process.error?.message).toMatch(/broken\.py:square.*broken\.py line 2/);
   });
 
+  it('exits 1 with an error naming the file and attribute when the module raises while it is imported', async () => {
+    const { process, exitcode, stderr } = await run('raises_on_import.py:square');
+    expect(exitcode).toBe(1);
+    expect(process.error?.type).toBe('RuntimeError');
+    expect(process.error?.message).toBe('cannot load raises_on_import.py:square: importing raises_on_import.py raised not today');
+    expect(stderr).toContain('raises_on_import.py:square');
+  });
+
   it('exits 1 for a missing module and for an attribute that is not callable', async () => {
     const module = await run('nosuchpkg.tasks:square');
     expect(module.exitcode).toBe(1);
@@ -190,6 +253,20 @@ describe('Python targets', () => {
     expect(process.error?.message).toMatch(/tasks\.py:make_set returned a value that JSON can't carry \(set\)/);
     expect(stderr).toContain('(set)');
   });
+
+  for (const [kind, type, what] of [
+    ['datetime', 'datetime', 'a datetime'],
+    ['bytes', 'bytes', 'bytes'],
+    ['object', 'Point', 'an object of its own class'],
+    ['nan', 'float', 'NaN'],
+  ] as const) {
+    it(`exits 1 with an error naming the type when the target returns ${what}`, async () => {
+      const { process, exitcode } = await run('tasks.py:make_value', { args: [kind] });
+      expect(exitcode).toBe(1);
+      expect(process.returnValue).toBeUndefined();
+      expect(process.error?.message).toContain(`tasks.py:make_value returned a value that JSON can't carry (${type})`);
+    });
+  }
 
   it('uses the python option as the interpreter', async () => {
     const process = make({ target: 'tasks.py:square', cwd: TARGETS, python: 'no-such-python-here' });
@@ -273,6 +350,26 @@ describe('Node targets', () => {
     expect(syntax.process.error?.type).toBe('SyntaxError');
     expect(syntax.process.error?.message).toMatch(/broken\.mjs:square.*syntax error in .*broken\.mjs/);
   });
+
+  it('exits 1 with an error naming the file and export when the module throws while it is imported', async () => {
+    const { process, exitcode } = await run('throws-on-import.mjs:square');
+    expect(exitcode).toBe(1);
+    expect(process.error?.type).toBe('RangeError');
+    expect(process.error?.message).toBe('cannot load throws-on-import.mjs:square: importing throws-on-import.mjs threw not today');
+  });
+
+  for (const [kind, what] of [
+    ['set', 'a Set'],
+    ['date', 'a Date'],
+    ['bigint', 'a bigint'],
+  ] as const) {
+    it(`exits 1 with an error naming the type when the export returns ${what}`, async () => {
+      const { process, exitcode } = await run('tasks.mjs:makeValue', { args: [kind] });
+      expect(exitcode).toBe(1);
+      expect(process.returnValue).toBeUndefined();
+      expect(process.error?.message).toContain(`tasks.mjs:makeValue returned a value that JSON can't carry: the value is ${what}`);
+    });
+  }
 
   it('turns a returned value JSON cannot carry into an error naming its type', async () => {
     const map = await run('tasks.mjs:makeMap');
