@@ -7,6 +7,7 @@ import { app, BrowserWindow, Menu, nativeTheme, session } from 'electron';
 import { createAppBackend } from '../app/backend.js';
 import { APP_ENTRY_URL, buildPaths, workersDir } from './app-paths.js';
 import { createEventForwarder } from './event-forwarding.js';
+import { pickTargetFile } from './file-dialog.js';
 import { registerCommandIpc } from './ipc.js';
 import { createMenuTemplate } from './menu.js';
 import { MENU_CHANNEL, type MenuAction } from '../protocol/bridge.js';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     handlers: backend.handlers,
     policy: appTrustPolicy(trustedWebContents),
     onRendererReady: (webContents) => forwarder.attach(webContents),
+    pickFile: pickTargetFile,
     log,
   });
 

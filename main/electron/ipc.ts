@@ -6,7 +6,7 @@ import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents }
 import { commandNames, type CommandHandlers } from '../protocol/commands.js';
 import { dispatchCommand } from '../protocol/dispatch.js';
 import type { CommandOutcome } from '../protocol/errors.js';
-import { IPC_READY_CHANNEL, ipcChannel } from '../protocol/bridge.js';
+import { IPC_READY_CHANNEL, PICK_FILE_CHANNEL, ipcChannel } from '../protocol/bridge.js';
 import { checkSender, type SenderVerdict, type TrustPolicy } from './trusted-sender.js';
 
 export interface CommandIpcOptions {
@@ -14,6 +14,8 @@ export interface CommandIpcOptions {
   policy: TrustPolicy;
   /** A trusted renderer attached its event listener: start (or restart) its event stream. */
   onRendererReady(webContents: WebContents): void;
+  /** The bridge's pickFile(): a native open-file dialog for `asker`'s window; the path, or null when cancelled. */
+  pickFile(asker: WebContents): Promise<string | null>;
   log(message: string): void;
 }
 
@@ -60,8 +62,21 @@ export function registerCommandIpc(options: CommandIpcOptions): () => void {
   };
   ipcMain.on(IPC_READY_CHANNEL, onReady);
 
+  // Not a command (the headless server has no dialog), so no outcome value: a refused or malformed
+  // request is answered as if the user had cancelled.
+  ipcMain.handle(PICK_FILE_CHANNEL, async (event, ...extra: unknown[]): Promise<string | null> => {
+    const verdict = verdictFor(event, policy);
+    if (!verdict.trusted) {
+      log(`refused IPC ${PICK_FILE_CHANNEL}: ${verdict.reason}`);
+      return null;
+    }
+    if (extra.length > 0) return null;
+    return options.pickFile(event.sender);
+  });
+
   return () => {
     for (const name of commandNames) ipcMain.removeHandler(ipcChannel(name));
+    ipcMain.removeHandler(PICK_FILE_CHANNEL);
     ipcMain.removeListener(IPC_READY_CHANNEL, onReady);
   };
 }

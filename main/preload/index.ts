@@ -2,11 +2,11 @@
 // Nothing generic (no raw invoke/send/on), and the IpcRendererEvent never reaches the page.
 // Imports only small pure protocol files, so the bundle requires nothing but 'electron'.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { IPC_EVENT_CHANNEL, IPC_READY_CHANNEL, MENU_CHANNEL, ipcChannel, type MenuAction, type PreloadBridge } from '../protocol/bridge.js';
+import { IPC_EVENT_CHANNEL, IPC_READY_CHANNEL, MENU_CHANNEL, PICK_FILE_CHANNEL, ipcChannel, type MenuAction, type PreloadBridge } from '../protocol/bridge.js';
 import type { AppEvent } from '../protocol/events.js';
 import { preloadCommandNames } from './command-list.js';
 
-type CommandFunctions = Omit<PreloadBridge, 'onEvent' | 'onMenuAction'>;
+type CommandFunctions = Omit<PreloadBridge, 'onEvent' | 'onMenuAction' | 'pickFile'>;
 
 const commands = Object.fromEntries(
   preloadCommandNames.map((name) => {
@@ -33,6 +33,7 @@ const bridge: PreloadBridge = {
       ipcRenderer.removeListener(MENU_CHANNEL, forward);
     };
   },
+  pickFile: () => ipcRenderer.invoke(PICK_FILE_CHANNEL) as Promise<string | null>,
 };
 
 contextBridge.exposeInMainWorld('pooldeck', bridge);

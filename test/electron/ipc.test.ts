@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeIpcMain, FakeWebContents, ipcEvent } from './fake-electron.js';
 import { commandNames, type CommandHandlers } from '../../main/protocol/commands.js';
-import { IPC_READY_CHANNEL, ipcChannel } from '../../main/protocol/bridge.js';
+import { IPC_READY_CHANNEL, PICK_FILE_CHANNEL, ipcChannel } from '../../main/protocol/bridge.js';
 
 const fake = vi.hoisted(() => ({ ipcMain: null as unknown as FakeIpcMain }));
 vi.mock('electron', () => ({
@@ -21,10 +21,12 @@ function setup() {
   const getSnapshot = vi.fn(async () => ({ seq: 1 }));
   const terminate = vi.fn(async () => ({}));
   const handlers = { getSnapshot, terminate } as unknown as CommandHandlers;
+  const pickFile = vi.fn(async (asker: { id: number }) => `/home/user/tasks-${asker.id}.py`);
   const dispose = registerCommandIpc({
     handlers,
     policy: appTrustPolicy(trusted),
     onRendererReady: (webContents) => ready.push(webContents.id),
+    pickFile: pickFile as unknown as (asker: Electron.WebContents) => Promise<string | null>,
     log: (message) => logs.push(message),
   });
   const invoke = (channel: string, event: unknown, ...args: unknown[]) => {
@@ -32,7 +34,7 @@ function setup() {
     if (!handler) throw new Error(`no handler for ${channel}`);
     return handler(event, ...args);
   };
-  return { trusted, logs, ready, getSnapshot, terminate, dispose, invoke };
+  return { trusted, logs, ready, getSnapshot, terminate, pickFile, dispose, invoke };
 }
 
 describe('registerCommandIpc', () => {
@@ -41,8 +43,8 @@ describe('registerCommandIpc', () => {
     t = setup();
   });
 
-  it('registers exactly one handler per command, on its own pooldeck: channel', () => {
-    expect([...fake.ipcMain.handlers.keys()].sort()).toEqual(commandNames.map(ipcChannel).sort());
+  it('registers exactly one handler per command, on its own pooldeck: channel, and one for the file dialog', () => {
+    expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([...commandNames.map(ipcChannel), PICK_FILE_CHANNEL].sort());
     expect(fake.ipcMain.listeners.listenerCount(IPC_READY_CHANNEL)).toBe(1);
   });
 
@@ -92,6 +94,19 @@ describe('registerCommandIpc', () => {
     fake.ipcMain.listeners.emit(IPC_READY_CHANNEL, ipcEvent(new FakeWebContents(1, 'app://evil/')));
     expect(t.ready).toEqual([1]);
     expect(t.logs).toHaveLength(2);
+  });
+
+  it("opens the file dialog for the app window and answers the chosen path", async () => {
+    await expect(t.invoke(PICK_FILE_CHANNEL, ipcEvent(new FakeWebContents(1)))).resolves.toBe('/home/user/tasks-1.py');
+    expect(t.pickFile).toHaveBeenCalledTimes(1);
+  });
+
+  it('answers null, opening no dialog, to an untrusted sender or an extra argument', async () => {
+    await expect(t.invoke(PICK_FILE_CHANNEL, ipcEvent(new FakeWebContents(2)))).resolves.toBeNull();
+    await expect(t.invoke(PICK_FILE_CHANNEL, ipcEvent(new FakeWebContents(1, 'https://evil.example/')))).resolves.toBeNull();
+    await expect(t.invoke(PICK_FILE_CHANNEL, ipcEvent(new FakeWebContents(1)), { defaultPath: '/etc' })).resolves.toBeNull();
+    expect(t.pickFile).not.toHaveBeenCalled();
+    expect(t.logs).toEqual([expect.stringMatching(/^refused IPC pooldeck:pickFile: /), expect.stringMatching(/^refused IPC pooldeck:pickFile: /)]);
   });
 
   it('removes everything it registered', () => {

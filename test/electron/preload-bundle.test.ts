@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { commandNames } from '../../main/protocol/commands.js';
-import { IPC_EVENT_CHANNEL, IPC_READY_CHANNEL, ipcChannel } from '../../main/protocol/bridge.js';
+import { IPC_EVENT_CHANNEL, IPC_READY_CHANNEL, PICK_FILE_CHANNEL, ipcChannel } from '../../main/protocol/bridge.js';
 import { preloadCommandNames } from '../../main/preload/command-list.js';
 
 const bundlePath = resolve('out/preload/index.cjs');
@@ -69,7 +69,7 @@ describe.skipIf(!built)('the built preload bundle', () => {
     const { exposed } = loadBundle();
     expect([...exposed.keys()]).toEqual(['pooldeck']);
     const api = exposed.get('pooldeck') ?? {};
-    expect(Object.keys(api).sort()).toEqual([...commandNames, 'onEvent', 'onMenuAction'].sort());
+    expect(Object.keys(api).sort()).toEqual([...commandNames, 'onEvent', 'onMenuAction', 'pickFile'].sort());
     for (const value of Object.values(api)) expect(typeof value).toBe('function');
     for (const generic of ['invoke', 'send', 'on', 'ipcRenderer', 'sendSync', 'postMessage']) {
       expect(api).not.toHaveProperty(generic);
@@ -83,6 +83,13 @@ describe.skipIf(!built)('the built preload bundle', () => {
       await expect(api[name]({ probe: name })).resolves.toEqual({ ok: true, value: ipcChannel(name) });
     }
     expect(invoked).toEqual(commandNames.map((name) => ({ channel: ipcChannel(name), args: [{ probe: name }] })));
+  });
+
+  it('pickFile asks the shell on its own channel with no argument', async () => {
+    const { exposed, invoked } = loadBundle();
+    const api = exposed.get('pooldeck') as { pickFile(...args: unknown[]): Promise<unknown> };
+    await api.pickFile({ defaultPath: '/etc' });
+    expect(invoked).toEqual([{ channel: PICK_FILE_CHANNEL, args: [] }]);
   });
 
   it('onEvent passes only the value, announces readiness, and unsubscribes', () => {
