@@ -65,8 +65,9 @@ function problemInObject(object: object, ancestors: object[]): JsonProblem | nul
   if (prototype !== Object.prototype && prototype !== null) {
     return { path: [], what: `is a ${object.constructor?.name ?? 'object'}, ${CANT_CARRY} (only plain objects)` };
   }
-  for (const key in object) {
-    if (!Object.hasOwn(object, key)) continue;
+  const keys = Object.keys(object);
+  for (let index = 0; index < keys.length; index += 1) {
+    const key = keys[index]!;
     const problem = problemIn((object as Record<string, unknown>)[key], ancestors);
     if (problem) {
       problem.path.unshift(key);
