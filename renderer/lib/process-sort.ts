@@ -11,6 +11,7 @@ export type SortKey =
   | 'daemon'
   | 'exitcode'
   | 'state'
+  | 'result'
   | 'cpu'
   | 'memory'
   | 'uptime'
@@ -42,6 +43,9 @@ function numericValue(row: ProcessRow, key: Exclude<SortKey, 'name' | 'pool'>, n
       return row.exitcode ?? Number.NaN;
     case 'state':
       return STATE_ORDER[row.state];
+    // By outcome: what raised, then what returned; rows without one (commands, running functions) last.
+    case 'result':
+      return row.targetError !== null ? 0 : row.returnValue !== null ? 1 : Number.NaN;
     // An ended process uses nothing, whatever its last sample said: it sorts with the empty values.
     case 'cpu':
       return row.isAlive && row.cpu !== null ? row.cpu : Number.NaN;
@@ -114,7 +118,7 @@ export class RowSorter {
   }
 }
 
-/** Plain, case-insensitive substring search over name, command line, pid and pool. Never a regex. */
+/** Plain, case-insensitive substring search over name, command line or target, pid and pool. Never a regex. */
 export function filterRows(rows: readonly ProcessRow[], query: string): readonly ProcessRow[] {
   const needle = query.trim().toLowerCase();
   if (!needle) return rows;
@@ -124,6 +128,7 @@ export function filterRows(rows: readonly ProcessRow[], query: string): readonly
 function rowMatches(row: ProcessRow, needle: string): boolean {
   if (row.name.toLowerCase().includes(needle)) return true;
   if (row.command.toLowerCase().includes(needle)) return true;
+  if (row.target !== null && row.target.toLowerCase().includes(needle)) return true;
   if (row.pid !== null && String(row.pid).includes(needle)) return true;
   if (row.poolName !== null && row.poolName.toLowerCase().includes(needle)) return true;
   for (const arg of row.args) if (arg.toLowerCase().includes(needle)) return true;

@@ -7,22 +7,33 @@ import { fieldErrorsFromIssues, placeAppError, type FieldErrors } from './form-e
 
 /** What a process spec and a pool spec have in common, as the app receives it. */
 export interface CommonSpec {
-  command: string;
+  /** Command mode: the program to run. */
+  command?: string;
   args?: string[];
+  /** Function mode: FILE:ATTR. */
+  target?: string;
   cwd?: string;
   env?: Record<string, string>;
   name?: string;
   daemon: boolean;
 }
 
+/** What a form runs: a program (argv), or a function or class of a Python or Node file. */
+export type RunMode = 'command' | 'function';
+
 /** The fields both "New process" and "New pool" ask for, as typed (SpecFields binds to them). */
 export class SpecDraft {
+  mode = $state<RunMode>('command');
   command = $state('');
   argsText = $state('');
   cwd = $state('');
   envText = $state('');
   name = $state('');
   daemon = $state(false);
+  /** Function mode: the file as typed (the app resolves it against the working directory). */
+  file = $state('');
+  /** Function mode: the function or class picked from the file's list. */
+  targetName = $state('');
 
   constructor(defaults: { daemon: boolean }) {
     this.daemon = defaults.daemon;
@@ -31,10 +42,18 @@ export class SpecDraft {
   /** The common part of the spec (empty optional fields left out), and the errors of the text boxes. */
   read(): { spec: CommonSpec; errors: FieldErrors } {
     const errors: FieldErrors = {};
-    const spec: CommonSpec = { command: this.command.trim(), daemon: this.daemon };
-    const args = splitArgs(this.argsText);
-    if (!args.ok) errors.args = args.message;
-    else if (args.args.length > 0) spec.args = args.args;
+    const spec: CommonSpec = { daemon: this.daemon };
+    if (this.mode === 'command') {
+      spec.command = this.command.trim();
+      const args = splitArgs(this.argsText);
+      if (!args.ok) errors.args = args.message;
+      else if (args.args.length > 0) spec.args = args.args;
+    } else {
+      const file = this.file.trim();
+      if (file === '') errors.file = 'file is required: a Python or Node file, e.g. tasks.py or tasks.mjs';
+      else if (this.targetName === '') errors.target = 'pick the function or class to run from the list';
+      else spec.target = `${file}:${this.targetName}`;
+    }
     const env = parseEnvInput(this.envText);
     if (!env.ok) errors.env = env.message;
     else if (env.count > 0) spec.env = env.env;
@@ -45,7 +64,7 @@ export class SpecDraft {
 }
 
 /** The field names SpecFields shows, where the app's errors about them are placed. */
-export const SPEC_FIELDS = ['command', 'args', 'cwd', 'env', 'name', 'daemon'] as const;
+export const SPEC_FIELDS = ['command', 'args', 'target', 'file', 'cwd', 'env', 'name', 'daemon'] as const;
 
 export type SubmitResult = { ok: true; id: string } | { ok: false; fields: FieldErrors; general: string[] };
 
@@ -63,7 +82,10 @@ export async function submitSpec<S>(
   const checked = schema.safeParse(spec);
   const found = checked.success ? { fields: {}, general: [] } : fieldErrorsFromIssues(checked.error.issues);
   const fields = { ...found.fields, ...parseErrors };
-  if (Object.keys(fields).length > 0 || found.general.length > 0) return { ok: false, fields, general: found.general };
+  // A field the form could not read is missing from the spec, so the schema's whole-spec complaints
+  // (no command and no target) only repeat it: the field's own message says it better.
+  const general = Object.keys(parseErrors).length > 0 ? [] : found.general;
+  if (Object.keys(fields).length > 0 || general.length > 0) return { ok: false, fields, general };
 
   // The api never rejects: a lost connection comes back as an outcome like any other error.
   const outcome = await send(spec);

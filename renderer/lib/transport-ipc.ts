@@ -17,9 +17,13 @@ export class IpcTransport implements Transport {
   readonly kind = 'ipc';
   readonly #bridge: DesktopBridge;
   readonly #unsubscribers = new Set<() => void>();
+  readonly pickFile?: () => Promise<string | null>;
 
   constructor(bridge: DesktopBridge) {
     this.#bridge = bridge;
+    // Only a shell that has the dialog offers it; the forms show the path field alone otherwise.
+    const pickFile = bridge.pickFile;
+    if (typeof pickFile === 'function') this.pickFile = () => pickFile();
   }
 
   async call<N extends CommandName>(name: N, args: CommandArgs<N>): Promise<CommandOutcome<CommandResult<N>>> {

@@ -17,5 +17,7 @@ export interface Transport extends PooldeckApi {
   onConnectionChange(listener: (state: ConnectionState) => void): () => void;
   /** The desktop shell's menu; absent in a browser. */
   onMenuAction?(listener: (action: MenuAction) => void): () => void;
+  /** The desktop's native open-file dialog (a path, or null when cancelled); absent in a browser. */
+  readonly pickFile?: () => Promise<string | null>;
   dispose(): void;
 }

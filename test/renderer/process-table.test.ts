@@ -62,11 +62,11 @@ describe('ProcessTable', () => {
   it('shows one row per process with every column', () => {
     const { grid } = setup(demoRows());
     const headers = within(grid).getAllByRole('columnheader').map((th) => th.textContent?.trim());
-    expect(headers).toEqual(['Name', 'PID', 'Alive', 'Daemon', 'Exit code', 'State', 'CPU', 'Memory', 'Uptime', 'Pool', 'Tasks', 'Actions']);
+    expect(headers).toEqual(['Name', 'PID', 'Alive', 'Daemon', 'Exit code', 'State', 'Result', 'CPU', 'Memory', 'Uptime', 'Pool', 'Tasks', 'Actions']);
 
     const worker = within(rowElement(grid, 'w1'));
     const cells = worker.getAllByRole('gridcell').map((td) => td.textContent?.trim());
-    expect(cells.slice(0, 11)).toEqual(['squares-worker-1 worker', '4242', 'yes', 'no', '', 'running', '12.3%', '23.4 MiB', '1m 05s', 'squares', '2']);
+    expect(cells.slice(0, 12)).toEqual(['squares-worker-1 worker', '4242', 'yes', 'no', '', 'running', '', '12.3%', '23.4 MiB', '1m 05s', 'squares', '2']);
     // The CPU cell carries the last minute as a sparkline.
     expect(rowElement(grid, 'w1').querySelector('svg.spark')).not.toBeNull();
 
@@ -79,9 +79,9 @@ describe('ProcessTable', () => {
     expect(cells[4]).toHaveTextContent('-15 (SIGTERM)');
     expect(cells[5]).toHaveTextContent('exited');
     expect(cells[5].querySelector('.badge')).toHaveClass('state-bad');
-    expect(cells[8]).toHaveTextContent('3s');
-    expect(cells[6]).toHaveTextContent(/^$/);
+    expect(cells[9]).toHaveTextContent('3s');
     expect(cells[7]).toHaveTextContent(/^$/);
+    expect(cells[8]).toHaveTextContent(/^$/);
   });
 
   it('shows a failed start as a visible row with the OS error', () => {
@@ -152,7 +152,7 @@ describe('ProcessTable', () => {
     const replaced = demoRows().reverse().map((row) => ({ ...row, cpu: (row.cpu ?? 0) + 5 }));
     await rerender({ rows: replaced });
     expect(selectedIds(grid)).toEqual(['d1']);
-    expect(within(rowElement(grid, 'd1')).getAllByRole('gridcell')[6]).toHaveTextContent('5.5%');
+    expect(within(rowElement(grid, 'd1')).getAllByRole('gridcell')[7]).toHaveTextContent('5.5%');
     expect(grid).toHaveAttribute('aria-activedescendant', rowElement(grid, 'd1').id);
   });
 
@@ -271,6 +271,6 @@ describe('ProcessTable', () => {
     await tick();
     // Same DOM row (keyed by id), new content.
     expect(rowElement(grid, 'p0')).toBe(firstRowElement);
-    expect(within(firstRowElement).getAllByRole('gridcell')[6]).toHaveTextContent('42.0%');
+    expect(within(firstRowElement).getAllByRole('gridcell')[7]).toHaveTextContent('42.0%');
   });
 });
