@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { ChannelServer, type RefusedAttempt } from '../core/channel-server.js';
 import { DEFAULT_GRACE_MS } from '../core/defaults.js';
 import { OrphanWatchdog } from '../core/orphan-watchdog.js';
 import { defaultMaxLiveProcesses } from '../core/os-limits.js';
@@ -64,6 +65,8 @@ interface PoolEntry {
 export interface SupervisorEvents {
   /** Something changed: a delta is ready to take. */
   change: [];
+  /** A connection to the channel failed its handshake or said no hello (also kept in refusedChannelAttempts). */
+  channelRefused: [attempt: RefusedAttempt];
 }
 
 /**
@@ -84,6 +87,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly #sampler: Sampler;
   readonly #processes: ProcessRegistry;
   readonly #watchdog: OrphanWatchdog | null;
+  /** The run's channel: every process and pool worker gets its address (POOLDECK_ADDRESS). */
+  readonly channel = new ChannelServer();
   readonly #pools = new Map<string, PoolEntry>();
   readonly #cores = cpus().length;
   #app: AppStats | null = null;
@@ -109,6 +114,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     );
     this.#sampler.on('sample', (sample) => this.#applySample(sample));
     this.#sampler.start();
+    this.channel.on('refused', (attempt) => this.emit('channelRefused', attempt));
   }
 
   // ---- processes ------------------------------------------------------------------------------
@@ -116,7 +122,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Starts a process. A failed start does not throw: the row shows state `failed` and the OS error. */
   async createProcess(spec: ProcessSpec): Promise<ProcessRow> {
     this.#checkRoomFor(1, 'end some jobs or raise the cap');
-    const entry = this.#processes.register(this.#processes.newId(), new Process(processOptions(spec, this.workersDir)), 'process', spec, null);
+    const entry = this.#processes.register(this.#processes.newId(), new Process({ ...processOptions(spec, this.workersDir), channelServer: this.channel }), 'process', spec, null);
     await start(entry);
     return { ...entry.row };
   }
@@ -153,7 +159,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       await entry.process.stop({ graceMs: this.graceMs });
     }
     this.#checkRoomFor(1, 'end some jobs or raise the cap');
-    this.#processes.replace(entry, new Process({ ...processOptions(entry.spec, this.workersDir), name: entry.row.name }));
+    this.#processes.replace(entry, new Process({ ...processOptions(entry.spec, this.workersDir), name: entry.row.name, channelServer: this.channel }));
     await start(entry);
     return { ...entry.row };
   }
@@ -182,7 +188,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   createPool(spec: PoolSpec): PoolRow {
     this.#checkRoomFor(spec.processes, `a pool of ${spec.processes} would exceed it`);
     const id = `pool${this.#nextPoolId++}`;
-    const pool = new Pool(poolOptions(spec, this.workersDir));
+    const pool = new Pool({ ...poolOptions(spec, this.workersDir), channelServer: this.channel });
     const entry: PoolEntry = {
       pool,
       tasks: new PoolTaskRows(id, this.#maxTaskRows),
@@ -301,6 +307,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.#processes.get(id).process;
   }
 
+  /** The latest connections the channel refused (a wrong key, garbage, silence), oldest first. */
+  refusedChannelAttempts(): RefusedAttempt[] {
+    return this.channel.refusedAttempts;
+  }
+
   // ---- snapshots and deltas --------------------------------------------------------------------
 
   snapshot(): Snapshot {
@@ -382,8 +393,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /**
-   * Stops sampling (a tick in flight finishes first: no sample arrives after this resolves) and
-   * flushes logs. Does not end jobs: call shutdown() first.
+   * Stops sampling (a tick in flight finishes first: no sample arrives after this resolves), closes
+   * the channel (removing its socket) and flushes logs. Does not end jobs: call shutdown() first.
    */
   dispose(): Promise<void> {
     this.#disposed ??= this.#dispose();
@@ -393,6 +404,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   async #dispose(): Promise<void> {
     // What still runs now is what the user chose to keep: the watchdog must not end it later.
     this.#watchdog?.dispose();
+    await this.channel.close();
     await this.#sampler.dispose();
     await this.#processes.closeLogs();
   }
