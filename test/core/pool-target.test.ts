@@ -58,6 +58,18 @@ for (const [language, file] of [
   });
 }
 
+describe('Pool({ target }): kwargs', () => {
+  it('passes them as keyword arguments to a Python function, and as one more, last argument to a Node one', async () => {
+    const python = make({ processes: 1, target: 'tasks.py:scaled', cwd: TARGETS });
+    expect(await python.apply([3], { scale: 10, offset: 2 })).toMatchObject({ value: 32 });
+    const node = make({ processes: 1, target: 'tasks.mjs:scaled', cwd: TARGETS });
+    expect(await node.apply([3], { scale: 10, offset: 2 })).toMatchObject({ value: 32 });
+    const count = make({ processes: 1, target: 'tasks.mjs:argumentCount', cwd: TARGETS });
+    expect(await count.apply([1, 2])).toBe(2);
+    expect(await count.apply([1, 2], { flag: true })).toBe(3);
+  });
+});
+
 describe("Pool({ target }): results JSON can't carry are answered with an error naming the type, and the worker keeps serving", () => {
   for (const [language, target, kinds] of [
     [
