@@ -7,6 +7,7 @@ import {
   LineSplitter,
   parseWorkerLine,
   Process,
+  WORKER_PROTOCOL_MINOR,
   WORKER_PROTOCOL_VERSION,
   WorkerLostError,
   type ParsedWorkerLine,
@@ -145,6 +146,9 @@ describe('protocol v1 codec', () => {
       return (parsed as Extract<ParsedWorkerLine, { kind: 'message' }>).message;
     };
     expect(message('{"type":"ready","batch":true}')).toEqual({ type: 'ready', batch: true });
+    // A v1.0 worker says only its major version; v1.1 adds the minor one.
+    expect(message('{"type":"ready","version":1,"batch":true}')).toEqual({ type: 'ready', version: 1, batch: true });
+    expect(message('{"type":"ready","version":1,"minor":1}')).toEqual({ type: 'ready', version: 1, minor: 1 });
     expect(message('{"type":"ready","batch":"yes"}')).toEqual({ type: 'ready' });
     expect(message('{"type":"batch_result","id":5,"ok":true,"values":[1,{"a":2},null]}')).toEqual({
       type: 'batch_result',
@@ -195,8 +199,11 @@ describe('protocol v1 on the wire, with the helpers', () => {
     it(`${helper} helper: ready, results by id in the exact wire format, exit 0 on {"type":"exit"}`, async () => {
       const send = encodeTask(1, ['echo', 'x']) + encodeTask(2, ['fail', 'bad']) + encodeTask(40, ['echo']) + '{"type":"later-message"}\n';
       const { proc, lines } = await converse(command, [script], send, 4);
-      expect(lines[0]).toBe(`{"type":"ready","version":${WORKER_PROTOCOL_VERSION},"batch":true}`);
-      expect(parseWorkerLine(lines[0])).toEqual({ kind: 'message', message: { type: 'ready', version: WORKER_PROTOCOL_VERSION, batch: true } });
+      expect(lines[0]).toBe(`{"type":"ready","version":${WORKER_PROTOCOL_VERSION},"minor":${WORKER_PROTOCOL_MINOR},"batch":true}`);
+      expect(parseWorkerLine(lines[0])).toEqual({
+        kind: 'message',
+        message: { type: 'ready', version: WORKER_PROTOCOL_VERSION, minor: WORKER_PROTOCOL_MINOR, batch: true },
+      });
       expect(lines[1]).toBe('{"type":"result","id":1,"ok":true,"value":["x"]}');
       const failed = JSON.parse(lines[2]);
       expect(failed).toMatchObject({ type: 'result', id: 2, ok: false, error: { message: 'bad' } });
