@@ -22,11 +22,6 @@ export function runAuthkey(): Buffer {
   return Buffer.from(runKey);
 }
 
-/** Whether `key` is this run's authkey. */
-export function isRunAuthkey(key: Buffer): boolean {
-  return key.equals(runKey);
-}
-
 /**
  * A copy of an authkey given as an option, or a TypeError naming `owner` and what is valid: exactly
  * AUTHKEY_LENGTH bytes, so that the key always travels as 64 hex digits and never guessably short.

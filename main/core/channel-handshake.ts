@@ -16,7 +16,7 @@ const NONCE_LENGTH = 40;
 const MD5_DIGEST_LENGTH = 16;
 const SHA256_LENGTH = 32;
 /** Longest frame read during the handshake: CPython's `recv_bytes(256)`. */
-export const MAX_HANDSHAKE_FRAME = 256;
+const MAX_HANDSHAKE_FRAME = 256;
 
 /** `payload` with its 4-byte big-endian length in front. */
 export function encodeFrame(payload: Buffer): Buffer {

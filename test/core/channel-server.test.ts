@@ -6,11 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAuthkey } from '../../main/core/authkey.js';
-import { answerFor, CHALLENGE, encodeFrame, FrameReader, WELCOME } from '../../main/core/channel-handshake.js';
+import { answerFor, CHALLENGE, DIGEST_PREFIX, encodeFrame, FrameReader, WELCOME } from '../../main/core/channel-handshake.js';
 import { ChannelServer, type ChannelConnection, type ChannelServerOptions, type RefusedAttempt } from '../../main/core/channel-server.js';
 import { Pool } from '../../main/core/pool.js';
 import { Process, type ProcessOptions } from '../../main/core/process.js';
@@ -28,7 +29,7 @@ const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)
 function findPython312(): string | null {
   const candidates = ['python3', 'python3.14', 'python3.13', 'python3.12'];
   try {
-    const root = execFileSync('pyenv', ['root'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const root = globalThis.process.env.PYENV_ROOT ?? join(homedir(), '.pyenv');
     for (const version of readdirSync(join(root, 'versions')).sort().reverse()) candidates.push(join(root, 'versions', version, 'bin', 'python3'));
   } catch {
     // No pyenv: PATH only.
@@ -400,7 +401,7 @@ async function authenticatedRawClient(server: ChannelServer, key: Buffer): Promi
   const challenge = framesOf(client.received(), 1).frames[0];
   client.socket.write(encodeFrame(answerFor(key, challenge.subarray(CHALLENGE.length))));
   await until(() => framesOf(client.received(), 2).frames.length === 2, 'the welcome');
-  const ours = Buffer.concat([Buffer.from('{sha256}'), randomBytes(40)]);
+  const ours = Buffer.concat([DIGEST_PREFIX, randomBytes(40)]);
   client.socket.write(encodeFrame(Buffer.concat([CHALLENGE, ours])));
   await until(() => framesOf(client.received(), 3).frames.length === 3, "the answer to the client's challenge");
   expect(framesOf(client.received(), 3).frames[2].equals(answerFor(key, ours))).toBe(true);
