@@ -61,6 +61,11 @@ function pagingApi(tasks: TaskRow[]) {
 const button = (name: string) => screen.getByRole('button', { name });
 
 describe('PoolCard', () => {
+  it('shows the target a function pool serves, with its initializer, where a command pool shows its command', () => {
+    render(PoolCard, { api: recordingApi(), pool: poolRow({ target: 'tasks.py:square', initializer: 'tasks.py:init' }) });
+    expect(screen.getByText('tasks.py:square · initializer tasks.py:init')).toBeInTheDocument();
+  });
+
   it('shows the pool, its counts, progress and ETA', () => {
     render(PoolCard, { api: recordingApi(), pool: poolRow() });
     expect(screen.getByRole('article', { name: /squares/ })).toBeInTheDocument();

@@ -58,6 +58,22 @@ const demoRows = (): ProcessRow[] => [
   processRow({ id: 'f1', name: 'broken', pid: null, isAlive: false, state: 'failed', error: 'spawn nope ENOENT', cpu: null, memory: null, startedAt: null }),
 ];
 
+const DIVIDE_TRACEBACK = 'Traceback (most recent call last):\n  File "tasks.py", line 9, in divide\n    return a / b\nZeroDivisionError: division by zero';
+
+/** A function process that ended by raising. */
+function raisedRow(traceback: string): ProcessRow {
+  return processRow({
+    id: 'bad',
+    name: 'divide',
+    target: 'tasks.py:divide',
+    targetArgs: [1, 0],
+    isAlive: false,
+    state: 'exited',
+    exitcode: 1,
+    targetError: { type: 'ZeroDivisionError', message: 'division by zero', traceback },
+  });
+}
+
 describe('ProcessTable', () => {
   it('shows one row per process with every column', () => {
     const { grid } = setup(demoRows());
@@ -82,6 +98,33 @@ describe('ProcessTable', () => {
     expect(cells[9]).toHaveTextContent('3s');
     expect(cells[7]).toHaveTextContent(/^$/);
     expect(cells[8]).toHaveTextContent(/^$/);
+  });
+
+  it('shows a function’s target by its name, and what it returned or raised in the Result column', () => {
+    const { grid } = setup([
+      processRow({ id: 'ok', name: 'square-7', target: 'tasks.py:square', targetArgs: [7], kwargs: { scale: 2 }, isAlive: false, state: 'exited', exitcode: 0, returnValue: '98' }),
+      raisedRow(DIVIDE_TRACEBACK),
+    ]);
+    const ok = rowElement(grid, 'ok');
+    expect(within(ok).getAllByRole('gridcell')[0]).toHaveTextContent('square-7 tasks.py:square');
+    // Where a command row's tooltip has its command line: the call, as Python would write it.
+    expect(within(ok).getAllByRole('gridcell')[0]).toHaveAttribute('title', 'tasks.py:square(7, scale=2)');
+    expect(within(ok).getAllByRole('gridcell')[6]).toHaveTextContent(/^98$/);
+    const raised = within(rowElement(grid, 'bad')).getAllByRole('gridcell')[6];
+    expect(raised).toHaveTextContent('ZeroDivisionError: division by zero');
+    expect(raised.querySelector('.raised')).not.toBeNull();
+    expect(within(raised).getByRole('button', { name: 'Traceback of divide' })).toBeInTheDocument();
+  });
+
+  it('opens the traceback from the row, shows it whole, and closes it with Escape', async () => {
+    const { grid } = setup([raisedRow(DIVIDE_TRACEBACK)]);
+    await fireEvent.click(within(grid).getByRole('button', { name: 'Traceback of divide' }));
+    const dialog = screen.getByRole('dialog', { name: 'Traceback of divide' });
+    expect(dialog).toHaveAccessibleDescription('tasks.py:divide(1, 0)');
+    expect(within(dialog).getByLabelText('Traceback').textContent).toBe(DIVIDE_TRACEBACK);
+    expect(within(dialog).getByRole('button', { name: 'Copy traceback' })).toBeInTheDocument();
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
   });
 
   it('shows a failed start as a visible row with the OS error', () => {
