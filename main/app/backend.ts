@@ -1,5 +1,6 @@
 import { Supervisor, SupervisorError } from './supervisor.js';
 import type { ProcessRow } from '../protocol/rows.js';
+import type { ProcessSpec } from '../protocol/schemas.js';
 import type { AppEventSource } from '../protocol/bridge.js';
 import { CoalescedEvents } from './coalesced-events.js';
 import type { CommandHandlers } from '../protocol/commands.js';
@@ -75,10 +76,33 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
       }
       const processIds: string[] = [];
       for (const spec of demo.processes) processIds.push((await supervisor.createProcess(spec)).id);
+      const [first, ...rest] = demo.processesOneByOne;
+      if (first !== undefined) {
+        const started = await supervisor.createProcess(first);
+        processIds.push(started.id);
+        void startEachAfterThePrevious(started.id, rest);
+      }
       return { processIds, poolIds };
     }),
     listTargets: async (args) => listTargets({ ...args, workersDir }),
   };
+
+  /** Stops the demo's one-by-one processes from starting once the app shuts down. */
+  const shuttingDown = new AbortController();
+
+  /** As `p.start(); p.join()` in a loop: each spec starts once the process before it has ended. */
+  async function startEachAfterThePrevious(firstId: string, specs: ProcessSpec[]): Promise<void> {
+    let previousId = firstId;
+    try {
+      for (const spec of specs) {
+        await supervisor.processOf(previousId).join();
+        if (shuttingDown.signal.aborted) return;
+        previousId = (await supervisor.createProcess(spec)).id;
+      }
+    } catch {
+      // The user removed a row, or one could not start: the rest of the run is left out.
+    }
+  }
 
   return {
     handlers,
@@ -86,8 +110,12 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
     supervisor,
     runningNonDaemon: () => supervisor.runningNonDaemon(),
     waitForNonDaemon: () => supervisor.waitForNonDaemon(),
-    shutdown: (shutdownOptions) => supervisor.shutdown(shutdownOptions),
+    shutdown: (shutdownOptions) => {
+      shuttingDown.abort();
+      return supervisor.shutdown(shutdownOptions);
+    },
     dispose: async () => {
+      shuttingDown.abort();
       events.dispose();
       await supervisor.dispose();
     },

@@ -1,11 +1,21 @@
 import { join } from 'node:path';
 import type { PoolSpec, ProcessSpec } from '../protocol/schemas.js';
 
+export interface DemoWorkspace {
+  pools: PoolSpec[];
+  /** Started at once. */
+  processes: ProcessSpec[];
+  /** Started one after another, each once the one before has ended (joined). */
+  processesOneByOne: ProcessSpec[];
+}
+
 /**
  * The demo workspace offered on first launch: the examples people know from multiprocessing's docs,
  * each showing one thing the table makes visible.
  */
-export function demoWorkspace(workersDir: string): { pools: PoolSpec[]; processes: ProcessSpec[] } {
+export function demoWorkspace(workersDir: string): DemoWorkspace {
+  // The targets' file is resolved against cwd, as a user's `tasks.py:f` would be.
+  const targets = { cwd: workersDir, target: 'demo_targets.py:run_task' };
   return {
     pools: [
       {
@@ -15,6 +25,14 @@ export function demoWorkspace(workersDir: string): { pools: PoolSpec[]; processe
         mode: 'worker',
         command: 'python3',
         args: [join(workersDir, 'demo_square.py')],
+        tasks: [[1], [2], [3], [4], [5]],
+      },
+      {
+        // multiprocessing's Pool(3) given five run_task calls, with no worker program: the task
+        // list shows three pids sharing the five tasks.
+        name: 'demo-pool-run-task',
+        processes: 3,
+        ...targets,
         tasks: [[1], [2], [3], [4], [5]],
       },
     ],
@@ -49,6 +67,16 @@ export function demoWorkspace(workersDir: string): { pools: PoolSpec[]; processe
         command: 'sh',
         args: ['-c', 'echo "working for two seconds, then SIGTERM"; sleep 2; kill -TERM $$'],
       },
+      {
+        // "Subclass Process and override run()": MyProcess sets daemon = True and ticks until the app quits.
+        name: 'demo-myprocess',
+        daemon: true,
+        cwd: workersDir,
+        target: 'demo_targets.py:MyProcess',
+        args: [1],
+      },
     ],
+    // for name in 1..5: p = Process(target=run_task, args=(name,)); p.start(); p.join()
+    processesOneByOne: [1, 2, 3, 4, 5].map((name) => ({ name: `demo-run-task-${name}`, ...targets, args: [name] })),
   };
 }
