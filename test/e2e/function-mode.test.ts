@@ -60,6 +60,18 @@ async function startFunction(options: { name: string; functionName: string; args
   await dialog.waitFor({ state: 'detached' });
 }
 
+/** The row of process `name` once it has an exit code. */
+function endedRow(name: string) {
+  return pollUntil(
+    async () => {
+      const found = rowNamed(await readProcessTable(page), name);
+      return found && found['Exit code'] !== '' ? found : null;
+    },
+    20_000,
+    `${name} to end`,
+  );
+}
+
 describe('Function mode', () => {
   it('lists the file’s functions with their signatures and doc lines', async () => {
     await page.getByRole('button', { name: 'New process' }).first().click();
@@ -90,28 +102,14 @@ describe('Function mode', () => {
 
   it('runs a function picked from the list and shows its return value', async () => {
     await startFunction({ name: 'e2e-square', functionName: 'square', args: '[7]' });
-    const row = await pollUntil(
-      async () => {
-        const found = rowNamed(await readProcessTable(page), 'e2e-square');
-        return found && found['Exit code'] !== '' ? found : null;
-      },
-      20_000,
-      'e2e-square to end',
-    );
+    const row = await endedRow('e2e-square');
     expect(row['Exit code']).toBe('0');
     expect(row.Result).toBe('49');
   });
 
   it('shows what a raising function raised, and opens its traceback', async () => {
     await startFunction({ name: 'e2e-divide', functionName: 'divide', args: '[1, 0]' });
-    const row = await pollUntil(
-      async () => {
-        const found = rowNamed(await readProcessTable(page), 'e2e-divide');
-        return found && found['Exit code'] !== '' ? found : null;
-      },
-      20_000,
-      'e2e-divide to end',
-    );
+    const row = await endedRow('e2e-divide');
     expect(row['Exit code']).toBe('1');
     expect(row.Result).toContain('ZeroDivisionError: division by zero');
 
