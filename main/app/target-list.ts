@@ -9,7 +9,7 @@ import { CommandFailure } from '../protocol/errors.js';
 import type { ListTargetsArgs } from '../protocol/schemas.js';
 
 /** Importing a file should take a moment; one that runs its work at import must not hold the form. */
-export const LIST_TIMEOUT_MS = 15_000;
+const LIST_TIMEOUT_MS = 15_000;
 /** The answer is one line of names and signatures; more than this is not a list worth showing. */
 const MAX_ANSWER_BYTES = 1024 * 1024;
 

@@ -2,7 +2,7 @@
 // functions the form then lists. Only files a helper can run are offered.
 import { BrowserWindow, dialog, type OpenDialogOptions, type WebContents } from 'electron';
 
-export const TARGET_FILE_DIALOG: OpenDialogOptions = {
+const TARGET_FILE_DIALOG: OpenDialogOptions = {
   title: 'Choose a Python or Node file',
   properties: ['openFile'],
   filters: [
