@@ -105,6 +105,15 @@ describe('the server over the real backend', () => {
     expect(ended.exitcode).toBe(-15);
   });
 
+  it("lists a file's targets over HTTP, and names the file when it cannot", async () => {
+    const listed = await command<{ language: string; targets: { name: string; kind: string }[] }>('listTargets', { file: 'demo_targets.py', cwd: workersDir });
+    expect(listed.status).toBe(200);
+    expect(listed.body.value).toMatchObject({ language: 'python', targets: [{ name: 'run_task', kind: 'function' }, { name: 'MyProcess', kind: 'class' }] });
+    const missing = await command('listTargets', { file: 'no_such_tasks.py', cwd: workersDir });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toMatchObject({ code: 'not_found', field: 'file', message: expect.stringMatching(/no_such_tasks\.py/) });
+  });
+
   it('reports what was wrong: a missing field (400) a program that does not exist, an unknown id', async () => {
     const missing = await command('createProcess', { args: ['x'] });
     expect(missing.status).toBe(400);
