@@ -120,6 +120,7 @@ export class ProcessRegistry {
     entry.process = process;
     entry.row.restarts += 1;
     Object.assign(entry.row, { pid: null, exitcode: null, error: null, returnValue: null, targetError: null, cpu: null, memory: null, startedAt: null, endedAt: null });
+    entry.log.startRun();
     entry.log.appendSystem(`restarted (${entry.row.restarts})`);
     this.#wire(entry);
   }

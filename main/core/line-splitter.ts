@@ -170,6 +170,7 @@ export class LineSplitter {
   /** Bytes [start, end) of `chunk`, ended by a newline when `terminated`. */
   #segment(stream: OutputStream, chunk: Buffer, start: number, end: number, terminated: boolean, now: number): void {
     const partial = this.#partials[stream];
+    start = this.#dropRedrawn(partial, chunk, start, end);
     if (partial.bytes === 0) partial.time = now;
     const max = this.limits.maxLineBytes;
     // Too long for one line: cut, at a UTF-8 character boundary.
@@ -188,6 +189,27 @@ export class LineSplitter {
     }
   }
 
+  /**
+   * A line begun and redrawn after a carriage return (a progress bar) keeps only what follows the
+   * return, so a bar that redraws for an hour without a newline stays one short line. A return at the
+   * very end of `chunk` is kept until the next byte says whether it is the CR of a CRLF. Returns where
+   * the kept part of the chunk begins.
+   */
+  #dropRedrawn(partial: PartialLine, chunk: Buffer, start: number, end: number): number {
+    if (partial.bytes > 0 && end > start) {
+      const last = partial.parts[partial.parts.length - 1];
+      if (last[last.length - 1] === CARRIAGE_RETURN) {
+        partial.parts = [];
+        partial.bytes = 0;
+      }
+    }
+    const lastReturn = end - 1 > start ? chunk.lastIndexOf(CARRIAGE_RETURN, end - 2) : -1;
+    if (lastReturn < start) return start;
+    partial.parts = [];
+    partial.bytes = 0;
+    return lastReturn + 1;
+  }
+
   #emitWithPartial(stream: OutputStream, partial: PartialLine, chunk: Buffer, start: number, end: number): void {
     if (partial.bytes === 0) {
       this.#emit(stream, chunk, start, end, partial.time);
@@ -202,6 +224,9 @@ export class LineSplitter {
 
   #emit(stream: OutputStream, buffer: Buffer, start: number, end: number, time: number): void {
     if (end > start && buffer[end - 1] === CARRIAGE_RETURN) end -= 1;
+    // A progress bar redraws its line after each carriage return: the line ends as its last drawing.
+    const lastReturn = end > start ? buffer.lastIndexOf(CARRIAGE_RETURN, end - 1) : -1;
+    if (lastReturn >= start) start = lastReturn + 1;
     this.sink.line(stream, buffer.toString('utf8', start, end), time);
   }
 }

@@ -3,7 +3,8 @@
 // all. When writing falls behind by more than `maxPendingBytes`, new output is dropped and counted
 // instead of queued, and a "[pooldeck: N bytes dropped]" notice says so where the gap is. When the app is
 // out of file descriptors (EMFILE/ENFILE, most likely when an ended log reopens its file), the output is
-// counted instead, the next write tries again, and a notice says so in the file once it opens.
+// counted instead, the next write tries again, and a notice says so in the file once it opens. The file
+// is created, never appended to if it exists already: one file belongs to one run.
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -41,6 +42,8 @@ export class RotatingLogFile {
   #outOfFdsCode = '';
   /** Closed and flushed: the file is not opened again. */
   #ended = false;
+  /** The file was created by us: later opens (after release or rotation) append to it. */
+  #created = false;
 
   constructor(
     readonly path: string,
@@ -238,7 +241,9 @@ export class RotatingLogFile {
     if (this.#handle !== null) return this.#handle;
     // Logs hold whatever jobs print (tokens, paths): the user's alone.
     await mkdir(dirname(this.path), { recursive: true, mode: PRIVATE_FOLDER_MODE });
-    const handle = await open(this.path, 'a', PRIVATE_FILE_MODE);
+    // The first open must create the file: a file already there belongs to another run or app instance.
+    const handle = await open(this.path, this.#created ? 'a' : 'ax', PRIVATE_FILE_MODE);
+    this.#created = true;
     this.#fileSize = (await handle.stat()).size;
     this.#handle = handle;
     return handle;

@@ -1,6 +1,7 @@
 // The output of one process: a bounded in-memory tail of lines (for the UI) and a size-capped, rotated
 // file. Both are bounded whatever the process does. The parts: LineSplitter (bytes → lines, floods),
 // LineRing (the tail), RotatingLogFile (the file, its drops and rotation).
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { RotatingLogFile } from './log-file.js';
 import { LineRing, type TailLine } from './log-ring.js';
@@ -12,7 +13,10 @@ export type LogStream = TailLine['stream'];
 export interface LogStoreOptions {
   /** The folder for the log files; created on the first write. */
   directory: string;
-  /** The file's base name, usually the job id: `<directory>/<name>.log`. Unsafe characters become `_`. */
+  /**
+   * The files' base name, usually the job id. Each run gets its own file,
+   * `<directory>/<name>-<YYYYMMDD-HHMMSS>-<random>.log` (UTC start time); unsafe characters become `_`.
+   */
   name: string;
   /** Bytes (UTF-8) of text kept in memory. Default 256 KiB. */
   tailBytes?: number;
@@ -31,7 +35,6 @@ export interface LogStoreOptions {
 }
 
 export class LogStore {
-  readonly filePath: string | null;
   readonly tailBytesCap: number;
   readonly tailLinesCap: number;
   readonly maxLineBytes: number;
@@ -40,7 +43,11 @@ export class LogStore {
   readonly maxPendingBytes: number;
   readonly #ring: LineRing;
   readonly #splitter: LineSplitter;
-  readonly #file: RotatingLogFile | null;
+  readonly #directory: string;
+  readonly #name: string;
+  #file: RotatingLogFile | null = null;
+  /** Bytes the files of earlier runs dropped. */
+  #droppedBefore = 0;
   #closed: Promise<void> | null = null;
 
   constructor(options: LogStoreOptions) {
@@ -51,7 +58,8 @@ export class LogStore {
     this.fileBytes = positive(options.fileBytes ?? 5 * 1024 * 1024, 'fileBytes');
     this.files = positive(options.files ?? 3, 'files');
     this.maxPendingBytes = positive(options.maxPendingBytes ?? 4 * 1024 * 1024, 'maxPendingBytes');
-    this.filePath = options.persist === false ? null : join(options.directory, `${safeName(options.name)}.log`);
+    this.#directory = options.directory;
+    this.#name = safeName(options.name);
     this.#ring = new LineRing(this.tailBytesCap, this.tailLinesCap);
     this.#splitter = new LineSplitter(
       { maxLineBytes: this.maxLineBytes, tailLines: this.tailLinesCap, tailBytes: this.tailBytesCap },
@@ -60,12 +68,41 @@ export class LogStore {
         skip: (count) => this.#ring.skip(count),
       },
     );
-    this.#file =
-      this.filePath === null
-        ? null
-        : new RotatingLogFile(this.filePath, { fileBytes: this.fileBytes, files: this.files, maxPendingBytes: this.maxPendingBytes }, (text) =>
-            this.#pushLine('system', text, Date.now()),
-          );
+    if (options.persist !== false) this.#file = this.#runFile(Date.now());
+  }
+
+  /** The current run's file (the newest part when it rotated); null when the log is not persisted. */
+  get filePath(): string | null {
+    return this.#file?.path ?? null;
+  }
+
+  /** The current run's files on disk, oldest part first (`.log.2`, `.log.1`, `.log`). */
+  filePaths(): string[] {
+    const path = this.filePath;
+    if (path === null) return [];
+    const rotated = Array.from({ length: this.files - 1 }, (_, index) => `${path}.${this.files - 1 - index}`);
+    return [...rotated, path];
+  }
+
+  /**
+   * A new run (a restart) begins: from now on output goes to a new file, named by `startedAt`. The tail
+   * goes on; the previous run's file is flushed and closed, and stays on disk.
+   */
+  startRun(startedAt = Date.now()): void {
+    if (this.#closed !== null || this.#file === null) return;
+    // What the previous run left unended is its last line, not the start of the next run's first.
+    this.#splitter.end();
+    const previous = this.#file;
+    this.#droppedBefore += previous.droppedBytes;
+    this.#file = this.#runFile(startedAt);
+    void previous.close();
+  }
+
+  #runFile(startedAt: number): RotatingLogFile {
+    const path = join(this.#directory, `${this.#name}-${fileTimestamp(startedAt)}-${randomBytes(3).toString('hex')}.log`);
+    return new RotatingLogFile(path, { fileBytes: this.fileBytes, files: this.files, maxPendingBytes: this.maxPendingBytes }, (text) =>
+      this.#pushLine('system', text, Date.now()),
+    );
   }
 
   /**
@@ -85,7 +122,7 @@ export class LogStore {
 
   /** Bytes of output that never reached the file because the disk fell behind (or failed). */
   get droppedBytes(): number {
-    return this.#file?.droppedBytes ?? 0;
+    return this.#droppedBefore + (this.#file?.droppedBytes ?? 0);
   }
 
   /** UTF-8 bytes of text in the in-memory tail. */
@@ -174,6 +211,12 @@ export class LogStore {
     this.#splitter.materialize();
     this.#ring.push(stream, text, time, bytes);
   }
+}
+
+/** `YYYYMMDD-HHMMSS` in UTC: names sort by start time, also across a change of daylight saving time. */
+function fileTimestamp(time: number): string {
+  const iso = new Date(time).toISOString();
+  return `${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}`;
 }
 
 function safeName(name: string): string {

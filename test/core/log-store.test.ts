@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LogStore, type LogStoreOptions } from '../../main/core/log-store.js';
 import { Process } from '../../main/core/process.js';
@@ -179,7 +179,8 @@ describe('files', () => {
     for (const line of lines) log.append(line.length % 2 ? 'stdout' : 'stderr', out(line));
     await log.close();
     const files = logFiles(log);
-    expect(files.map((file) => file.name)).toEqual(['job-1.log', 'job-1.log.1', 'job-1.log.2']);
+    const name = basename(log.filePath!);
+    expect(files.map((file) => file.name)).toEqual([name, `${name}.1`, `${name}.2`]);
     for (const file of files) expect(file.size).toBeLessThanOrEqual(1000);
     // Rotation happens at line ends, and the newest output is in the current file.
     const current = readFileSync(log.filePath!, 'utf8');
@@ -189,14 +190,39 @@ describe('files', () => {
     for (const path of [`${log.filePath}.2`, `${log.filePath}.1`]) expect(readFileSync(path, 'utf8').endsWith('\n')).toBe(true);
   });
 
-  it('appends to the file of an earlier run and respects its size', async () => {
+  it('gives each run its own file, named by job id and start time, and never appends to another run\'s', async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'again.log'), 'x'.repeat(950) + '\n');
-    const log = store({ directory: dir, name: 'again', fileBytes: 1000, files: 2 });
-    log.append('stdout', out('y'.repeat(99) + '\n'));
+    const startedAt = Date.UTC(2026, 10, 22, 14, 30, 5);
+    const first = store({ directory: dir, name: 'p1' });
+    const second = store({ directory: dir, name: 'p1' });
+    expect(basename(first.filePath!)).toMatch(/^p1-\d{8}-\d{6}-[0-9a-f]{6}\.log$/);
+    expect(second.filePath).not.toBe(first.filePath);
+    first.append('stdout', out('first instance\n'));
+    second.append('stdout', out('second instance\n'));
+    await Promise.all([first.flush(), second.flush()]);
+    const firstRun = first.filePath!;
+    first.append('stdout', out('unended'));
+    first.startRun(startedAt);
+    expect(basename(first.filePath!)).toMatch(/^p1-20261122-143005-[0-9a-f]{6}\.log$/);
+    first.appendSystem('restarted (1)');
+    first.append('stdout', out('second run\n'));
+    await Promise.all([first.close(), second.close()]);
+    expect(readFileSync(firstRun, 'utf8')).toBe('first instance\nunended');
+    expect(readFileSync(first.filePath!, 'utf8')).toBe('[pooldeck] restarted (1)\nsecond run\n');
+    expect(readFileSync(second.filePath!, 'utf8')).toBe('second instance\n');
+    // The tail goes on across runs; the unended line of the first run stays a line of its own.
+    expect(texts(first)).toEqual(['first instance', 'unended', 'restarted (1)', 'second run']);
+    expect(first.filePaths()).toEqual([`${first.filePath}.2`, `${first.filePath}.1`, first.filePath]);
+  });
+
+  it('refuses to write into a file that exists already at its path', async () => {
+    const dir = tempDir();
+    const log = store({ directory: dir });
+    writeFileSync(log.filePath!, 'not ours\n');
+    log.append('stdout', out('ours\n'));
     await log.close();
-    expect(readFileSync(join(dir, 'again.log'), 'utf8')).toBe('y'.repeat(99) + '\n');
-    expect(readFileSync(join(dir, 'again.log.1'), 'utf8')).toBe('x'.repeat(950) + '\n');
+    expect(readFileSync(log.filePath!, 'utf8')).toBe('not ours\n');
+    expect(log.diskError).toMatchObject({ code: 'EEXIST' });
   });
 
   it('drops and counts what the disk cannot take in time, and says so in the tail and the file', async () => {
@@ -249,8 +275,27 @@ describe('files', () => {
 
   it('sanitises the file name', () => {
     const log = store({ name: '../../etc/passwd' });
-    expect(log.filePath!.endsWith(join('/', '.._.._etc_passwd.log'))).toBe(true);
-    expect(store({ name: '..' }).filePath!.endsWith('_...log')).toBe(true);
+    expect(basename(log.filePath!)).toMatch(/^\.\._\.\._etc_passwd-\d{8}-\d{6}-[0-9a-f]{6}\.log$/);
+    expect(basename(store({ name: '..' }).filePath!)).toMatch(/^_\.\.-\d{8}-/);
+  });
+});
+
+describe('carriage returns', () => {
+  it('keeps a progress bar one line once it ends, as a terminal shows it', async () => {
+    const log = store();
+    expect(await run(log, 'sh', ['-c', "printf 'a 10%%\\ra 50%%\\ra 100%%\\n'; printf 'b 1\\r'; printf 'b 2\\r\\n'; printf 'crlf\\r\\n'"])).toBe(0);
+    await log.close();
+    expect(texts(log)).toEqual(['a 100%', 'b 2', 'crlf']);
+    // The file keeps the bytes as they came.
+    expect(readFileSync(log.filePath!, 'utf8')).toBe('a 10%\ra 50%\ra 100%\nb 1\rb 2\r\ncrlf\r\n');
+  });
+
+  it('keeps only the last drawing of a bar that redraws without a newline, in memory and when it ends', () => {
+    const log = store({ maxLineBytes: 100 });
+    for (let percent = 0; percent <= 100; percent++) log.append('stdout', out(`\rworking ${String(percent).padStart(3)}% ${'#'.repeat(percent % 40)}`));
+    expect(log.partialLines()).toEqual([{ stream: 'stdout', text: `working 100% ${'#'.repeat(20)}`, time: expect.any(Number) }]);
+    log.append('stdout', out('\n'));
+    expect(texts(log)).toEqual([`working 100% ${'#'.repeat(20)}`]);
   });
 });
 
