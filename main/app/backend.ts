@@ -64,7 +64,9 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
     joinPool: async ({ id }) => ({ joined: await settlesWithin(guardAsync(() => supervisor.joinPool(id)), JOIN_ANSWER_MS) }),
     removePool: async ({ id }) => (guard(() => supervisor.removePool(id)), {}),
     listTasks: async ({ poolId, ...page }) => guard(() => supervisor.listTasks(poolId, page)),
-    readLogs: async ({ id, afterSeq, limit, search }) => guard(() => supervisor.readLogs(id, afterSeq, limit, search)),
+    readLogs: async ({ id, afterSeq, limit }) => guard(() => supervisor.readLogs(id, afterSeq, limit)),
+    searchLogs: async ({ id, text, limit }) => guardAsync(() => supervisor.searchLogs(id, text, limit)),
+    writeStdin: async ({ id, text }) => (await guardAsync(() => supervisor.writeStdin(id, text)), {}),
     runDemo: async () => guardAsync(async () => {
       const demo = demoWorkspace(workersDir);
       const poolIds: string[] = [];

@@ -9,10 +9,10 @@ import { Pool, type PoolOptions } from '../core/pool.js';
 import type { PoolTask } from '../core/pool-task.js';
 import { Process, type ProcessOptions } from '../core/process.js';
 import { Sampler, readOwnUsage, type SampleResult } from '../core/sampler.js';
-import type { AppStats, Delta, LogLine, PoolRow, ProcessRow, Snapshot, TaskPage, TaskRow, TaskState } from '../protocol/index.js';
+import type { AppStats, Delta, PoolRow, ProcessRow, SearchLogsResult, Snapshot, TaskPage, TaskRow, TaskState } from '../protocol/index.js';
 import type { PoolSpec, ProcessSpec } from '../protocol/schemas.js';
 import { ChangeTracker } from './change-tracker.js';
-import { searchLines } from './log-search.js';
+import { LogSearches } from './log-search.js';
 import { SupervisorError } from './errors.js';
 import { ProcessRegistry, type ProcessEntry } from './process-registry.js';
 import { PoolTaskRows, taskRow } from './task-rows.js';
@@ -90,6 +90,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** The run's channel: every process and pool worker gets its address (POOLDECK_ADDRESS). */
   readonly channel = new ChannelServer();
   readonly #pools = new Map<string, PoolEntry>();
+  readonly #logSearches = new LogSearches();
   readonly #cores = cpus().length;
   #app: AppStats | null = null;
   #nextPoolId = 1;
@@ -171,16 +172,37 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#processes.forget(id, entry);
   }
 
-  readLogs(id: string, afterSeq = -1, limit = 2000, search?: string) {
+  readLogs(id: string, afterSeq = -1, limit = 2000) {
     const entry = this.#processes.get(id);
-    const lines: LogLine[] = search ? searchLines(entry.log.lines(), search, limit) : entry.log.lines(afterSeq, limit);
+    const lines = entry.log.lines(afterSeq, limit);
     return {
       lines,
       lastSeq: lines.length > 0 ? lines[lines.length - 1].seq : afterSeq,
-      partial: search ? [] : entry.log.partialLines(),
+      partial: entry.log.partialLines(),
       droppedBytes: entry.log.droppedBytes,
       filePath: entry.log.filePath,
     };
+  }
+
+  /** Searches the whole of the current run's log file on disk (not only the tail in memory). */
+  async searchLogs(id: string, text: string, limit = 1000): Promise<SearchLogsResult> {
+    const { log } = this.#processes.get(id);
+    // What the process printed just now is in the file before it is searched.
+    await log.flush();
+    return { ...(await this.#logSearches.search(id, log.filePaths(), text, limit)), filePath: log.filePath };
+  }
+
+  /** Sends a line (a newline is added) to a running process's standard input, as typed at a prompt. */
+  async writeStdin(id: string, text: string): Promise<void> {
+    const { process, row } = this.#processes.get(id);
+    if (row.kind !== 'process') throw new SupervisorError('conflict', `id: ${row.name} is a worker of pool ${row.poolName}: its input belongs to the pool`);
+    if (!process.isAlive()) throw new SupervisorError('conflict', `id: ${row.name} is not running: only a running process reads input`);
+    const closed = `id: ${row.name} closed its standard input: it reads no more`;
+    if (!process.stdinOpen) throw new SupervisorError('conflict', closed);
+    // EPIPE: the program closed its end, which is learnt only by writing.
+    await process.writeStdin(`${text}\n`).catch(() => {
+      throw new SupervisorError('conflict', closed);
+    });
   }
 
   // ---- pools ----------------------------------------------------------------------------------
@@ -404,6 +426,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   async #dispose(): Promise<void> {
     // What still runs now is what the user chose to keep: the watchdog must not end it later.
     this.#watchdog?.dispose();
+    this.#logSearches.cancelAll();
     await this.channel.close();
     await this.#sampler.dispose();
     await this.#processes.closeLogs();
@@ -507,7 +530,8 @@ function poolRowCopy(entry: PoolEntry): PoolRow {
 }
 
 function processOptions(spec: ProcessSpec, workersDir: string | undefined): ProcessOptions {
-  const common = { name: spec.name, daemon: spec.daemon, cwd: spec.cwd, env: spec.env };
+  // stdin stays open for writeStdin (a program asking at a prompt), as in a terminal.
+  const common = { name: spec.name, daemon: spec.daemon, cwd: spec.cwd, env: spec.env, stdin: true };
   if (spec.target !== undefined) {
     return { ...common, target: spec.target, args: spec.args, kwargs: spec.kwargs, python: spec.python, node: spec.node, workersDir };
   }

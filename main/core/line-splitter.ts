@@ -97,9 +97,7 @@ export class LineSplitter {
       if (partial.bytes === 0) continue;
       if (partial.parts.length > 1) partial.parts = [Buffer.concat(partial.parts)];
       // stream: true leaves out a character whose last bytes have not arrived yet.
-      let text = new TextDecoder().decode(partial.parts[0], { stream: true });
-      if (text.endsWith('\r')) text = text.slice(0, -1);
-      text = text.slice(text.lastIndexOf('\r') + 1);
+      const text = terminalLineText(new TextDecoder().decode(partial.parts[0], { stream: true }));
       if (text.length > 0) found.push({ stream, text, time: partial.time });
     }
     return found;
@@ -229,6 +227,15 @@ export class LineSplitter {
     if (lastReturn >= start) start = lastReturn + 1;
     this.sink.line(stream, buffer.toString('utf8', start, end), time);
   }
+}
+
+/**
+ * What a terminal shows of a line that was redrawn after carriage returns (a progress bar): the text
+ * after the last one (a final CR, as in CRLF, is not a redraw).
+ */
+export function terminalLineText(line: string): string {
+  const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+  return text.slice(text.lastIndexOf('\r') + 1);
 }
 
 function countNewlines(buffer: Buffer, start: number, end: number): number {

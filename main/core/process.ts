@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { statSync } from 'node:fs';
-import type { Duplex, Readable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import { DEFAULT_GRACE_MS } from './defaults.js';
 import { ProcessStartError } from './errors.js';
 import { describeOpenFilesError } from './open-files.js';
@@ -36,6 +36,12 @@ interface CommonProcessOptions {
    * POOLDECK_AUTHKEY only.
    */
   channelServer?: ChannelRegistry;
+  /**
+   * Keep a pipe to the process's standard input open while it runs, for `writeStdin` (a program that
+   * asks at a prompt). Default false: stdin reads nothing (/dev/null), so a program reading it to its
+   * end does not wait.
+   */
+  stdin?: boolean;
 }
 
 export interface CommandProcessOptions extends CommonProcessOptions {
@@ -144,6 +150,9 @@ export class Process extends EventEmitter<ProcessEvents> {
 
   #daemon: boolean;
   #withChannel: boolean;
+  #keepStdin: boolean;
+  /** The open pipe to the child's stdin; null once the process ended or the child closed its end. */
+  #stdin: Writable | null = null;
   #child: ChildProcess | null = null;
   #identity: KnownPid | null = null;
   /** Descendants seen while the leader lived (pid → start time): those that left the group are signalled by pid. */
@@ -200,6 +209,7 @@ export class Process extends EventEmitter<ProcessEvents> {
     this.authkey = options.authkey === undefined ? runAuthkey() : checkedAuthkey(options.authkey, `Process ${this.name}`);
     this.channelServer = options.channelServer ?? null;
     this.#withChannel = this.target !== null || (options.channel ?? false);
+    this.#keepStdin = options.stdin ?? false;
   }
 
   get daemon(): boolean {
@@ -263,7 +273,7 @@ export class Process extends EventEmitter<ProcessEvents> {
       child = spawn(this.command, this.args, {
         cwd: this.cwd,
         env,
-        stdio: ['ignore', 'pipe', 'pipe', ...extraStdio],
+        stdio: [this.#keepStdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...extraStdio],
         detached: true,
         windowsHide: true,
       });
@@ -288,11 +298,13 @@ export class Process extends EventEmitter<ProcessEvents> {
         if (this.target !== null && this.channel !== null) {
           this.#call = new TargetCall(this.channel, { name: this.name, args: this.targetArgs, kwargs: this.kwargs });
         }
+        this.#openStdin(child.stdin);
         this.#pipeOutput('stdout', child.stdout);
         this.#pipeOutput('stderr', child.stderr);
         this.#exited = new Promise<number>((resolveExit) => {
           child.once('exit', (code, signal) => {
             const endedAt = Date.now();
+            this.#closeStdin();
             this.#withdrawKey();
             this.#reaped = true;
             this.#groupLeftovers = this.pid === null ? null : groupMembers(this.pid);
@@ -437,6 +449,36 @@ export class Process extends EventEmitter<ProcessEvents> {
     this.#startFailed = true;
     this.emit('startFailed', error);
     return Promise.reject(error);
+  }
+
+  /** True while the process runs with its stdin pipe open (`stdin: true`, and the program has not closed it). */
+  get stdinOpen(): boolean {
+    return this.#stdin !== null;
+  }
+
+  /** Writes `text` to the process's standard input; resolves once the pipe took it. */
+  writeStdin(text: string): Promise<void> {
+    const stdin = this.#stdin;
+    if (stdin === null) {
+      const why = !this.#keepStdin ? 'it was started without stdin: true' : this.exitcode !== null || this.pid === null ? 'it is not running' : 'the program closed it';
+      return Promise.reject(new Error(`${this.name}: cannot write to standard input: ${why}`));
+    }
+    return new Promise((resolve, reject) => stdin.write(text, (error) => (error ? reject(error) : resolve())));
+  }
+
+  #openStdin(stdin: Writable | null): void {
+    if (stdin === null) return;
+    this.#stdin = stdin;
+    // EPIPE once the program closed its end: from then on there is no stdin to write to.
+    stdin.on('error', () => this.#closeStdin());
+    stdin.on('close', () => {
+      if (this.#stdin === stdin) this.#stdin = null;
+    });
+  }
+
+  #closeStdin(): void {
+    this.#stdin?.destroy();
+    this.#stdin = null;
   }
 
   #pipeOutput(stream: OutputStream, readable: Readable | null): void {

@@ -19,6 +19,8 @@ const COMMANDS: { readonly [N in CommandName]: true } = {
   removePool: true,
   listTasks: true,
   readLogs: true,
+  searchLogs: true,
+  writeStdin: true,
   runDemo: true,
   listTargets: true,
 };

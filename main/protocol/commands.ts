@@ -8,8 +8,10 @@ import {
   PoolSpecSchema,
   ProcessSpecSchema,
   ReadLogsArgsSchema,
+  SearchLogsArgsSchema,
   StopArgsSchema,
   SubmitTasksArgsSchema,
+  WriteStdinArgsSchema,
 } from './schemas.js';
 
 /**
@@ -33,6 +35,8 @@ export const commandSchemas = {
   removePool: IdArgsSchema,
   listTasks: ListTasksArgsSchema,
   readLogs: ReadLogsArgsSchema,
+  searchLogs: SearchLogsArgsSchema,
+  writeStdin: WriteStdinArgsSchema,
   runDemo: EmptyArgsSchema,
   listTargets: ListTargetsArgsSchema,
 } as const;
@@ -48,6 +52,26 @@ export interface ReadLogsResult {
   partial: PartialLogLine[];
   /** Bytes the log dropped because it was produced faster than it could be kept. */
   droppedBytes: number;
+  filePath: string | null;
+}
+
+/** A line of a log file that matched a search. */
+export interface LogMatch {
+  /** 1-based, counted from the first line of the oldest part of the run's file still on disk. */
+  line: number;
+  /** The line as a terminal shows it (the last drawing of a redrawn line), escape codes kept. */
+  text: string;
+}
+
+export interface SearchLogsResult {
+  /** The newest matches, at most `limit`, oldest first. */
+  matches: LogMatch[];
+  /** Every matching line, also those beyond `limit`. */
+  matchCount: number;
+  /** Lines read: all of the file's when `complete`. */
+  linesSearched: number;
+  /** False when the search stopped early: it took too long, or a newer search of the same log replaced it. */
+  complete: boolean;
   filePath: string | null;
 }
 
@@ -103,6 +127,8 @@ export interface CommandResults {
   removePool: Record<string, never>;
   listTasks: TaskPage;
   readLogs: ReadLogsResult;
+  searchLogs: SearchLogsResult;
+  writeStdin: Record<string, never>;
   runDemo: { processIds: string[]; poolIds: string[] };
   listTargets: TargetList;
 }

@@ -13,6 +13,7 @@ export const LIMITS = {
   maxTasksPerSubmit: 100_000,
   maxGraceMs: 600_000,
   maxLogLinesPerRead: 10_000,
+  maxLogMatches: 10_000,
   maxTasksPerPage: 1_000,
   maxIdLength: 100,
   /** Lists and objects inside one task argument; deeper values would exhaust a validator's or a worker's stack. */
@@ -283,8 +284,10 @@ export const ReadLogsArgsSchema = z.strictObject({
   id: idField,
   afterSeq: z.number().int().min(-1).optional(),
   limit: z.number().int().min(1).max(LIMITS.maxLogLinesPerRead).optional(),
-  search: z.string().max(1000, { error: 'search must be at most 1000 characters' }).optional(),
 });
+
+/** A line for a running process's standard input (a newline is added), as typed at a prompt. */
+export const WriteStdinArgsSchema = z.strictObject({ id: idField, text: text('text') });
 
 /** A whole number from `min` (to `max`), with messages naming the field. */
 const wholeNumber = (field: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -302,6 +305,16 @@ export const ListTasksArgsSchema = z.strictObject({
   state: z
     .enum(['queued', 'running', 'done', 'failed', 'cancelled'], { error: "state must be one of 'queued', 'running', 'done', 'failed', 'cancelled' (leave it out for all)" })
     .optional(),
+});
+
+/** Searches the current run's log file on disk, all of it: plain text, case-insensitive. */
+export const SearchLogsArgsSchema = z.strictObject({
+  id: idField,
+  text: z
+    .string({ error: 'text must be text: what to search for' })
+    .min(1, { error: 'text is required: what to search for' })
+    .max(1000, { error: 'text must be at most 1000 characters' }),
+  limit: wholeNumber('limit', 1, LIMITS.maxLogMatches).optional(),
 });
 
 export const EmptyArgsSchema = z.strictObject({});
