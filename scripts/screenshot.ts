@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium, startServedApp, type ServedApp } from '../test/e2e/harness.js';
+import { closeScreenshotSession } from './screenshot-cleanup.js';
 import { pollUntil, readProcessTable, showTab } from '../test/e2e/ui-helpers.js';
 
 const VIEWPORT = { width: 1280, height: 800 };
@@ -38,14 +39,7 @@ async function main(): Promise<void> {
     await darkPage.screenshot({ path: resolve('docs/screenshot-dark.png') });
     console.log('wrote docs/screenshot-dark.png');
   } finally {
-    await browser?.close().catch(() => {});
-    if (app) {
-      const { survivors } = await app.stop();
-      if (survivors.length > 0) {
-        console.error(`processes left behind (killed): ${survivors.join(', ')}`);
-        process.exitCode = 1;
-      }
-    }
+    await closeScreenshotSession(browser, app);
   }
 }
 
