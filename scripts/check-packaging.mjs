@@ -2,8 +2,8 @@
 // Packs the built app (`npm run build` first) with `--dir` against a stand-in `electron` executable
 // that carries a fuse wire, then reports what app.asar holds and which fuses were flipped.
 // Exits 1 when a rule below is broken. It takes 5–15 s here (electron-builder runs npm to list the
-// production dependencies), too slow for every test run: test/packaging runs it when
-// POOLDECK_CHECK_PACKAGING=1. Usage: node scripts/check-packaging.mjs [--json] [--keep]
+// production dependencies); test/packaging runs it on every test run.
+// Usage: node scripts/check-packaging.mjs [--json] [--keep]
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
