@@ -42,12 +42,23 @@ import sys
 import threading
 import traceback
 
+_HELPER_FILE = os.path.abspath(__file__)
+
 __all__ = ["serve", "connect", "Connection", "AuthenticationError", "PROTOCOL_VERSION", "PROTOCOL_MINOR"]
 
 PROTOCOL_VERSION = 1
 PROTOCOL_MINOR = 1
 
 _dumps = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode
+
+
+def _traceback_text():
+    """The traceback being handled, from the user's first frame: the helper's own frames (serve's
+    loop, _run, _call_target) say nothing about the user's code."""
+    exc_type, exc, tb = sys.exc_info()
+    while tb is not None and tb.tb_next is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) == _HELPER_FILE:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(exc_type, exc, tb))
 
 
 def _error_line(task_id, exc_type, message, tb):
@@ -59,12 +70,12 @@ def _result_line(task_id, handler, args, kwargs):
     try:
         value = handler(*args, **kwargs)
     except Exception as exc:  # the task failed: report it, keep serving
-        return _error_line(task_id, type(exc).__name__, str(exc), traceback.format_exc())
+        return _error_line(task_id, type(exc).__name__, str(exc), _traceback_text())
     try:
         return _dumps({"type": "result", "id": task_id, "ok": True, "value": value}).encode("ascii") + b"\n"
     except (TypeError, ValueError, OverflowError, RecursionError) as exc:
         message = "the handler returned a value that is not JSON-serialisable (%s): %s" % (type(value).__name__, exc)
-        return _error_line(task_id, type(exc).__name__, message, traceback.format_exc())
+        return _error_line(task_id, type(exc).__name__, message, _traceback_text())
 
 
 # The pool writes "type" and "id" first, so a message too deep to decode can still be answered.
@@ -77,7 +88,7 @@ def _too_deep_line(raw, exc):
     if head is None:
         return None
     message = "the task's arguments are nested too deeply to decode: %s" % exc
-    tb = traceback.format_exc()
+    tb = _traceback_text()
     if head.group(1) == b"task":
         return _error_line(int(head.group(2)), "RecursionError", message, tb)
     return _batch_error_line(int(head.group(2)), 0, "RecursionError", message, tb)
@@ -99,7 +110,7 @@ def _batch_line(batch_id, handler, arg_lists, items):
             for args in arg_lists:
                 append(handler(*args))
     except Exception as exc:  # the first failure ends the batch, as in multiprocessing's map
-        return _batch_error_line(batch_id, len(values), type(exc).__name__, str(exc), traceback.format_exc())
+        return _batch_error_line(batch_id, len(values), type(exc).__name__, str(exc), _traceback_text())
     try:
         return b'{"type":"batch_result","id":%d,"ok":true,"values":%s}\n' % (batch_id, _dumps(values).encode("ascii"))
     except (TypeError, ValueError, OverflowError, RecursionError):
@@ -109,7 +120,7 @@ def _batch_line(batch_id, handler, arg_lists, items):
                 _dumps(value)
             except (TypeError, ValueError, OverflowError, RecursionError) as exc:
                 message = "the handler returned a value that is not JSON-serialisable (%s): %s" % (type(value).__name__, exc)
-                return _batch_error_line(batch_id, index, type(exc).__name__, message, traceback.format_exc())
+                return _batch_error_line(batch_id, index, type(exc).__name__, message, _traceback_text())
         raise
 
 
@@ -482,7 +493,7 @@ def _run(target_text):
         sys.stderr.write(str(exc.code) + "\n")
         return 1
     except BaseException as exc:
-        tb = traceback.format_exc()
+        tb = _traceback_text()
         sys.stderr.write("Process %s:\n" % name)
         sys.stderr.write(tb)
         fail(type(exc).__name__, str(exc), tb)

@@ -182,6 +182,9 @@ describe('Python targets', () => {
     expect(process.returnValue).toBeUndefined();
     expect(process.error).toMatchObject({ type: 'ValueError', message: 'boom' });
     expect(process.error?.traceback).toMatch(/Traceback[\s\S]*in fail\n[\s\S]*ValueError: boom/);
+    // It starts at the user's code: the helper's own frames say nothing about it.
+    expect(process.error?.traceback).toMatch(/^Traceback \(most recent call last\):\n {2}File "[^"]*tasks\.py"/);
+    expect(process.error?.traceback).not.toContain('pooldeck_worker.py');
   });
 
   it('exits n on sys.exit(n), 0 on sys.exit(None), and 1 with the message on sys.exit("msg")', async () => {
