@@ -111,24 +111,99 @@ describe('LogView', () => {
     expect(err).toHaveTextContent(/^err/);
   });
 
-  it('filters lines by a case-insensitive search and highlights the match', async () => {
-    renderLog(logApi([[line('INFO starting'), line('\x1b[31mERROR\x1b[0m disk full', 'stderr'), line('info done'), line('a.*b')]]));
+  it('searches the whole log file through the app, lists the matches by line number, and steps through them', async () => {
+    const tail = [line('INFO starting'), line('info done')];
+    const api = recordingApi({
+      readLogs: () => ({ ok: true, value: { lines: tail, lastSeq: 2, partial: [], droppedBytes: 0, filePath: '/data/logs/p1.log' } }),
+      searchLogs: (args: { text: string }) => ({
+        ok: true,
+        value:
+          args.text === 'info'
+            ? { matches: [{ line: 12, text: 'INFO starting' }, { line: 1234, text: '\x1b[31minfo\x1b[0m done' }, { line: 4000, text: 'more info' }], matchCount: 3, linesSearched: 200_001, complete: true, filePath: '/data/logs/p1.log' }
+            : { matches: [], matchCount: 0, linesSearched: 200_001, complete: true, filePath: '/data/logs/p1.log' },
+      }),
+    });
+    renderLog(api as ReturnType<typeof logApi>);
     await tick();
     const search = screen.getByRole('searchbox', { name: 'Search output' });
-
     await fireEvent.input(search, { target: { value: 'info' } });
-    expect(lineElements().map((el) => el.querySelector('.text')!.textContent)).toEqual(['INFO starting', 'info done']);
-    expect(Array.from(document.querySelectorAll('mark')).map((mark) => mark.textContent)).toEqual(['INFO', 'info']);
-    expect(screen.getByText(/2 of 4 lines match/)).toBeInTheDocument();
+    await tick(300);
+    expect(api.calls.filter((call) => call.name === 'searchLogs')).toEqual([{ name: 'searchLogs', args: { id: 'p1', text: 'info', limit: 1000 } }]);
+    expect(lineElements().map((el) => [el.dataset.line, el.querySelector('.text')!.textContent])).toEqual([
+      ['12', 'INFO starting'],
+      ['1234', 'info done'],
+      ['4000', 'more info'],
+    ]);
+    expect(Array.from(document.querySelectorAll('mark')).map((mark) => mark.textContent)).toEqual(['INFO', 'info', 'info']);
+    // The newest match is the current one at first.
+    const current = () => document.querySelector('.line.current')?.getAttribute('data-line');
+    expect(current()).toBe('4000');
+    expect(screen.getByText(/Match 3 of 3 in 200,001 lines of the log file/)).toBeInTheDocument();
+    await fireEvent.click(screen.getByRole('button', { name: 'Previous match' }));
+    expect(current()).toBe('1234');
+    await fireEvent.keyDown(search, { key: 'Enter', shiftKey: true });
+    expect(current()).toBe('12');
+    await fireEvent.keyDown(search, { key: 'Enter' });
+    expect(current()).toBe('1234');
+    await fireEvent.click(screen.getByRole('button', { name: 'Next match' }));
+    expect(current()).toBe('4000');
 
-    // Matched against the text people read, not the escape codes; and never as a pattern.
-    await fireEvent.input(search, { target: { value: 'error disk' } });
-    expect(lineElements()).toHaveLength(1);
-    await fireEvent.input(search, { target: { value: '.*' } });
-    expect(lineElements().map((el) => el.textContent)).toEqual(['a.*b']);
+    await fireEvent.input(search, { target: { value: 'nothing' } });
+    await tick(300);
+    expect(screen.getByText(/No line of the log file contains “nothing” \(200,001 lines searched\)/)).toBeInTheDocument();
 
     await fireEvent.input(search, { target: { value: '' } });
-    expect(lineElements()).toHaveLength(4);
+    expect(lineElements().map((el) => el.textContent)).toEqual(['INFO starting', 'info done']);
+  });
+
+  it('shows when each line arrived, copies the lines in view, and clears the view', async () => {
+    const written: string[] = [];
+    Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText: async (text: string) => void written.push(text) } });
+    const at = new Date(2026, 10, 22, 14, 30, 5, 123).getTime();
+    const api = logApi([[{ seq: 1, stream: 'stdout', text: '\x1b[32mready\x1b[0m', time: at }, { seq: 2, stream: 'stderr', text: 'warn', time: at + 1000 }], [], [{ seq: 3, stream: 'stdout', text: 'after clear', time: at }]]);
+    renderLog(api);
+    await tick();
+    expect(document.querySelector('.stamp')).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Timestamps' }));
+    expect(lineElements().map((el) => el.querySelector('.stamp')!.textContent)).toEqual(['14:30:05.123', '14:30:06.123']);
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Copy' }));
+    expect(written).toEqual(['14:30:05.123 ready\n14:30:06.123 warn']);
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
+    expect(lineElements()).toEqual([]);
+    expect(screen.getByText(/Cleared 2 lines from the view; the log file keeps them/)).toBeInTheDocument();
+    await tick(500);
+    await tick(500);
+    expect(lineElements().map((el) => el.querySelector('.text')!.textContent)).toEqual(['after clear']);
+  });
+
+  it('sends a line to a running process\'s stdin and shows why one was refused', async () => {
+    let refuse = false;
+    const api = recordingApi({
+      readLogs: () => ({ ok: true, value: { lines: [], lastSeq: 0, partial: [{ stream: 'stdout', text: 'Name? ', time: 0 }], droppedBytes: 0, filePath: null } }),
+      writeStdin: () => (refuse ? { ok: false, error: { code: 'conflict', message: 'id: asker is not running: only a running process reads input' } } : { ok: true, value: {} }),
+    });
+    render(LogView, { api, processId: 'p1', processName: 'asker', running: true, onclose: () => {} });
+    await tick();
+    const input = screen.getByRole('textbox', { name: 'Input' });
+    await fireEvent.input(input, { target: { value: 'Ada' } });
+    await fireEvent.submit(input.closest('form')!);
+    await tick();
+    expect(api.calls.filter((call) => call.name === 'writeStdin')).toEqual([{ name: 'writeStdin', args: { id: 'p1', text: 'Ada' } }]);
+    expect(input).toHaveValue('');
+    refuse = true;
+    await fireEvent.input(input, { target: { value: 'again' } });
+    await fireEvent.submit(input.closest('form')!);
+    await tick();
+    expect(screen.getByText('id: asker is not running: only a running process reads input')).toBeInTheDocument();
+    expect(input).toHaveValue('again');
+  });
+
+  it('offers no input line for a process that does not run', async () => {
+    renderLog(logApi([[line('done')]]));
+    await tick();
+    expect(screen.queryByRole('textbox', { name: 'Input' })).toBeNull();
   });
 
   it('keeps at most 5,000 lines, dropping the oldest, with only those in view in the DOM', async () => {
@@ -136,7 +211,7 @@ describe('LogView', () => {
     renderLog(logApi([many.slice(0, 3000), many.slice(3000)]));
     await tick();
     await tick(500);
-    expect(screen.getByText(/200 earlier lines are only in the log file/)).toBeInTheDocument();
+    expect(screen.getByText(/Showing the last 5,000 of 5,200 lines; search reads the whole log file/)).toBeInTheDocument();
     // Following: the tail is in view, the thousands of lines above it are not in the DOM.
     let shown = lineElements();
     expect(shown.length).toBeLessThan(60);
