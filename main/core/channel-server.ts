@@ -15,6 +15,7 @@ import { runAuthkey } from './authkey.js';
 import { answerFor, challengeMessageOf, CHALLENGE, encodeFrame, FAILURE, FrameReader, matchAnswer, newChallengeMessage, WELCOME } from './channel-handshake.js';
 import { readProcStat } from './proc-stat.js';
 import { LineSplitter, quoteExcerpt, WORKER_PROTOCOL_MINOR, WORKER_PROTOCOL_VERSION } from './worker-channel.js';
+import { channelFolderPrefix, removeStaleChannelFolders } from './stale-channel-folders.js';
 
 /** Someone whose key the server accepts while it is admitted: a Process (it has these fields). */
 export interface ChannelMember {
@@ -112,7 +113,8 @@ export class ChannelServer extends EventEmitter<ChannelServerEvents> implements 
     } else {
       // mkdtemp makes the folder 0700; chmod says so even under an odd umask. Only its owner can
       // reach the socket inside, which is the first gate; the handshake is the second.
-      this.#folder = mkdtempSync(join(tmpdir(), 'pooldeck-'));
+      removeStaleChannelFolders(tmpdir());
+      this.#folder = mkdtempSync(join(tmpdir(), channelFolderPrefix()));
       chmodSync(this.#folder, 0o700);
       removeFolderAtExit(this.#folder);
       this.address = join(this.#folder, 'channel.sock');
