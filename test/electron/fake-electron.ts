@@ -63,3 +63,26 @@ export class FakeApp extends EventEmitter {
     this.emit('before-quit', event);
   }
 }
+
+/** The quit dialog: answers with the buttons the test queued (0 Wait, 1 Terminate, 2 Cancel; Cancel when none is left). */
+export class FakeDialog {
+  answers: number[] = [];
+  shown = 0;
+  async showMessageBox(): Promise<{ response: number; checkboxChecked: boolean }> {
+    this.shown += 1;
+    return { response: this.answers.shift() ?? 2, checkboxChecked: false };
+  }
+}
+
+/**
+ * `electron` as the quit flow sees it, for `vi.mock('electron', async () => (await import('./fake-electron.js')).quitElectron)`;
+ * `reset()` before each test gives it a fresh app and dialog.
+ */
+export const quitElectron = {
+  app: new FakeApp(),
+  dialog: new FakeDialog(),
+  reset(): void {
+    this.app = new FakeApp();
+    this.dialog = new FakeDialog();
+  },
+};

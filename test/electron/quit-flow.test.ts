@@ -1,25 +1,10 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ProcessRow } from '../../main/protocol/rows.js';
 import type { AppEvent } from '../../main/protocol/events.js';
-import { FakeApp } from './fake-electron.js';
+import { quitElectron } from './fake-electron.js';
 import { runningRow } from './rows.js';
 
-const fake = vi.hoisted(() => ({
-  app: null as unknown as FakeApp,
-  responses: [] as number[],
-  dialogs: 0,
-}));
-vi.mock('electron', () => ({
-  get app() {
-    return fake.app;
-  },
-  dialog: {
-    showMessageBox: async () => {
-      fake.dialogs += 1;
-      return { response: fake.responses.shift() ?? 2, checkboxChecked: false };
-    },
-  },
-}));
+vi.mock('electron', async () => (await import('./fake-electron.js')).quitElectron);
 
 const { installQuitFlow } = await import('../../main/electron/quit.js');
 
@@ -69,45 +54,43 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('the quit flow', () => {
   beforeEach(() => {
-    fake.app = new FakeApp();
-    fake.responses = [];
-    fake.dialogs = 0;
+    quitElectron.reset();
   });
 
   it('with no non-daemon job: ends daemons with the ladder, disposes, then really quits', async () => {
     const t = install([]);
-    fake.app.quit();
+    quitElectron.app.quit();
     await settle();
-    expect(fake.dialogs).toBe(0);
+    expect(quitElectron.dialog.shown).toBe(0);
     expect(t.calls).toEqual(['shutdown(terminateAll=false)', 'dispose']);
     expect(t.flow.approved).toBe(true);
-    expect(fake.app.quitCalls).toBe(2);
+    expect(quitElectron.app.quitCalls).toBe(2);
   });
 
   it('Terminate: ends every job, then quits', async () => {
     const t = install([runningRow()]);
-    fake.responses = [1];
-    fake.app.quit();
+    quitElectron.dialog.answers = [1];
+    quitElectron.app.quit();
     await settle();
-    expect(fake.dialogs).toBe(1);
+    expect(quitElectron.dialog.shown).toBe(1);
     expect(t.calls).toEqual(['shutdown(terminateAll=true)', 'dispose']);
     expect(t.flow.approved).toBe(true);
   });
 
   it('Cancel: nothing is stopped and the app keeps running', async () => {
     const t = install([runningRow()]);
-    fake.responses = [2];
-    fake.app.quit();
+    quitElectron.dialog.answers = [2];
+    quitElectron.app.quit();
     await settle();
     expect(t.calls).toEqual([]);
     expect(t.flow.approved).toBe(false);
-    expect(fake.app.quitCalls).toBe(1);
+    expect(quitElectron.app.quitCalls).toBe(1);
   });
 
   it('Wait: shows the window, and quits (ending daemons) once the jobs have exited', async () => {
     const t = install([runningRow()]);
-    fake.responses = [0];
-    fake.app.quit();
+    quitElectron.dialog.answers = [0];
+    quitElectron.app.quit();
     await settle();
     expect(t.showWindow).toHaveBeenCalled();
     expect(t.calls).toEqual([]);
@@ -121,12 +104,12 @@ describe('the quit flow', () => {
 
   it('quitting again while waiting asks again, and Terminate ends the wait', async () => {
     const t = install([runningRow()]);
-    fake.responses = [0, 1];
-    fake.app.quit();
+    quitElectron.dialog.answers = [0, 1];
+    quitElectron.app.quit();
     await settle();
-    fake.app.quit();
+    quitElectron.app.quit();
     await settle();
-    expect(fake.dialogs).toBe(2);
+    expect(quitElectron.dialog.shown).toBe(2);
     expect(t.calls).toEqual(['shutdown(terminateAll=true)', 'dispose']);
     expect(t.listeners.size).toBe(0);
   });
@@ -138,10 +121,10 @@ describe('the quit flow', () => {
       t.setRunning([runningRow()]);
       return { stillRunning: [runningRow()] };
     });
-    fake.responses = [1];
-    fake.app.quit();
+    quitElectron.dialog.answers = [1];
+    quitElectron.app.quit();
     await settle();
-    expect(fake.dialogs).toBe(1);
+    expect(quitElectron.dialog.shown).toBe(1);
     expect(t.calls).toEqual(['shutdown(terminateAll=false)', 'shutdown(terminateAll=true)', 'dispose']);
   });
 
@@ -149,7 +132,7 @@ describe('the quit flow', () => {
     const t = install([runningRow()]);
     t.flow.terminateAndQuit();
     await settle();
-    expect(fake.dialogs).toBe(0);
+    expect(quitElectron.dialog.shown).toBe(0);
     expect(t.calls).toEqual(['shutdown(terminateAll=true)', 'dispose']);
     expect(t.flow.approved).toBe(true);
   });

@@ -9,25 +9,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAppBackend, type AppBackend } from '../../main/app/backend.js';
 import { isRunning, waitUntilGone } from '../e2e/harness.js';
 import { until } from '../helpers/until.js';
-import { FakeApp } from './fake-electron.js';
+import { quitElectron } from './fake-electron.js';
 
-const fake = vi.hoisted(() => ({
-  app: null as unknown as FakeApp,
-  /** The buttons the user presses, in order: 0 Wait, 1 Terminate, 2 Cancel. */
-  answers: [] as number[],
-  dialogs: 0,
-}));
-vi.mock('electron', () => ({
-  get app() {
-    return fake.app;
-  },
-  dialog: {
-    showMessageBox: async () => {
-      fake.dialogs += 1;
-      return { response: fake.answers.shift() ?? 2, checkboxChecked: false };
-    },
-  },
-}));
+vi.mock('electron', async () => (await import('./fake-electron.js')).quitElectron);
 
 const { installQuitFlow } = await import('../../main/electron/quit.js');
 
@@ -54,9 +38,7 @@ let exits: number;
 const started: number[] = [];
 
 beforeEach(() => {
-  fake.app = new FakeApp();
-  fake.answers = [];
-  fake.dialogs = 0;
+  quitElectron.reset();
   dataDir = mkdtempSync(join(tmpdir(), 'pooldeck-quit-'));
   backend = createAppBackend({ dataDir, workersDir, sampleIntervalMs: 100, deltaIntervalMs: 20, graceMs: GRACE_MS });
   disposed = false;
@@ -89,7 +71,7 @@ function installFlow() {
   };
   const flow = installQuitFlow({ backend, getWindow: () => null, showWindow, log: () => {} });
   // Added after the flow's listener, so it sees whether the flow held this quit or let it through.
-  fake.app.on('before-quit', (event: { defaultPrevented: boolean }) => {
+  quitElectron.app.on('before-quit', (event: { defaultPrevented: boolean }) => {
     if (!event.defaultPrevented) exits += 1;
   });
   return { flow, showWindow };
@@ -121,9 +103,9 @@ describe('quitting the desktop app over the real backend', () => {
     const { flow } = installFlow();
     const daemon = await startJob(WITH_GRANDCHILD, true);
     const stubborn = await startJob(IGNORING_SIGTERM, true);
-    fake.app.quit();
+    quitElectron.app.quit();
     await appExited();
-    expect(fake.dialogs).toBe(0);
+    expect(quitElectron.dialog.shown).toBe(0);
     expect(flow.approved).toBe(true);
     expect(disposed).toBe(true);
     expect(await survivorsOf(daemon, stubborn)).toEqual([]);
@@ -134,10 +116,10 @@ describe('quitting the desktop app over the real backend', () => {
     const job = await startJob(WITH_GRANDCHILD, false);
     const stubborn = await startJob(IGNORING_SIGTERM, false);
     const daemon = await startJob(WITH_GRANDCHILD, true);
-    fake.answers = [1];
-    fake.app.quit();
+    quitElectron.dialog.answers = [1];
+    quitElectron.app.quit();
     await appExited();
-    expect(fake.dialogs).toBe(1);
+    expect(quitElectron.dialog.shown).toBe(1);
     expect(await survivorsOf(job, stubborn, daemon)).toEqual([]);
   });
 
@@ -145,9 +127,9 @@ describe('quitting the desktop app over the real backend', () => {
     const { flow } = installFlow();
     const job = await startJob(WITH_GRANDCHILD, false);
     const daemon = await startJob(WITH_GRANDCHILD, true);
-    fake.answers = [2];
-    fake.app.quit();
-    await until(() => fake.dialogs === 1, 'the quit dialog');
+    quitElectron.dialog.answers = [2];
+    quitElectron.app.quit();
+    await until(() => quitElectron.dialog.shown === 1, 'the quit dialog');
     await new Promise((resolve) => setImmediate(resolve));
     expect(flow.approved).toBe(false);
     expect(exits).toBe(0);
@@ -162,16 +144,16 @@ describe('quitting the desktop app over the real backend', () => {
     const { flow, showWindow } = installFlow();
     const job = await startJob(WITH_GRANDCHILD, false);
     const daemon = await startJob(WITH_GRANDCHILD, true);
-    fake.answers = [0];
-    fake.app.quit();
-    await until(() => fake.dialogs === 1 && showWindow.mock.calls.length >= 2, 'the quit dialog and the waiting window');
+    quitElectron.dialog.answers = [0];
+    quitElectron.app.quit();
+    await until(() => quitElectron.dialog.shown === 1 && showWindow.mock.calls.length >= 2, 'the quit dialog and the waiting window');
     expect(flow.approved).toBe(false);
     expect(daemon.pids.every(isRunning)).toBe(true);
 
     // The job ends on its own terms (here: the user terminates its row in the window).
     await backend.handlers.terminate({ id: job.id });
     await appExited();
-    expect(fake.dialogs).toBe(1);
+    expect(quitElectron.dialog.shown).toBe(1);
     expect(await survivorsOf(job, daemon)).toEqual([]);
   });
 
@@ -181,7 +163,7 @@ describe('quitting the desktop app over the real backend', () => {
     const daemon = await startJob(WITH_GRANDCHILD, true);
     flow.terminateAndQuit();
     await appExited();
-    expect(fake.dialogs).toBe(0);
+    expect(quitElectron.dialog.shown).toBe(0);
     expect(await survivorsOf(job, daemon)).toEqual([]);
   });
 });
