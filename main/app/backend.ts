@@ -66,6 +66,7 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
     listTasks: async ({ poolId, ...page }) => guard(() => supervisor.listTasks(poolId, page)),
     readLogs: async ({ id, afterSeq, limit }) => guard(() => supervisor.readLogs(id, afterSeq, limit)),
     searchLogs: async ({ id, text, limit }) => guardAsync(() => supervisor.searchLogs(id, text, limit)),
+    readLogFile: async ({ id, offset }) => guardAsync(() => supervisor.readLogFile(id, offset)),
     writeStdin: async ({ id, text }) => (await guardAsync(() => supervisor.writeStdin(id, text)), {}),
     runDemo: async () => guardAsync(async () => {
       const demo = demoWorkspace(workersDir);

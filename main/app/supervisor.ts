@@ -9,10 +9,11 @@ import { Pool, type PoolOptions } from '../core/pool.js';
 import type { PoolTask } from '../core/pool-task.js';
 import { Process, type ProcessOptions } from '../core/process.js';
 import { Sampler, readOwnUsage, type SampleResult } from '../core/sampler.js';
-import type { AppStats, Delta, PoolRow, ProcessRow, SearchLogsResult, Snapshot, TaskPage, TaskRow, TaskState } from '../protocol/index.js';
+import type { AppStats, Delta, LogFilePiece, PoolRow, ProcessRow, SearchLogsResult, Snapshot, TaskPage, TaskRow, TaskState } from '../protocol/index.js';
 import type { PoolSpec, ProcessSpec } from '../protocol/schemas.js';
 import { ChangeTracker } from './change-tracker.js';
 import { LogSearches } from './log-search.js';
+import { readLogPiece } from './log-download.js';
 import { SupervisorError } from './errors.js';
 import { ProcessRegistry, type ProcessEntry } from './process-registry.js';
 import { PoolTaskRows, taskRow } from './task-rows.js';
@@ -190,6 +191,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     // What the process printed just now is in the file before it is searched.
     await log.flush();
     return { ...(await this.#logSearches.search(id, log.filePaths(), text, limit)), filePath: log.filePath };
+  }
+
+  /** A piece of the current run's log file (its parts as one file), from byte `offset`. */
+  async readLogFile(id: string, offset: number): Promise<LogFilePiece> {
+    const { log } = this.#processes.get(id);
+    await log.flush();
+    return readLogPiece(log.filePaths(), offset);
   }
 
   /** Sends a line (a newline is added) to a running process's standard input, as typed at a prompt. */

@@ -20,6 +20,7 @@ const COMMANDS: { readonly [N in CommandName]: true } = {
   listTasks: true,
   readLogs: true,
   searchLogs: true,
+  readLogFile: true,
   writeStdin: true,
   runDemo: true,
   listTargets: true,

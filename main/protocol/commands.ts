@@ -8,6 +8,7 @@ import {
   PoolSpecSchema,
   ProcessSpecSchema,
   ReadLogsArgsSchema,
+  ReadLogFileArgsSchema,
   SearchLogsArgsSchema,
   StopArgsSchema,
   SubmitTasksArgsSchema,
@@ -36,6 +37,7 @@ export const commandSchemas = {
   listTasks: ListTasksArgsSchema,
   readLogs: ReadLogsArgsSchema,
   searchLogs: SearchLogsArgsSchema,
+  readLogFile: ReadLogFileArgsSchema,
   writeStdin: WriteStdinArgsSchema,
   runDemo: EmptyArgsSchema,
   listTargets: ListTargetsArgsSchema,
@@ -73,6 +75,15 @@ export interface SearchLogsResult {
   /** False when the search stopped early: it took too long, or a newer search of the same log replaced it. */
   complete: boolean;
   filePath: string | null;
+}
+
+/** A piece of a run's log file (its parts on disk read as one file), for a download. */
+export interface LogFilePiece {
+  /** The bytes, base64: a log holds whatever the program wrote, not always UTF-8. */
+  data: string;
+  /** Where the next piece begins; the file is read when it reaches `totalBytes`. */
+  nextOffset: number;
+  totalBytes: number;
 }
 
 /** A page of a pool's task list, in task id order. */
@@ -128,6 +139,7 @@ export interface CommandResults {
   listTasks: TaskPage;
   readLogs: ReadLogsResult;
   searchLogs: SearchLogsResult;
+  readLogFile: LogFilePiece;
   writeStdin: Record<string, never>;
   runDemo: { processIds: string[]; poolIds: string[] };
   listTargets: TargetList;

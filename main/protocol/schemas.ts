@@ -317,6 +317,9 @@ export const SearchLogsArgsSchema = z.strictObject({
   limit: wholeNumber('limit', 1, LIMITS.maxLogMatches).optional(),
 });
 
+/** A piece of the current run's log file from byte `offset` (for a download). */
+export const ReadLogFileArgsSchema = z.strictObject({ id: idField, offset: wholeNumber('offset', 0) });
+
 export const EmptyArgsSchema = z.strictObject({});
 
 export type ProcessSpec = z.output<typeof ProcessSpecSchema>;

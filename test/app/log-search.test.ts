@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LogSearches, searchLogFiles } from '../../main/app/log-search.js';
+import { LOG_PIECE_BYTES, readLogPiece } from '../../main/app/log-download.js';
 import { commandSchemas } from '../../main/protocol/commands.js';
 import { until } from '../helpers/until.js';
 import { useQuietSupervisor } from './supervisor-fixture.js';
@@ -104,6 +105,37 @@ describe('searchLogFiles', () => {
     const second = searches.search('p1', [path], 'needle', 10);
     expect(await first).toMatchObject({ complete: false });
     expect(await second).toMatchObject({ complete: true, matchCount: 100_000, linesSearched: 100_000 });
+  });
+});
+
+describe('readLogFile', () => {
+  it('reads a run\'s parts as one file, a bounded piece at a time, byte for byte', async () => {
+    const newest = fileWith('x'.repeat(LOG_PIECE_BYTES + 10));
+    const older = Buffer.from([0xff, 0x00, 0x0a, 0xe2, 0x82]);
+    writeFileSync(`${newest}.1`, older);
+    const paths = [`${newest}.2`, `${newest}.1`, newest];
+    const pieces: Buffer[] = [];
+    let offset = 0;
+    let calls = 0;
+    for (;;) {
+      const piece = await readLogPiece(paths, offset);
+      calls += 1;
+      expect(piece.totalBytes).toBe(LOG_PIECE_BYTES + 15);
+      pieces.push(Buffer.from(piece.data, 'base64'));
+      offset = piece.nextOffset;
+      if (offset >= piece.totalBytes) break;
+    }
+    expect(calls).toBe(3);
+    expect(Buffer.concat(pieces).equals(Buffer.concat([older, Buffer.from('x'.repeat(LOG_PIECE_BYTES + 10))]))).toBe(true);
+  });
+
+  it('reads the current run\'s file through the supervisor, and refuses a negative offset naming the field', async () => {
+    const { supervisor } = fixture;
+    const row = await supervisor.createProcess({ command: 'sh', args: ['-c', 'echo one; echo two'] });
+    await exited(row.id);
+    const piece = await supervisor.readLogFile(row.id, 0);
+    expect(Buffer.from(piece.data, 'base64').toString()).toBe('one\ntwo\n[pooldeck] exited with 0\n');
+    expect(commandSchemas.readLogFile.safeParse({ id: 'p1', offset: -1 }).error?.issues[0]).toMatchObject({ path: ['offset'], message: 'offset must be at least 0' });
   });
 });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, startServedApp, type ServedApp } from './harness.js';
@@ -83,6 +84,12 @@ describe('the log panel', () => {
 
     await search.fill('');
     await input.press('Enter');
+    // Download saves the whole file, not the tail the panel holds.
+    const [download] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: 'Download' }).click()]);
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^${created.value!.id}-\\d{8}-\\d{6}-[0-9a-f]{6}\\.log$`));
+    const saved = readFileSync((await download.path())!, 'utf8');
+    expect(saved.startsWith('line 0\nline 1\n')).toBe(true);
+    expect(saved).toContain('line 199999\ndownload 10%\rdownload 50%\rdownload 100%\n');
     await pollUntil(async () => (await app.command<{ processes: { name: string; state: string }[] }>('getSnapshot', {})).value!.processes.find((process) => process.name === 'long-log')?.state === 'exited', 15_000, 'long-log to exit after its last input');
   }, 120_000);
 });
