@@ -8,7 +8,7 @@ import { stripAnsi } from '../protocol/ansi.js';
 import type { LogMatch, SearchLogsResult } from '../protocol/commands.js';
 
 /** Longest a search reads before it answers with what it found so far. */
-export const SEARCH_TIME_MS = 10_000;
+const SEARCH_TIME_MS = 10_000;
 /** A matching line longer than this is cut in the answer (it still matches on its whole length). */
 const MAX_MATCH_CHARS = 4_096;
 const CHUNK_BYTES = 1 << 20;

@@ -2,9 +2,9 @@ import type { PooldeckApi } from './api.js';
 import type { SearchLogsResult } from '../../main/protocol/index.js';
 
 /** Typing pauses this long before the file is searched: one search per word, not per key. */
-export const SEARCH_DELAY_MS = 300;
+const SEARCH_DELAY_MS = 300;
 /** Matches the view asks for at most (the newest); the count covers them all. */
-export const MATCH_LIMIT = 1000;
+const MATCH_LIMIT = 1000;
 
 /**
  * A search of one process's log file on disk (all of it, not only the lines the view holds), with a
