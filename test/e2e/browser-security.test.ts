@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, startServedApp, type ServedApp } from './harness.js';
+import { CHROMIUM_ARGS, chromiumExecutablePath, startServedApp, type ServedApp } from './harness.js';
 
 // The attacks the headless server must withstand, made by a real browser: a page from another origin
 // on the same machine (same *site* as the server, so it even gets the asset cookie) and a page whose
@@ -17,7 +17,7 @@ beforeAll(async () => {
   app = await startServedApp();
   // evil.test resolves to 127.0.0.1 in this browser: what a DNS rebinding attack achieves.
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: chromiumExecutablePath(),
     args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP evil.test 127.0.0.1'],
   });
   attacker = http.createServer((_req, res) => {

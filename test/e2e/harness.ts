@@ -23,9 +23,22 @@ export const CHROMIUM_ARGS = [
   '--disable-dev-shm-usage',
 ];
 
+/** Debian's Chromium, which the development machines and .ci/run use. */
+const SYSTEM_CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * The browser the e2e tests drive: CHROMIUM_PATH when set, else the system Chromium where it exists,
+ * else undefined: Playwright's own build (`npx playwright-core install chromium`, as the CI matrix does).
+ */
+export function chromiumExecutablePath(): string | undefined {
+  const configured = process.env.CHROMIUM_PATH;
+  if (configured) return configured;
+  return existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined;
+}
+
 export function launchChromium(): Promise<Browser> {
   // A fresh temporary profile every launch (launch(), not launchPersistentContext()).
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: chromiumExecutablePath(), args: CHROMIUM_ARGS });
 }
 
 export interface ServedApp {
