@@ -41,14 +41,6 @@ export class LogFileSearch {
     if (query !== '') this.#timer = setTimeout(() => void this.#run(query), SEARCH_DELAY_MS);
   }
 
-  /** Searches again now (the file grew since). */
-  refresh(): void {
-    if (this.query === '') return;
-    clearTimeout(this.#timer);
-    this.searching = true;
-    void this.#run(this.query);
-  }
-
   next(): void {
     const count = this.result?.matches.length ?? 0;
     if (count > 0) this.current = (this.current + 1) % count;
