@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
+import { electronForTests } from '../helpers/electron-binary.js';
 import { descendants, isRunning, waitUntilGone } from './harness.js';
 import { field, pollUntil, readProcessTable, rowNamed, showTab } from './ui-helpers.js';
 
@@ -11,28 +12,7 @@ import { field, pollUntil, readProcessTable, rowNamed, showTab } from './ui-help
 // runs only where a binary is already there (node_modules/electron/dist, or ELECTRON_OVERRIDE_DIST_PATH)
 // and a display is available (DISPLAY, e.g. under xvfb-run).
 
-function findElectronBinary(): { path: string } | { reason: string } {
-  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  if (override) {
-    const candidate = join(override, process.platform === 'darwin' ? 'Electron.app/Contents/MacOS/Electron' : 'electron');
-    return existsSync(candidate) ? { path: candidate } : { reason: `ELECTRON_OVERRIDE_DIST_PATH has no electron binary (${candidate})` };
-  }
-  const pathFile = resolve('node_modules/electron/path.txt');
-  if (!existsSync(pathFile)) return { reason: 'Electron binary not installed (no node_modules/electron/path.txt; it downloads on first run, which needs the network)' };
-  const binary = resolve('node_modules/electron/dist', readFileSync(pathFile, 'utf8').trim());
-  return existsSync(binary) ? { path: binary } : { reason: `Electron binary missing at ${binary}` };
-}
-
-const found = findElectronBinary();
-const skipReason =
-  'reason' in found
-    ? found.reason
-    : process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY
-      ? 'no display for Electron (run under xvfb-run)'
-      : !existsSync(resolve('out/main/index.js'))
-        ? 'out/main/index.js is missing: run npm run build first'
-        : null;
-if (skipReason) console.log(`[e2e electron] skipped: ${skipReason}`);
+const { binary, skipReason } = electronForTests('e2e electron');
 
 describe.skipIf(skipReason !== null)('the desktop app under Electron', () => {
   let electronApp: ElectronApplication;
@@ -43,7 +23,7 @@ describe.skipIf(skipReason !== null)('the desktop app under Electron', () => {
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'pooldeck-electron-'));
     electronApp = await _electron.launch({
-      executablePath: (found as { path: string }).path,
+      executablePath: binary!,
       args: [resolve('out/main/index.js'), '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
       // A fresh profile and data folder.
       env: { ...process.env, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'), HOME: home },

@@ -1,36 +1,12 @@
 // The desktop shell in a real Electron, driven by Playwright. Runs only where Electron's binary exists
 // (found without starting its lazy download, as scripts/start.mjs does) and, on Linux, a display
 // (xvfb-run). Elsewhere every check here is skipped with the reason printed.
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { commandNames } from '../../main/protocol/commands.js';
+import { electronForTests } from '../helpers/electron-binary.js';
 
-function electronBinary(): string | null {
-  const electronDir = resolve('node_modules/electron');
-  const pathFile = join(electronDir, 'path.txt');
-  const relativePath = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : '';
-  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  const candidate = override
-    ? join(override, relativePath || (process.platform === 'win32' ? 'electron.exe' : 'electron'))
-    : relativePath
-      ? join(electronDir, 'dist', relativePath)
-      : null;
-  return candidate && existsSync(candidate) ? candidate : null;
-}
-
-const binary = electronBinary();
-const built = existsSync('out/main/index.js') && existsSync('out/preload/index.cjs') && existsSync('out/renderer/index.html');
-const display = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
-const skipReason = !binary
-  ? 'the Electron binary is not installed (it cannot be downloaded here)'
-  : !built
-    ? 'the build output is missing (run npm run build)'
-    : !display
-      ? 'no display (run under xvfb-run)'
-      : null;
-if (skipReason) console.warn(`skipping the live Electron checks: ${skipReason}`);
+const { binary, skipReason } = electronForTests('live Electron checks');
 
 describe.skipIf(skipReason !== null)('the desktop shell in Electron', () => {
   let app: ElectronApplication;
