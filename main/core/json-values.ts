@@ -60,7 +60,11 @@ function problemInArray(array: unknown[], ancestors: object[]): JsonProblem | nu
   return null;
 }
 
+/** Marks objects that travel as their toJSON() (the channel objects' `{"$pooldeck":…}` tags), so that they pass. */
+export const CARRIED_AS_TAG = Symbol.for('pooldeck.carriedAsTag');
+
 function problemInObject(object: object, ancestors: object[]): JsonProblem | null {
+  if ((object as { [CARRIED_AS_TAG]?: unknown })[CARRIED_AS_TAG] === true) return null;
   const prototype = Object.getPrototypeOf(object) as object | null;
   if (prototype !== Object.prototype && prototype !== null) {
     return { path: [], what: `is a ${object.constructor?.name ?? 'object'}, ${CANT_CARRY} (only plain objects)` };

@@ -44,7 +44,11 @@ import traceback
 
 _HELPER_FILE = os.path.abspath(__file__)
 
-__all__ = ["serve", "connect", "Connection", "AuthenticationError", "PROTOCOL_VERSION", "PROTOCOL_MINOR"]
+__all__ = [
+    "serve", "connect", "Connection", "AuthenticationError", "PROTOCOL_VERSION", "PROTOCOL_MINOR",
+    "queue", "pipe", "lock", "rlock", "semaphore", "event",
+    "Queue", "PipeConnection", "Lock", "RLock", "Semaphore", "Event", "QueueClosedError",
+]
 
 PROTOCOL_VERSION = 1
 PROTOCOL_MINOR = 1
@@ -184,6 +188,8 @@ def serve(handler, initializer=None, initargs=()):
             kwargs = message.get("kwargs")
             if not isinstance(kwargs, dict):
                 kwargs = {}
+            if b'"$pooldeck"' in raw:
+                args, kwargs = _resolve_tags(args), _resolve_tags(kwargs)
             send(_result_line(task_id, handler, args, kwargs))
         elif kind == "batch":
             # "items": each item is the only argument (map); "args": argument lists (starmap).
@@ -192,6 +198,8 @@ def serve(handler, initializer=None, initargs=()):
             arg_lists = message.get("args")
             if not isinstance(batch_id, int) or not isinstance(items if items is not None else arg_lists, list):
                 continue
+            if b'"$pooldeck"' in raw:
+                items, arg_lists = _resolve_tags(items), _resolve_tags(arg_lists)
             send(_batch_line(batch_id, handler, arg_lists, items))
         elif kind == "exit":
             break
@@ -358,6 +366,394 @@ def connect(address=None, authkey=None):
 
 
 # ---------------------------------------------------------------------------------------------------
+# Channel objects: the app's Queue, Pipe, Lock, RLock, Semaphore and Event, as multiprocessing's.
+# They live in the app, which brokers them over this process's one channel connection (opened on
+# first use). A target gets them in its arguments (the app sends {"$pooldeck": {...}} tags, turned
+# into these objects before the call); any process the app started can open one by name:
+#
+#     import pooldeck_worker
+#     jobs = pooldeck_worker.queue("jobs")
+#     jobs.put(["hello", 1])
+#
+# Each operation is one JSON line to the app and, when it must wait for the answer, one back (see
+# "Channel objects" in docs/worker-protocol.md). A put on an unbounded queue, a pipe's send and a
+# release of a lock this process holds wait for nothing: they are pipelined.
+
+import queue as _stdqueue
+
+
+class QueueClosedError(ValueError):
+    """The app closed the queue: no more puts, and a get that finds it empty raises this."""
+
+
+_ERRORS = {
+    "Full": _stdqueue.Full,
+    "Empty": _stdqueue.Empty,
+    "Closed": QueueClosedError,
+    "EOF": EOFError,
+    "TypeError": TypeError,
+    "RangeError": ValueError,
+    "LookupError": LookupError,
+    "TimeoutError": TimeoutError,
+}
+
+
+class _Client(object):
+    """The process's connection to the broker: requests answered by id, and notes answered by nothing.
+
+    Whichever thread waits for an answer reads the socket while no other does, and hands the answers
+    it reads to their threads: one thread costs no handoff; several never block each other.
+    """
+
+    def __init__(self, connection):
+        self._connection = connection
+        self._stream = connection._stream
+        self._send_lock = threading.Lock()
+        self._cond = threading.Condition(threading.Lock())
+        self._replies = {}
+        self._reading = False
+        self._closed = False
+        self._next_id = 0
+        self.pid = os.getpid()
+
+    def note(self, line):
+        """Sends an encoded line that gets no answer."""
+        with self._send_lock:
+            self._stream.write(line)
+
+    def request(self, message):
+        """Sends `message` and returns the answer's value, or raises the error it carries."""
+        with self._send_lock:
+            self._next_id += 1
+            request_id = message["id"] = self._next_id
+            self._stream.write(_dumps(message).encode("ascii") + b"\n")
+        reply = self._wait(request_id)
+        if reply.get("ok"):
+            return reply.get("value")
+        error = reply.get("error") or {}
+        raise _ERRORS.get(error.get("type"), RuntimeError)(error.get("message", "the app refused the operation"))
+
+    def _wait(self, request_id):
+        cond = self._cond
+        while True:
+            with cond:
+                while True:
+                    reply = self._replies.pop(request_id, None)
+                    if reply is not None:
+                        return reply
+                    if self._closed:
+                        raise EOFError("the app's channel closed")
+                    if not self._reading:
+                        self._reading = True
+                        break
+                    cond.wait()
+            lines, closed = self._read_lines()
+            with cond:
+                self._reading = False
+                self._closed = self._closed or closed
+                for line in lines:
+                    message = json.loads(line)
+                    if isinstance(message, dict) and message.get("type") == "reply":
+                        self._replies[message.get("id")] = message
+                cond.notify_all()
+
+    def _read_lines(self):
+        stream = self._stream
+        try:
+            while b"\n" not in stream.buffer:
+                stream.buffer += stream.read_some()
+        except (EOFError, OSError):
+            return [], True
+        *lines, stream.buffer = stream.buffer.split(b"\n")
+        return [line for line in lines if line.strip()], False
+
+
+_client_lock = threading.Lock()
+_client_instance = None
+
+
+def _client():
+    """The process's broker connection, opened on first use (and again in a forked child)."""
+    global _client_instance
+    client = _client_instance
+    if client is not None and client.pid == os.getpid():
+        return client
+    with _client_lock:
+        if _client_instance is None or _client_instance.pid != os.getpid():
+            _client_instance = _Client(connect())
+        return _client_instance
+
+
+def _timeout_ms(block, timeout):
+    if not block or timeout is None:
+        return None
+    if timeout < 0:
+        raise ValueError("'timeout' must be a non-negative number")
+    return timeout * 1000.0
+
+
+def _op_prefix(kind, name, op, **fields):
+    """The start of an op line up to its "value", encoded once per object."""
+    head = {"type": "op", "kind": kind, "name": name, "op": op}
+    head.update(fields)
+    return _dumps(head)[:-1].encode("ascii") + b',"value":'
+
+
+class _Brokered(object):
+    _kind = None
+
+    def __init__(self, name, client=None):
+        self._name = name
+        self._client = client or _client()
+
+    @property
+    def name(self):
+        return self._name
+
+    def _request(self, op, **fields):
+        message = {"type": "op", "kind": self._kind, "name": self._name, "op": op}
+        message.update(fields)
+        return self._client.request(message)
+
+    def __repr__(self):
+        return "<pooldeck %s %r>" % (self._kind, self._name)
+
+
+class Queue(_Brokered):
+    """A queue the app holds, used as multiprocessing.Queue: put/get raise queue.Full/queue.Empty."""
+
+    _kind = "queue"
+
+    def __init__(self, name, maxsize=0, client=None):
+        _Brokered.__init__(self, name, client)
+        self._maxsize = maxsize
+        self._put_prefix = _op_prefix("queue", name, "put")
+        self._closed = False
+
+    def put(self, obj, block=True, timeout=None):
+        if self._closed:
+            raise ValueError("Queue %r is closed" % self._name)
+        if self._maxsize == 0:
+            # Unbounded: nothing to wait for, so the put is pipelined.
+            self._client.note(self._put_prefix + _dumps(obj).encode("ascii") + b"}\n")
+            return
+        self._request("put", value=obj, block=bool(block), timeoutMs=_timeout_ms(block, timeout))
+
+    def get(self, block=True, timeout=None):
+        return self._request("get", block=bool(block), timeoutMs=_timeout_ms(block, timeout))
+
+    def put_nowait(self, obj):
+        return self.put(obj, False)
+
+    def get_nowait(self):
+        return self.get(False)
+
+    def qsize(self):
+        return self._request("qsize")
+
+    def empty(self):
+        return self._request("empty")
+
+    def full(self):
+        return self._request("full")
+
+    def close(self):
+        """As multiprocessing's: this process puts no more (the queue stays open for the others)."""
+        self._closed = True
+
+    def join_thread(self):
+        pass
+
+    def cancel_join_thread(self):
+        pass
+
+
+class PipeConnection(_Brokered):
+    """One end of a Pipe the app holds, used as multiprocessing's Connection: recv raises EOFError."""
+
+    _kind = "pipe"
+
+    def __init__(self, name, end, readable=True, writable=True, client=None):
+        _Brokered.__init__(self, name, client)
+        self._end = end
+        self.readable = readable
+        self.writable = writable
+        self._send_prefix = _op_prefix("pipe", name, "send", end=end)
+        self.closed = False
+        # This process holds the end now: when it ends, the end closes and the other side gets EOF.
+        self._client.note(_dumps({"type": "open", "kind": "pipe", "name": name, "end": end}).encode("ascii") + b"\n")
+
+    def _check(self):
+        if self.closed:
+            raise OSError("handle is closed")
+
+    def send(self, obj):
+        self._check()
+        if not self.writable:
+            raise OSError("connection is read-only")
+        self._client.note(self._send_prefix + _dumps(obj).encode("ascii") + b"}\n")
+
+    def recv(self):
+        self._check()
+        if not self.readable:
+            raise OSError("connection is write-only")
+        return self._request("recv", end=self._end)
+
+    def poll(self, timeout=0.0):
+        self._check()
+        return self._request("poll", end=self._end, timeoutMs=None if timeout is None else max(0.0, timeout) * 1000.0)
+
+    def close(self):
+        if not self.closed:
+            self.closed = True
+            self._request("close", end=self._end)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+class _PermitLock(_Brokered):
+    """Lock, RLock and Semaphore: acquire(block, timeout) -> bool, release(), `with`."""
+
+    def __init__(self, name, client=None):
+        _Brokered.__init__(self, name, client)
+        self._release_line = _dumps({"type": "op", "kind": self._kind, "name": name, "op": "release"}).encode("ascii") + b"\n"
+        self._held = 0  # permits this process holds, so that releasing them needs no answer
+
+    def _owner(self):
+        return None
+
+    def acquire(self, block=True, timeout=None):
+        fields = {"block": bool(block), "timeoutMs": _timeout_ms(block, timeout)}
+        owner = self._owner()
+        if owner is not None:
+            fields["owner"] = owner
+        answer = self._request("acquire", **fields)
+        if answer.get("abandonedBy"):
+            died = answer["abandonedBy"]
+            sys.stderr.write(
+                "pooldeck: %s %r was free because process %s (pid %s) ended holding it\n"
+                % (self._kind, self._name, died.get("name") or "?", died.get("pid"))
+            )
+        if answer.get("acquired"):
+            self._held += 1
+            return True
+        return False
+
+    def release(self):
+        if self._held > 0 and self._owner() is None:
+            self._held -= 1
+            self._client.note(self._release_line)
+            return
+        fields = {}
+        owner = self._owner()
+        if owner is not None:
+            fields["owner"] = owner
+        self._request("release", **fields)
+        self._held = max(0, self._held - 1)
+
+    def __enter__(self):
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.release()
+
+
+class Lock(_PermitLock):
+    _kind = "lock"
+
+
+class RLock(_PermitLock):
+    _kind = "rlock"
+
+    def _owner(self):
+        return str(threading.get_ident())
+
+
+class Semaphore(_PermitLock):
+    _kind = "semaphore"
+
+    def get_value(self):
+        return self._request("getValue")
+
+
+class Event(_Brokered):
+    """An event the app holds, used as multiprocessing.Event."""
+
+    _kind = "event"
+
+    def is_set(self):
+        return self._request("isSet")
+
+    def set(self):
+        self._request("set")
+
+    def clear(self):
+        self._request("clear")
+
+    def wait(self, timeout=None):
+        return self._request("wait", timeoutMs=None if timeout is None else max(0.0, timeout) * 1000.0)
+
+
+def _open(kind, name, **fields):
+    return _client().request(dict({"type": "open", "kind": kind, "name": name}, **fields))
+
+
+def queue(name):
+    """The app's queue named `name` (Queue({ name }) in the app, or one passed to another process)."""
+    info = _open("queue", name)
+    return Queue(name, info.get("maxsize", 0))
+
+
+def pipe(name, end=1):
+    """End `end` (0 or 1) of the app's pipe named `name`; this process holds it from now on."""
+    info = _open("pipe", name, end=end)
+    return PipeConnection(name, end, info.get("readable", True), info.get("writable", True))
+
+
+def _opener(kind, cls):
+    def open_by_name(name):
+        _open(kind, name)
+        return cls(name)
+
+    open_by_name.__name__ = kind
+    open_by_name.__doc__ = "The app's %s named `name`." % kind
+    return open_by_name
+
+
+lock = _opener("lock", Lock)
+rlock = _opener("rlock", RLock)
+semaphore = _opener("semaphore", Semaphore)
+event = _opener("event", Event)
+
+
+_FROM_TAG = {
+    "queue": lambda tag: Queue(tag["name"], tag.get("maxsize", 0)),
+    "pipe": lambda tag: PipeConnection(tag["name"], tag.get("end", 1), tag.get("readable", True), tag.get("writable", True)),
+    "lock": lambda tag: Lock(tag["name"]),
+    "rlock": lambda tag: RLock(tag["name"]),
+    "semaphore": lambda tag: Semaphore(tag["name"]),
+    "event": lambda tag: Event(tag["name"]),
+}
+
+
+def _resolve_tags(value):
+    """`value` with each {"$pooldeck": {...}} tag (a channel object the app passed) made the live object."""
+    if isinstance(value, list):
+        return [_resolve_tags(item) for item in value]
+    if isinstance(value, dict):
+        tag = value.get("$pooldeck") if len(value) == 1 else None
+        if isinstance(tag, dict) and tag.get("kind") in _FROM_TAG and isinstance(tag.get("name"), str):
+            return _FROM_TAG[tag["kind"]](tag)
+        return {key: _resolve_tags(item) for key, item in value.items()}
+    return value
+
+
+# ---------------------------------------------------------------------------------------------------
 # Running a target: python3 pooldeck_worker.py run FILE.py:ATTR | MODULE:ATTR
 # (and serving one in a pool: python3 pooldeck_worker.py serve TARGET [--initializer INIT] [--initargs JSON],
 # which loads TARGET and INIT once and then is serve(TARGET, INIT, initargs); a class is instantiated
@@ -467,6 +863,8 @@ def _run(target_text):
     name = call.get("name") or "Process"
     args = call.get("args") or []
     kwargs = call.get("kwargs") or {}
+    if b'"$pooldeck"' in line:
+        args, kwargs = _resolve_tags(args), _resolve_tags(kwargs)
 
     def answer(message):
         data = _dumps(message).encode("ascii") + b"\n"
@@ -610,4 +1008,7 @@ def _main(argv):
 
 
 if __name__ == "__main__":
+    # A target that imports pooldeck_worker gets this very module (one channel connection, one set of
+    # classes), not a second copy of the file.
+    sys.modules.setdefault("pooldeck_worker", sys.modules[__name__])
     sys.exit(_main(sys.argv[1:]))

@@ -1,0 +1,194 @@
+// The broker: serves the app's channel objects (queues, pipes, locks, events, shared values) to the
+// processes connected to its channel servers. A process names an object and an operation in one JSON
+// line; the broker runs it on the same object the app holds and answers by id (see "Channel objects"
+// in docs/worker-protocol.md):
+//   process → app  {"type":"open","id":1,"kind":"queue","name":"jobs"}
+//   process → app  {"type":"op","id":2,"kind":"queue","name":"jobs","op":"get","block":true,"timeoutMs":500}
+//   app → process  {"type":"reply","id":2,"ok":true,"value":…} | {"type":"reply","id":2,"ok":false,"error":{"type":"Empty","message":…}}
+// A line without an id gets no answer (a put on an unbounded queue, a send on a pipe: pipelined).
+// When a process's connection ends, every object drops its waiting calls and releases what it held.
+
+import { EventEmitter } from 'node:events';
+import type { ChannelConnection, ChannelServer } from '../channel-server.js';
+import { CARRIED_AS_TAG } from '../json-values.js';
+import { toWireError } from './errors.js';
+import type { Party, PartyInfo } from './party.js';
+
+export type ChannelKind = 'queue' | 'pipe' | 'lock' | 'rlock' | 'semaphore' | 'event' | 'value' | 'array';
+
+const KINDS: readonly ChannelKind[] = ['queue', 'pipe', 'lock', 'rlock', 'semaphore', 'event', 'value', 'array'];
+
+/** One operation a process asked for: `op` and its fields (block, timeoutMs, value, …). */
+export interface ChannelRequest {
+  readonly op: string;
+  readonly [field: string]: unknown;
+}
+
+/** Ends an operation: with a value for the process, or an error. Called once. */
+export type Respond = (error: Error | null, value?: unknown) => void;
+
+/** What the broker needs of a channel object. */
+export interface BrokeredObject {
+  readonly kind: ChannelKind;
+  readonly name: string;
+  /** A process opened the object (by name, or from a tag in its arguments): what it needs to know of it. */
+  open(party: Party, request: ChannelRequest): Record<string, unknown>;
+  /** Runs `request.op` for `party`; throws a TypeError for an op or a field it does not know. */
+  serve(party: Party, request: ChannelRequest, respond: Respond): void;
+  /** `party`'s process ended: drop its waiting calls, release what it held. */
+  partyGone(party: Party): void;
+}
+
+export interface BrokerEvents {
+  /** A process ended holding a lock (or permits of a semaphore): they were released. */
+  abandoned: [event: { kind: ChannelKind; name: string; holder: PartyInfo }];
+  /** An object was added or removed. */
+  objects: [];
+}
+
+/** The JSON tag a channel object travels as in a target's args: `{"$pooldeck":{"kind":"queue","name":"Queue-1",…}}`. */
+export const TAG_KEY = '$pooldeck';
+
+export { CARRIED_AS_TAG };
+
+export function channelTag(kind: ChannelKind, name: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return { [TAG_KEY]: { kind, name, ...fields } };
+}
+
+export class Broker extends EventEmitter<BrokerEvents> {
+  readonly #objects = new Map<string, BrokeredObject>();
+  readonly #counters = new Map<ChannelKind, number>();
+  readonly #served = new Map<ChannelServer, () => void>();
+  readonly #parties = new Set<ChannelConnection>();
+
+  /** The objects served, oldest first. */
+  get objects(): BrokeredObject[] {
+    return [...this.#objects.values()];
+  }
+
+  get(name: string): BrokeredObject | undefined {
+    return this.#objects.get(name);
+  }
+
+  /**
+   * The name for a new object: `name` when given (a TypeError if taken or not a non-empty string),
+   * else `Queue-1`, `Lock-2`… numbered per kind, as multiprocessing names processes.
+   */
+  nameFor(kind: ChannelKind, label: string, name: unknown): string {
+    if (name !== undefined) {
+      if (typeof name !== 'string' || name.trim() === '' || name.length > 200) {
+        throw new TypeError(`${label}: \`name\` must be a non-empty string of at most 200 characters, not ${JSON.stringify(name) ?? String(name)}`);
+      }
+      if (this.#objects.has(name)) throw new TypeError(`${label}: the name ${JSON.stringify(name)} is taken by a ${this.#objects.get(name)!.kind}; names are unique across channel objects`);
+      return name;
+    }
+    for (;;) {
+      const count = (this.#counters.get(kind) ?? 0) + 1;
+      this.#counters.set(kind, count);
+      const candidate = `${label}-${count}`;
+      if (!this.#objects.has(candidate)) return candidate;
+    }
+  }
+
+  add(object: BrokeredObject): void {
+    this.#objects.set(object.name, object);
+    this.emit('objects');
+  }
+
+  /** Stops serving `object` (processes that open its name are told there is none). */
+  remove(object: BrokeredObject): void {
+    if (this.#objects.get(object.name) !== object) return;
+    this.#objects.delete(object.name);
+    this.emit('objects');
+  }
+
+  /** Serves the objects to `server`'s connections until the returned function is called. */
+  serve(server: ChannelServer): () => void {
+    const existing = this.#served.get(server);
+    if (existing) return existing;
+    const onConnection = (connection: ChannelConnection): void => this.#attach(connection);
+    server.on('connection', onConnection);
+    for (const connection of server.connections) this.#attach(connection);
+    const stop = (): void => {
+      server.off('connection', onConnection);
+      this.#served.delete(server);
+    };
+    this.#served.set(server, stop);
+    return stop;
+  }
+
+  #attach(connection: ChannelConnection): void {
+    if (this.#parties.has(connection)) return;
+    this.#parties.add(connection);
+    connection.on('message', (message) => {
+      if (message.type === 'op' || message.type === 'open') this.#handle(connection, message);
+    });
+    connection.once('close', () => {
+      this.#parties.delete(connection);
+      for (const object of this.#objects.values()) object.partyGone(connection);
+    });
+  }
+
+  #handle(connection: ChannelConnection, message: Record<string, unknown>): void {
+    const id = message.id;
+    const answers = typeof id === 'number' || typeof id === 'string';
+    const respond: Respond = (error, value) => {
+      if (!answers) return;
+      if (error) connection.send({ type: 'reply', id, ok: false, error: toWireError(error) });
+      else connection.send({ type: 'reply', id, ok: true, value: value ?? null });
+    };
+    try {
+      const object = this.#find(message.kind, message.name);
+      if (message.type === 'open') respond(null, object.open(connection, message as unknown as ChannelRequest));
+      else if (typeof message.op !== 'string') throw new TypeError('an "op" message needs "op", the operation\'s name (a string)');
+      else object.serve(connection, message as unknown as ChannelRequest, respond);
+    } catch (error) {
+      respond(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  #find(kind: unknown, name: unknown): BrokeredObject {
+    if (typeof kind !== 'string' || !KINDS.includes(kind as ChannelKind)) {
+      throw new TypeError(`"kind" must be one of ${KINDS.join(', ')}, not ${JSON.stringify(kind) ?? String(kind)}`);
+    }
+    if (typeof name !== 'string') throw new TypeError('"name" must be the object\'s name (a string)');
+    const object = this.#objects.get(name);
+    if (!object) throw new LookupError(`there is no channel object named ${JSON.stringify(name)}`);
+    if (object.kind !== kind) throw new LookupError(`${JSON.stringify(name)} is a ${object.kind}, not a ${kind}`);
+    return object;
+  }
+}
+
+/** No object has that name (Python's LookupError / KeyError family in the helpers). */
+export class LookupError extends Error {
+  override readonly name = 'LookupError';
+}
+
+let defaultInstance: Broker | null = null;
+
+/** The broker objects join when given none: one per Node process, like multiprocessing's default context. */
+export function defaultBroker(): Broker {
+  defaultInstance ??= new Broker();
+  return defaultInstance;
+}
+
+/** `block` and `timeoutMs` of a blocking call, checked: a TypeError names the field and what is valid. */
+export interface BlockingOptions {
+  block?: boolean;
+  timeoutMs?: number;
+}
+
+export function checkBlocking(options: unknown, label: string): { block: boolean; timeoutMs: number | undefined } {
+  const { block = true, timeoutMs } = (options ?? {}) as { block?: unknown; timeoutMs?: unknown };
+  if (typeof block !== 'boolean') throw new TypeError(`${label}: \`block\` must be true or false, not ${JSON.stringify(block) ?? String(block)}`);
+  return { block, timeoutMs: checkTimeout(timeoutMs, label) };
+}
+
+/** A wait's `timeoutMs`, checked: undefined (or null from a process) waits forever. */
+export function checkTimeout(timeoutMs: unknown, label: string): number | undefined {
+  if (timeoutMs === undefined || timeoutMs === null) return undefined;
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
+    throw new TypeError(`${label}: \`timeoutMs\` must be a number of milliseconds ≥ 0 (or left out to wait forever), not ${JSON.stringify(timeoutMs) ?? String(timeoutMs)}`);
+  }
+  return timeoutMs;
+}
