@@ -14,6 +14,7 @@ import { MENU_CHANNEL, type MenuAction } from '../protocol/bridge.js';
 import { registerAppSchemeAsPrivileged, serveRenderer } from './protocol-handler.js';
 import { installQuitFlow } from './quit.js';
 import { enableSandboxEverywhere, hardenSession, restrictAllWebContents } from './security.js';
+import { isSmokeTest, reportStartAndQuit } from './smoke-test.js';
 import { appTrustPolicy } from './trusted-sender.js';
 import { BACKGROUND_COLORS, createWindowOptions } from './window-options.js';
 
@@ -117,4 +118,5 @@ async function main(): Promise<void> {
   }
 
   mainWindow = createWindow();
+  if (isSmokeTest(process.argv)) reportStartAndQuit(mainWindow);
 }
