@@ -89,7 +89,8 @@ export class PipeChannel implements BrokeredObject {
       case 'recv':
         return this.recv(party, index, checkTimeout(request.timeoutMs, 'recv'), respond);
       case 'poll':
-        return this.poll(party, index, checkTimeout(request.timeoutMs, 'poll') ?? 0, respond);
+        // No timeoutMs: do not wait; null: wait until there is something (Python's poll(None)).
+        return this.poll(party, index, request.timeoutMs === undefined ? 0 : checkTimeout(request.timeoutMs, 'poll'), respond);
       case 'close':
         this.close(party, index);
         return respond(null);
@@ -138,12 +139,12 @@ export class PipeChannel implements BrokeredObject {
     end.receivers.add(party, undefined, timeoutMs, timedOut, done);
   }
 
-  /** true once a message waits or the other end closed (recv would not block), as Python's poll. */
-  poll(party: Party, index: EndIndex, timeoutMs: number, done: Respond): void {
+  /** true once a message waits or the other end closed (recv would not block), as Python's poll; `timeoutMs` undefined waits forever. */
+  poll(party: Party, index: EndIndex, timeoutMs: number | undefined, done: Respond): void {
     const end = this.ends[index];
     if (!end.readable) return done(new TypeError(`end ${index} of pipe ${this.name} only sends`));
     if (end.inbox.length > 0 || end.closed || this.ends[1 - index]!.closed) return done(null, true);
-    if (timeoutMs <= 0) return done(null, false);
+    if (timeoutMs !== undefined && timeoutMs <= 0) return done(null, false);
     end.receivers.add(party, POLL, timeoutMs, () => ({ error: null, value: false }), done);
   }
 
