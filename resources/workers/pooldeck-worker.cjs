@@ -189,6 +189,8 @@ function serve(handler, initializer) {
         if (task.batch !== undefined) {
           // A batch's answer goes out at once: holding it while the next batch runs would leave
           // the pool waiting for a whole batch's time.
+          // Channel objects in the items: connect (once) and make them live first.
+          if (task.tagged) task.batch = await withObjects(task.batch);
           out += await runBatch(task.id, task.batch, task.star);
           flush();
           lastFlush = Date.now();
@@ -196,6 +198,7 @@ function serve(handler, initializer) {
         }
         let line;
         try {
+          if (task.tagged) task.args = await withObjects(task.args);
           let value = handler(...task.args);
           if (isThenable(value)) {
             flush(); // answers so far go out before waiting
@@ -236,11 +239,12 @@ function serve(handler, initializer) {
       const args = Array.isArray(message.args) ? message.args : message.args === undefined ? [] : [message.args];
       const kwargs = message.kwargs;
       if (kwargs !== null && typeof kwargs === 'object' && !Array.isArray(kwargs)) args.push(kwargs);
-      tasks.push({ id: message.id, args });
+      tasks.push({ id: message.id, args, tagged: line.includes('"$pooldeck"') });
     } else if (message.type === 'batch') {
       // `args`: argument lists (starmap); `items`: each item is the only argument (map).
-      if (Array.isArray(message.items)) tasks.push({ id: message.id, batch: message.items, star: false });
-      else tasks.push({ id: message.id, batch: Array.isArray(message.args) ? message.args.map((a) => (Array.isArray(a) ? a : [a])) : [], star: true });
+      const tagged = line.includes('"$pooldeck"');
+      if (Array.isArray(message.items)) tasks.push({ id: message.id, batch: message.items, star: false, tagged });
+      else tasks.push({ id: message.id, batch: Array.isArray(message.args) ? message.args.map((a) => (Array.isArray(a) ? a : [a])) : [], star: true, tagged });
     } else if (message.type === 'exit') {
       exitRequested = true;
     }
@@ -457,7 +461,7 @@ async function runTarget(targetText) {
   process.on('unhandledRejection', failed);
   let value;
   try {
-    const callArgs = hasKwargs ? [...args, call.kwargs] : args;
+    const callArgs = await withObjects(hasKwargs ? [...args, call.kwargs] : args);
     value = isClass(target) ? new target(...callArgs).run() : target(...callArgs);
     if (isThenable(value)) value = await value;
   } catch (error) {
@@ -743,6 +747,301 @@ async function connect(address = process.env.POOLDECK_ADDRESS, authkey = undefin
   }
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Channel objects: the app's Queue, Pipe, Lock, RLock, Semaphore and Event, with the app's names in
+// camelCase; what can block returns a promise. They live in the app, which brokers them over this
+// process's one channel connection (opened on first use). A target gets them in its arguments (the app
+// sends {"$pooldeck": {...}} tags, made these objects before the call); any process the app started
+// can open one by name: `const jobs = await queue('jobs'); await jobs.put(['hello', 1]);`.
+// A put on an unbounded queue, a pipe's send and the release of a lock this process holds are one
+// line with no answer (pipelined). See "Channel objects" in docs/worker-protocol.md.
+
+function channelError(name) {
+  return class extends Error {
+    constructor(message) {
+      super(message);
+      this.name = name;
+    }
+  };
+}
+const QueueFullError = channelError('QueueFullError');
+const QueueEmptyError = channelError('QueueEmptyError');
+const QueueClosedError = channelError('QueueClosedError');
+const ConnectionClosedError = channelError('ConnectionClosedError');
+const WIRE_ERRORS = { Full: QueueFullError, Empty: QueueEmptyError, Closed: QueueClosedError, EOF: ConnectionClosedError, TypeError, RangeError };
+
+/** The process's connection to the broker: requests answered by id, notes answered by nothing. */
+class BrokerClient {
+  constructor(connection) {
+    this.connection = connection;
+    this.socket = connection.socket;
+    this.pending = new Map();
+    this.nextId = 0;
+    this.ended = null;
+    // The connection keeps the process alive only while an answer is awaited.
+    this.socket.unref();
+    void this.#pump();
+  }
+
+  async #pump() {
+    try {
+      for (;;) {
+        const message = await this.connection.reader.line();
+        if (message && message.type === 'reply') this.#settle(message);
+      }
+    } catch {
+      this.ended = new ConnectionClosedError("the app's channel closed");
+      for (const { reject } of this.pending.values()) reject(this.ended);
+      this.pending.clear();
+    }
+  }
+
+  #settle(reply) {
+    const waiter = this.pending.get(reply.id);
+    if (!waiter) return;
+    this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.socket.unref();
+    if (reply.ok) waiter.resolve(reply.value);
+    else {
+      const error = reply.error || {};
+      const Type = WIRE_ERRORS[error.type] || Error;
+      const failure = new Type(error.message || 'the app refused the operation');
+      if (!WIRE_ERRORS[error.type] && error.type) failure.name = error.type;
+      waiter.reject(failure);
+    }
+  }
+
+  note(line) {
+    this.socket.write(line);
+  }
+
+  request(message) {
+    if (this.ended) return Promise.reject(this.ended);
+    this.nextId += 1;
+    const id = this.nextId;
+    if (this.pending.size === 0) this.socket.ref();
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.socket.write(`${JSON.stringify({ ...message, type: message.type || 'op', id })}\n`);
+    });
+  }
+}
+
+let brokerClient = null;
+
+/** The process's broker connection, opened on first use. */
+function client() {
+  brokerClient ??= connect().then((connection) => new BrokerClient(connection));
+  return brokerClient;
+}
+
+function timeoutOf(block, timeoutMs) {
+  return block === false || timeoutMs === undefined ? null : timeoutMs;
+}
+
+class Brokered {
+  constructor(kind, name, broker) {
+    this.kind = kind;
+    this.name = name;
+    this.broker = broker;
+  }
+
+  request(op, fields = {}) {
+    return this.broker.request({ type: 'op', kind: this.kind, name: this.name, op, ...fields });
+  }
+
+  /** The line of an op with no answer, up to its value. */
+  prefix(op, fields = {}) {
+    return `${JSON.stringify({ type: 'op', kind: this.kind, name: this.name, op, ...fields }).slice(0, -1)},"value":`;
+  }
+}
+
+class Queue extends Brokered {
+  constructor(name, maxsize, broker) {
+    super('queue', name, broker);
+    this.maxsize = maxsize;
+    this.closed = false;
+    this.putPrefix = this.prefix('put');
+  }
+
+  put(value, { block = true, timeoutMs } = {}) {
+    if (this.closed) return Promise.reject(new QueueClosedError(`queue ${this.name} is closed in this process`));
+    if (this.maxsize === 0) {
+      this.broker.note(`${this.putPrefix}${JSON.stringify(value)}}\n`);
+      return Promise.resolve();
+    }
+    return this.request('put', { value, block, timeoutMs: timeoutOf(block, timeoutMs) }).then(() => undefined);
+  }
+
+  get({ block = true, timeoutMs } = {}) {
+    return this.request('get', { block, timeoutMs: timeoutOf(block, timeoutMs) });
+  }
+
+  putNowait(value) {
+    return this.put(value, { block: false });
+  }
+
+  getNowait() {
+    return this.get({ block: false });
+  }
+
+  qsize() {
+    return this.request('qsize');
+  }
+
+  empty() {
+    return this.request('empty');
+  }
+
+  full() {
+    return this.request('full');
+  }
+
+  /** As multiprocessing's: this process puts no more (the queue stays open for the others). */
+  close() {
+    this.closed = true;
+  }
+}
+
+/** One end of a Pipe the app holds. recv rejects with ConnectionClosedError once nothing more can come. */
+class PipeConnection extends Brokered {
+  constructor(name, end, readable, writable, broker) {
+    super('pipe', name, broker);
+    this.end = end;
+    this.readable = readable;
+    this.writable = writable;
+    this.closed = false;
+    this.sendPrefix = this.prefix('send', { end });
+    // This process holds the end now: when it ends, the end closes and the other side gets EOF.
+    broker.note(`${JSON.stringify({ type: 'open', kind: 'pipe', name, end })}\n`);
+  }
+
+  send(value) {
+    if (this.closed) throw new ConnectionClosedError('this end is closed');
+    if (!this.writable) throw new TypeError('this end only receives');
+    this.broker.note(`${this.sendPrefix}${JSON.stringify(value)}}\n`);
+  }
+
+  recv() {
+    if (this.closed) return Promise.reject(new ConnectionClosedError('this end is closed'));
+    return this.request('recv', { end: this.end });
+  }
+
+  poll(timeoutMs = 0) {
+    return this.request('poll', { end: this.end, timeoutMs: timeoutMs === null ? null : Math.max(0, timeoutMs) });
+  }
+
+  close() {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    return this.request('close', { end: this.end }).then(() => undefined);
+  }
+}
+
+/** Lock, RLock and Semaphore: acquire({ block, timeoutMs }) resolves to a boolean; release(). */
+class PermitLock extends Brokered {
+  constructor(kind, name, broker) {
+    super(kind, name, broker);
+    this.held = 0;
+    this.releaseLine = `${JSON.stringify({ type: 'op', kind, name, op: 'release' })}\n`;
+  }
+
+  async acquire({ block = true, timeoutMs } = {}) {
+    const answer = await this.request('acquire', { block, timeoutMs: timeoutOf(block, timeoutMs) });
+    if (answer.abandonedBy) {
+      process.stderr.write(`pooldeck: ${this.kind} '${this.name}' was free because process ${answer.abandonedBy.name || '?'} (pid ${answer.abandonedBy.pid}) ended holding it\n`);
+    }
+    if (answer.acquired) this.held += 1;
+    return answer.acquired;
+  }
+
+  /** Gives a permit back; a permit this process holds goes back with no answer to wait for. */
+  release() {
+    if (this.held > 0) {
+      this.held -= 1;
+      this.broker.note(this.releaseLine);
+      return Promise.resolve();
+    }
+    return this.request('release').then(() => undefined);
+  }
+}
+
+class Event extends Brokered {
+  constructor(name, broker) {
+    super('event', name, broker);
+  }
+
+  isSet() {
+    return this.request('isSet');
+  }
+
+  set() {
+    return this.request('set').then(() => undefined);
+  }
+
+  clear() {
+    return this.request('clear').then(() => undefined);
+  }
+
+  wait(timeoutMs) {
+    return this.request('wait', { timeoutMs: timeoutMs === undefined ? null : Math.max(0, timeoutMs) });
+  }
+}
+
+const FROM_TAG = {
+  queue: (tag, broker) => new Queue(tag.name, tag.maxsize || 0, broker),
+  pipe: (tag, broker) => new PipeConnection(tag.name, tag.end === 0 ? 0 : 1, tag.readable !== false, tag.writable !== false, broker),
+  lock: (tag, broker) => new PermitLock('lock', tag.name, broker),
+  rlock: (tag, broker) => new PermitLock('rlock', tag.name, broker),
+  semaphore: (tag, broker) => new PermitLock('semaphore', tag.name, broker),
+  event: (tag, broker) => new Event(tag.name, broker),
+};
+
+function hasTags(value) {
+  return JSON.stringify(value).includes('"$pooldeck"');
+}
+
+/** `value` with each {"$pooldeck": {...}} tag made the live object. */
+function resolveTags(value, broker) {
+  if (Array.isArray(value)) return value.map((item) => resolveTags(item, broker));
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value);
+    const tag = keys.length === 1 ? value.$pooldeck : undefined;
+    if (tag && typeof tag === 'object' && FROM_TAG[tag.kind] && typeof tag.name === 'string') return FROM_TAG[tag.kind](tag, broker);
+    return Object.fromEntries(keys.map((key) => [key, resolveTags(value[key], broker)]));
+  }
+  return value;
+}
+
+/** `args` with their tags resolved: connects to the app first when there are any. */
+async function withObjects(args) {
+  if (!hasTags(args)) return args;
+  return resolveTags(args, await client());
+}
+
+async function openByName(kind, name, fields = {}) {
+  const broker = await client();
+  const info = await broker.request({ type: 'open', kind, name, ...fields });
+  return { broker, info };
+}
+
+/** The app's queue named `name`. */
+async function queue(name) {
+  const { broker, info } = await openByName('queue', name);
+  return new Queue(name, info.maxsize || 0, broker);
+}
+
+/** End `end` (0 or 1) of the app's pipe named `name`; this process holds it from now on. */
+async function pipe(name, end = 1) {
+  const { broker, info } = await openByName('pipe', name, { end });
+  return new PipeConnection(name, end, info.readable !== false, info.writable !== false, broker);
+}
+
+const lock = async (name) => new PermitLock('lock', name, (await openByName('lock', name)).broker);
+const rlock = async (name) => new PermitLock('rlock', name, (await openByName('rlock', name)).broker);
+const semaphore = async (name) => new PermitLock('semaphore', name, (await openByName('semaphore', name)).broker);
+const event = async (name) => new Event(name, (await openByName('event', name)).broker);
+
 if (require.main === module) {
   const argv = process.argv.slice(2);
   if (argv.length === 2 && argv[0] === 'run') void runTarget(argv[1]);
@@ -751,4 +1050,21 @@ if (require.main === module) {
   else usage();
 }
 
-module.exports = { serve, connect, Connection, AuthenticationError, PROTOCOL_VERSION, PROTOCOL_MINOR };
+module.exports = {
+  serve,
+  connect,
+  Connection,
+  AuthenticationError,
+  PROTOCOL_VERSION,
+  PROTOCOL_MINOR,
+  queue,
+  pipe,
+  lock,
+  rlock,
+  semaphore,
+  event,
+  QueueFullError,
+  QueueEmptyError,
+  QueueClosedError,
+  ConnectionClosedError,
+};

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { QueueClosedError, QueueEmptyError, QueueFullError } from '../../main/core/channels/errors.js';
 import { Queue } from '../../main/core/channels/queue.js';
 import { Broker } from '../../main/core/channels/broker.js';
-import { openChannel, runTarget, startTarget } from '../fixtures/channels-harness.js';
+import { Pool } from '../../main/core/pool.js';
+import { CHANNEL_TARGETS, openChannel, runTarget, startTarget } from '../fixtures/channels-harness.js';
 
 describe('Queue in the app', () => {
   it('puts and gets in order, with every method and error', async () => {
@@ -118,6 +119,49 @@ describe('Queue between processes (Python)', () => {
     await waitFor(() => q.waiting().getting.length === 0);
     await q.put('kept');
     expect(q.getNowait()).toBe('kept');
+  });
+});
+
+describe('Queue under load', () => {
+  it('many producers and consumers on one bounded queue: every item once, in order per producer', async () => {
+    const { server, broker } = await openChannel();
+    const q = new Queue({ maxsize: 5, broker });
+    const producers = 3;
+    const perProducer = 200;
+    const consumers = 3;
+    const consuming = Array.from({ length: consumers }, () => runTarget(server, 'py_channels.py:consume_until_none', [q]));
+    const producing = Array.from({ length: producers }, (_, p) => runTarget(server, p === 0 ? 'node_channels.cjs:produce' : 'py_channels.py:produce', [q, p, perProducer]));
+    await Promise.all(producing);
+    for (let c = 0; c < consumers; c += 1) await q.put(null);
+    const got = (await Promise.all(consuming)) as [number, number][][];
+    const all = got.flat();
+    expect(all).toHaveLength(producers * perProducer);
+    for (let p = 0; p < producers; p += 1) {
+      expect(all.filter(([producer]) => producer === p).map(([, i]) => i).sort((a, b) => a - b)).toEqual(Array.from({ length: perProducer }, (_, i) => i));
+      for (const consumed of got) {
+        const mine = consumed.filter(([producer]) => producer === p).map(([, i]) => i);
+        expect(mine).toEqual([...mine].sort((a, b) => a - b));
+      }
+    }
+  });
+
+  it("reaches a pool's workers in a task's arguments (Python and Node)", async () => {
+    const { server, broker } = await openChannel();
+    const q = new Queue({ broker });
+    for (const target of ['py_channels.py:produce', 'node_channels.cjs:produce']) {
+      const pool = new Pool({ processes: 1, target, cwd: CHANNEL_TARGETS, channelServer: server });
+      try {
+        expect(await pool.apply([q, target, 2])).toBe(2);
+      } finally {
+        await pool.terminate();
+      }
+    }
+    expect([q.getNowait(), q.getNowait(), q.getNowait(), q.getNowait()]).toEqual([
+      ['py_channels.py:produce', 0],
+      ['py_channels.py:produce', 1],
+      ['node_channels.cjs:produce', 0],
+      ['node_channels.cjs:produce', 1],
+    ]);
   });
 });
 
