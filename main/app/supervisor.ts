@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { ChannelServer, type RefusedAttempt } from '../core/channel-server.js';
+import { defaultBroker } from '../core/channels/broker.js';
 import { DEFAULT_GRACE_MS } from '../core/defaults.js';
 import { OrphanWatchdog } from '../core/orphan-watchdog.js';
 import { defaultMaxLiveProcesses } from '../core/os-limits.js';
@@ -90,6 +91,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly #watchdog: OrphanWatchdog | null;
   /** The run's channel: every process and pool worker gets its address (POOLDECK_ADDRESS). */
   readonly channel = new ChannelServer();
+  readonly #stopServingChannelObjects: () => void;
   readonly #pools = new Map<string, PoolEntry>();
   readonly #logSearches = new LogSearches();
   readonly #cores = cpus().length;
@@ -117,6 +119,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#sampler.on('sample', (sample) => this.#applySample(sample));
     this.#sampler.start();
     this.channel.on('refused', (attempt) => this.emit('channelRefused', attempt));
+    // Queues, pipes, locks and events made with the default broker are served on the run's channel.
+    this.#stopServingChannelObjects = defaultBroker().serve(this.channel);
   }
 
   // ---- processes ------------------------------------------------------------------------------
@@ -435,6 +439,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     // What still runs now is what the user chose to keep: the watchdog must not end it later.
     this.#watchdog?.dispose();
     this.#logSearches.cancelAll();
+    this.#stopServingChannelObjects();
     await this.channel.close();
     await this.#sampler.dispose();
     await this.#processes.closeLogs();
