@@ -46,8 +46,8 @@ _HELPER_FILE = os.path.abspath(__file__)
 
 __all__ = [
     "serve", "connect", "Connection", "AuthenticationError", "PROTOCOL_VERSION", "PROTOCOL_MINOR",
-    "queue", "pipe", "lock", "rlock", "semaphore", "event",
-    "Queue", "PipeConnection", "Lock", "RLock", "Semaphore", "Event", "QueueClosedError",
+    "queue", "pipe", "lock", "rlock", "semaphore", "event", "value", "array",
+    "Queue", "PipeConnection", "Lock", "RLock", "Semaphore", "Event", "Value", "Array", "QueueClosedError",
 ]
 
 PROTOCOL_VERSION = 1
@@ -731,6 +731,120 @@ semaphore = _opener("semaphore", Semaphore)
 event = _opener("event", Event)
 
 
+# Value and Array live in a shared file the app made (in /dev/shm on Linux): mapped here, read and
+# written through ctypes as multiprocessing's sharedctypes do, so a write sends no message.
+
+_CTYPES = None
+
+
+def _ctype(typecode):
+    global _CTYPES
+    if _CTYPES is None:
+        import ctypes
+
+        _CTYPES = {
+            "b": ctypes.c_byte, "B": ctypes.c_ubyte, "h": ctypes.c_short, "H": ctypes.c_ushort,
+            "i": ctypes.c_int, "I": ctypes.c_uint, "l": ctypes.c_long, "L": ctypes.c_ulong,
+            "q": ctypes.c_longlong, "Q": ctypes.c_ulonglong, "f": ctypes.c_float, "d": ctypes.c_double,
+        }
+    return _CTYPES[typecode]
+
+
+def _mapped(tag, ctype):
+    import mmap
+
+    fd = os.open(tag["path"], os.O_RDWR)
+    try:
+        shared = mmap.mmap(fd, 0)
+    finally:
+        os.close(fd)
+    return shared, ctype.from_buffer(shared)
+
+
+class _Shared(object):
+    def __init__(self, tag, ctype):
+        self._name = tag["name"]
+        self._lock_name = tag.get("lock")
+        self._lock = None
+        self._typecode = tag["typecode"]
+        self._mmap, self._obj = _mapped(tag, ctype)
+
+    @property
+    def name(self):
+        return self._name
+
+    def get_lock(self):
+        """The brokered Lock that goes with it, as multiprocessing's get_lock()."""
+        if self._lock is None:
+            self._lock = Lock(self._lock_name)
+        return self._lock
+
+    def get_obj(self):
+        return self._obj
+
+    def acquire(self, block=True, timeout=None):
+        return self.get_lock().acquire(block, timeout)
+
+    def release(self):
+        self.get_lock().release()
+
+    def __enter__(self):
+        return self.get_lock().__enter__()
+
+    def __exit__(self, *exc_info):
+        return self.get_lock().__exit__(*exc_info)
+
+
+class Value(_Shared):
+    """A number in shared memory, used as multiprocessing.Value: v.value, v.get_lock()."""
+
+    def __init__(self, tag):
+        _Shared.__init__(self, tag, _ctype(tag["typecode"]))
+
+    @property
+    def value(self):
+        return self._obj.value
+
+    @value.setter
+    def value(self, value):
+        self._obj.value = value
+
+    def __repr__(self):
+        return "<pooldeck Value %r %s(%r)>" % (self._name, self._typecode, self._obj.value)
+
+
+class Array(_Shared):
+    """Numbers in shared memory, used as multiprocessing.Array: arr[i], arr[a:b], len(arr), get_lock()."""
+
+    def __init__(self, tag):
+        _Shared.__init__(self, tag, _ctype(tag["typecode"]) * int(tag["length"]))
+
+    def __len__(self):
+        return len(self._obj)
+
+    def __getitem__(self, index):
+        return self._obj[index]
+
+    def __setitem__(self, index, value):
+        self._obj[index] = value
+
+    def __iter__(self):
+        return iter(self._obj[:])
+
+    def __repr__(self):
+        return "<pooldeck Array %r %s%r>" % (self._name, self._typecode, self._obj[:])
+
+
+def value(name):
+    """The app's Value named `name`."""
+    return Value(_open("value", name))
+
+
+def array(name):
+    """The app's SharedArray named `name`."""
+    return Array(_open("array", name))
+
+
 _FROM_TAG = {
     "queue": lambda tag: Queue(tag["name"], tag.get("maxsize", 0)),
     "pipe": lambda tag: PipeConnection(tag["name"], tag.get("end", 1), tag.get("readable", True), tag.get("writable", True)),
@@ -738,6 +852,8 @@ _FROM_TAG = {
     "rlock": lambda tag: RLock(tag["name"]),
     "semaphore": lambda tag: Semaphore(tag["name"]),
     "event": lambda tag: Event(tag["name"]),
+    "value": Value,
+    "array": Array,
 }
 
 
