@@ -90,7 +90,7 @@ export function readAllProcStats(): ProcStat[] {
 }
 
 /** Groups `stats` by parent pid, so descendants can be walked without rereading /proc. */
-export function childrenByParent(stats: ProcStat[]): Map<number, number[]> {
+export function childrenByParent(stats: readonly Pick<ProcStat, 'pid' | 'ppid'>[]): Map<number, number[]> {
   const children = new Map<number, number[]>();
   for (const stat of stats) {
     const siblings = children.get(stat.ppid);
