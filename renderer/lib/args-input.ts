@@ -70,3 +70,17 @@ export function splitArgs(input: string): ArgsParseResult {
   return { ok: true, args };
 }
 
+
+// Characters after which splitArgs would not give the word back as it is.
+const NEEDS_QUOTES = /[\s'"\\]/;
+
+/** One argument as the Arguments box reads it back: `x.py`, `'two words'`, `''`, `'it'\''s'`. */
+export function quoteArg(arg: string): string {
+  if (arg !== '' && !NEEDS_QUOTES.test(arg)) return arg;
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/** A program and its arguments as one line that splitArgs splits back into the same argv. */
+export function formatCommandLine(command: string, args: readonly string[]): string {
+  return [command, ...args].map(quoteArg).join(' ');
+}

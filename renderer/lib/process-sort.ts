@@ -1,11 +1,15 @@
 import type { ProcessRow, ProcessState } from '../../main/protocol/index.js';
+import { formatExitcode } from '../../main/protocol/signals.js';
+import { formatCommandLine } from './args-input.js';
 import { uptimeMs } from './format.js';
+import { formatCall } from './target-format.js';
 
 // Sorting and filtering of process rows, kept out of the component so they are plain functions the
 // tests can call and the table can run on 10,000 rows per update without surprises.
 
 export type SortKey =
   | 'name'
+  | 'command'
   | 'pid'
   | 'isAlive'
   | 'daemon'
@@ -31,7 +35,7 @@ const STATE_ORDER: Record<ProcessState, number> = { failed: 0, starting: 1, runn
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 /** The numeric sort value of a row; NaN when it has none (no pid yet, no sample yet…). */
-function numericValue(row: ProcessRow, key: Exclude<SortKey, 'name' | 'pool'>, now: number): number {
+function numericValue(row: ProcessRow, key: Exclude<SortKey, TextKey>, now: number): number {
   switch (key) {
     case 'pid':
       return row.pid ?? Number.NaN;
@@ -58,25 +62,37 @@ function numericValue(row: ProcessRow, key: Exclude<SortKey, 'name' | 'pool'>, n
   }
 }
 
-const textOf = (row: ProcessRow, key: 'name' | 'pool'): string | null => (key === 'name' ? row.name : row.poolName);
+type TextKey = 'name' | 'command' | 'pool';
+const isTextKey = (key: SortKey): key is TextKey => key === 'name' || key === 'command' || key === 'pool';
+
+/** What the Command column shows and sorts by: the program and its arguments, or the function called. */
+export function commandText(row: ProcessRow): string {
+  return row.target === null ? formatCommandLine(row.command, row.args) : formatCall(row.target, row.targetArgs, row.kwargs);
+}
+
+function textOf(row: ProcessRow, key: TextKey): string | null {
+  if (key === 'name') return row.name;
+  if (key === 'command') return commandText(row);
+  return row.poolName;
+}
 
 /**
  * Sorts process rows, cheaply enough to run on every update of 10,000 rows.
  *
  * Every column becomes a number per row and rows are ordered through an index array, so no objects
- * are allocated per row. Text columns (name, pool) never change for a given row, so their collation
+ * are allocated per row. Text columns (name, command, pool) never change for a given row, so their collation
  * is done once and kept as a rank per id; it is redone only when rows the ranking has not seen appear.
  * Empty values (no pid yet, no sample yet, no pool) always go last, whichever the direction; ties
  * keep the incoming order, so rows do not jump around between updates.
  */
 export class RowSorter {
-  #rankedKey: 'name' | 'pool' | null = null;
+  #rankedKey: TextKey | null = null;
   #ranks = new Map<string, number>();
 
   sort(rows: readonly ProcessRow[], key: SortKey, direction: SortDirection, now: number): ProcessRow[] {
     const count = rows.length;
     const values = new Float64Array(count);
-    if (key === 'name' || key === 'pool') {
+    if (isTextKey(key)) {
       const ranks = this.#ranksFor(rows, key);
       for (let i = 0; i < count; i += 1) values[i] = ranks.get(rows[i].id) ?? Number.NaN;
     } else {
@@ -97,7 +113,7 @@ export class RowSorter {
     return out;
   }
 
-  #ranksFor(rows: readonly ProcessRow[], key: 'name' | 'pool'): Map<string, number> {
+  #ranksFor(rows: readonly ProcessRow[], key: TextKey): Map<string, number> {
     let fresh = this.#rankedKey === key;
     if (fresh) {
       for (const row of rows) {
@@ -118,7 +134,10 @@ export class RowSorter {
   }
 }
 
-/** Plain, case-insensitive substring search over name, command line or target, pid and pool. Never a regex. */
+/**
+ * Plain, case-insensitive substring search over name, command line or target, pid, pool, state
+ * (`running`, `failed`) and exit code as the table shows it (`SIGKILL`, `-15`). Never a regex.
+ */
 export function filterRows(rows: readonly ProcessRow[], query: string): readonly ProcessRow[] {
   const needle = query.trim().toLowerCase();
   if (!needle) return rows;
@@ -132,5 +151,6 @@ function rowMatches(row: ProcessRow, needle: string): boolean {
   if (row.pid !== null && String(row.pid).includes(needle)) return true;
   if (row.poolName !== null && row.poolName.toLowerCase().includes(needle)) return true;
   for (const arg of row.args) if (arg.toLowerCase().includes(needle)) return true;
-  return false;
+  if (row.state.includes(needle)) return true;
+  return row.exitcode !== null && formatExitcode(row.exitcode).toLowerCase().includes(needle);
 }

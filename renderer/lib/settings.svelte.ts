@@ -3,13 +3,21 @@
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
+/** The actions that end work the user cannot get back, each asking first unless told not to again. Kill always asks. */
+export const CONFIRMED_ACTIONS = ['terminate', 'restart', 'remove', 'terminatePool'] as const;
+export type ConfirmedAction = (typeof CONFIRMED_ACTIONS)[number];
+
 interface StoredSettings {
   cpuDividedByCores: boolean;
   theme: ThemeChoice;
+  /** Hide processes that exited or failed to start. */
+  hideExited: boolean;
+  /** The actions whose "don't ask again" box was ticked. */
+  skipConfirm: ConfirmedAction[];
 }
 
 const STORAGE_KEY = 'pooldeck.settings.v1';
-const DEFAULTS: StoredSettings = { cpuDividedByCores: false, theme: 'system' };
+const DEFAULTS: StoredSettings = { cpuDividedByCores: false, theme: 'system', hideExited: true, skipConfirm: [] };
 
 function readStored(storage: Storage | null): StoredSettings {
   if (!storage) return { ...DEFAULTS };
@@ -21,6 +29,10 @@ function readStored(storage: Storage | null): StoredSettings {
       cpuDividedByCores:
         typeof record.cpuDividedByCores === 'boolean' ? record.cpuDividedByCores : DEFAULTS.cpuDividedByCores,
       theme: record.theme === 'light' || record.theme === 'dark' || record.theme === 'system' ? record.theme : DEFAULTS.theme,
+      hideExited: typeof record.hideExited === 'boolean' ? record.hideExited : DEFAULTS.hideExited,
+      skipConfirm: Array.isArray(record.skipConfirm)
+        ? CONFIRMED_ACTIONS.filter((action) => (record.skipConfirm as unknown[]).includes(action))
+        : [],
     };
   } catch {
     return { ...DEFAULTS };
@@ -38,6 +50,8 @@ function defaultStorage(): Storage | null {
 export class Settings {
   #cpuDividedByCores = $state(false);
   #theme = $state<ThemeChoice>('system');
+  #hideExited = $state(true);
+  #skipConfirm = $state.raw<readonly ConfirmedAction[]>([]);
   readonly #storage: Storage | null;
 
   constructor(storage: Storage | null = defaultStorage()) {
@@ -45,6 +59,8 @@ export class Settings {
     const stored = readStored(storage);
     this.#cpuDividedByCores = stored.cpuDividedByCores;
     this.#theme = stored.theme;
+    this.#hideExited = stored.hideExited;
+    this.#skipConfirm = stored.skipConfirm;
   }
 
   /** false: 100% = one core (as top and htop count); true: 100% = all cores busy. */
@@ -64,11 +80,36 @@ export class Settings {
     this.#save();
   }
 
+  get hideExited(): boolean {
+    return this.#hideExited;
+  }
+  set hideExited(value: boolean) {
+    this.#hideExited = value;
+    this.#save();
+  }
+
+  /** Whether `action` still asks before it runs. */
+  asks(action: ConfirmedAction): boolean {
+    return !this.#skipConfirm.includes(action);
+  }
+
+  /** "Don't ask again" for `action`. */
+  stopAsking(action: ConfirmedAction): void {
+    if (this.#skipConfirm.includes(action)) return;
+    this.#skipConfirm = [...this.#skipConfirm, action];
+    this.#save();
+  }
+
   #save(): void {
     try {
       this.#storage?.setItem(
         STORAGE_KEY,
-        JSON.stringify({ cpuDividedByCores: this.#cpuDividedByCores, theme: this.#theme } satisfies StoredSettings),
+        JSON.stringify({
+          cpuDividedByCores: this.#cpuDividedByCores,
+          theme: this.#theme,
+          hideExited: this.#hideExited,
+          skipConfirm: [...this.#skipConfirm],
+        } satisfies StoredSettings),
       );
     } catch {
       // Quota or privacy mode: the setting still applies for this session.

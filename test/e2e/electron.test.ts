@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { electronForTests } from '../helpers/electron-binary.js';
 import { descendants, isRunning, waitUntilGone } from './harness.js';
-import { field, pollUntil, readProcessTable, rowNamed, showTab } from './ui-helpers.js';
+import { field, keepEndedProcessesInView, pollUntil, readProcessTable, rowNamed, showTab } from './ui-helpers.js';
 
 // The main flow of ui.test.ts under Electron itself, through the preload bridge and IPC instead of
 // HTTP. Electron 43+ downloads its binary the first time it runs; this test never triggers that: it
@@ -30,6 +30,7 @@ describe.skipIf(skipReason !== null)('the desktop app under Electron', () => {
     });
     mainPid = electronApp.process().pid!;
     page = await electronApp.firstWindow();
+    await keepEndedProcessesInView(page);
     await page.setViewportSize({ width: 1280, height: 800 }).catch(() => {});
   });
 

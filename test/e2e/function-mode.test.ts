@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, startServedApp, type ServedApp } from './harness.js';
-import { field, pollUntil, readProcessTable, rowNamed } from './ui-helpers.js';
+import { field, keepEndedProcessesInView, pollUntil, readProcessTable, rowNamed } from './ui-helpers.js';
 
 // Function mode in the real UI, over the built headless server and the real Python helper: a file in
 // a temporary folder, its functions listed by the helper, one that returns and one that raises.
@@ -32,6 +32,7 @@ beforeAll(async () => {
   app = await startServedApp();
   browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await keepEndedProcessesInView(page);
   page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
   await page.goto(app.url);
 });

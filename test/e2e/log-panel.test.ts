@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, startServedApp, type ServedApp } from './harness.js';
-import { pollUntil, readProcessTable, rowNamed, selectRow, showTab } from './ui-helpers.js';
+import { keepEndedProcessesInView, pollUntil, readProcessTable, rowNamed, selectRow, showTab } from './ui-helpers.js';
 
 // The log panel in Chromium over the built headless server, with a real Python program: 200,000 lines
 // (more than the panel holds), a progress bar drawn with carriage returns, and a prompt on stdin.
@@ -25,6 +25,7 @@ beforeAll(async () => {
   app = await startServedApp();
   browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await keepEndedProcessesInView(page);
   await page.goto(app.url);
 });
 

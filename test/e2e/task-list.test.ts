@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, startServedApp, type ServedApp } from './harness.js';
-import { pollUntil, showTab } from './ui-helpers.js';
+import { keepEndedProcessesInView, pollUntil, showTab } from './ui-helpers.js';
 
 // A pool with 20,000 queued tasks in the real UI: the app sends counts, and the task list asks for
 // the page in view as the user scrolls.
@@ -15,6 +15,7 @@ beforeAll(async () => {
   app = await startServedApp();
   browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await keepEndedProcessesInView(page);
   await page.goto(app.url);
 });
 

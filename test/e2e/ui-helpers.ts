@@ -108,3 +108,20 @@ export async function poolCounts(page: Page, poolName: string): Promise<Record<s
   }
   return counts;
 }
+
+// The app hides ended processes by default; the scenarios that read finished rows turn that off, as a
+// user would with the toolbar's "Hide exited" box (which appears only once something has ended).
+const SHOW_ENDED_PROCESSES = `(() => {
+  const key = 'pooldeck.settings.v1';
+  const stored = JSON.parse(localStorage.getItem(key) || '{}');
+  localStorage.setItem(key, JSON.stringify({ ...stored, hideExited: false }));
+})()`;
+
+/** Keeps exited and failed processes in the table for this page (call before the page loads the app, or it reloads). */
+export async function keepEndedProcessesInView(page: Page): Promise<void> {
+  await page.addInitScript(SHOW_ENDED_PROCESSES);
+  if (page.url() !== 'about:blank') {
+    await page.evaluate(SHOW_ENDED_PROCESSES);
+    await page.reload();
+  }
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { isRunning, launchChromium, startServedApp, type ServedApp } from './harness.js';
-import { field, poolCounts, pollUntil, readProcessTable, rowNamed, selectRow, showTab, type TableRow } from './ui-helpers.js';
+import { field, keepEndedProcessesInView, pollUntil, poolCounts, readProcessTable, rowNamed, selectRow, showTab, type TableRow } from './ui-helpers.js';
 
 // The real UI in Chromium over the built headless server: what a user does and sees.
 
@@ -16,6 +16,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   page = await context.newPage();
+  await keepEndedProcessesInView(page);
   page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
     // Chromium's own favicon request 404s (the page declares none); real failures are caught below.

@@ -78,26 +78,26 @@ describe('ProcessTable', () => {
   it('shows one row per process with every column', () => {
     const { grid } = setup(demoRows());
     const headers = within(grid).getAllByRole('columnheader').map((th) => th.textContent?.trim());
-    expect(headers).toEqual(['Name', 'PID', 'Alive', 'Daemon', 'Exit code', 'State', 'Result', 'CPU', 'Memory', 'Uptime', 'Pool', 'Tasks', 'Actions']);
+    expect(headers).toEqual(['Name', 'Command', 'PID', 'Alive', 'Daemon', 'Exit code', 'State', 'Result', 'CPU', 'Memory', 'Uptime', 'Pool', 'Tasks', 'Actions']);
 
     const worker = within(rowElement(grid, 'w1'));
     const cells = worker.getAllByRole('gridcell').map((td) => td.textContent?.trim());
-    expect(cells.slice(0, 12)).toEqual(['squares-worker-1 worker', '4242', 'yes', 'no', '', 'running', '', '12.3%', '23.4 MiB', '1m 05s', 'squares', '2']);
+    expect(cells.slice(0, 13)).toEqual(['squares-worker-1 worker', 'python3 job.py', '4242', 'yes', 'no', '', 'running', '', '12.3%', '23.4 MiB', '1m 05s', 'squares', '2']);
     // The CPU cell carries the last minute as a sparkline.
     expect(rowElement(grid, 'w1').querySelector('svg.spark')).not.toBeNull();
 
-    expect(within(rowElement(grid, 'd1')).getAllByRole('gridcell')[3]).toHaveTextContent('yes');
+    expect(within(rowElement(grid, 'd1')).getAllByRole('gridcell')[4]).toHaveTextContent('yes');
   });
 
   it('reads an exit by signal the way people say it, with the uptime frozen at the end', () => {
     const { grid } = setup(demoRows());
     const cells = within(rowElement(grid, 't1')).getAllByRole('gridcell');
-    expect(cells[4]).toHaveTextContent('-15 (SIGTERM)');
-    expect(cells[5]).toHaveTextContent('exited');
-    expect(cells[5].querySelector('.badge')).toHaveClass('state-bad');
-    expect(cells[9]).toHaveTextContent('3s');
-    expect(cells[7]).toHaveTextContent(/^$/);
+    expect(cells[5]).toHaveTextContent('-15 (SIGTERM)');
+    expect(cells[6]).toHaveTextContent('exited');
+    expect(cells[6].querySelector('.badge')).toHaveClass('state-bad');
+    expect(cells[10]).toHaveTextContent('3s');
     expect(cells[8]).toHaveTextContent(/^$/);
+    expect(cells[9]).toHaveTextContent(/^$/);
   });
 
   it('shows a function’s target by its name, and what it returned or raised in the Result column', () => {
@@ -107,10 +107,10 @@ describe('ProcessTable', () => {
     ]);
     const ok = rowElement(grid, 'ok');
     expect(within(ok).getAllByRole('gridcell')[0]).toHaveTextContent('square-7 tasks.py:square');
-    // Where a command row's tooltip has its command line: the call, as Python would write it.
-    expect(within(ok).getAllByRole('gridcell')[0]).toHaveAttribute('title', 'tasks.py:square(7, scale=2)');
-    expect(within(ok).getAllByRole('gridcell')[6]).toHaveTextContent(/^98$/);
-    const raised = within(rowElement(grid, 'bad')).getAllByRole('gridcell')[6];
+    // Where a command row's Command column has its command line: the call, as Python would write it.
+    expect(within(ok).getAllByRole('gridcell')[1]).toHaveTextContent('tasks.py:square(7, scale=2)');
+    expect(within(ok).getAllByRole('gridcell')[7]).toHaveTextContent(/^98$/);
+    const raised = within(rowElement(grid, 'bad')).getAllByRole('gridcell')[7];
     expect(raised).toHaveTextContent('ZeroDivisionError: division by zero');
     expect(raised.querySelector('.raised')).not.toBeNull();
     expect(within(raised).getByRole('button', { name: 'Traceback of divide' })).toBeInTheDocument();
@@ -195,7 +195,7 @@ describe('ProcessTable', () => {
     const replaced = demoRows().reverse().map((row) => ({ ...row, cpu: (row.cpu ?? 0) + 5 }));
     await rerender({ rows: replaced });
     expect(selectedIds(grid)).toEqual(['d1']);
-    expect(within(rowElement(grid, 'd1')).getAllByRole('gridcell')[7]).toHaveTextContent('5.5%');
+    expect(within(rowElement(grid, 'd1')).getAllByRole('gridcell')[8]).toHaveTextContent('5.5%');
     expect(grid).toHaveAttribute('aria-activedescendant', rowElement(grid, 'd1').id);
   });
 
@@ -314,6 +314,6 @@ describe('ProcessTable', () => {
     await tick();
     // Same DOM row (keyed by id), new content.
     expect(rowElement(grid, 'p0')).toBe(firstRowElement);
-    expect(within(firstRowElement).getAllByRole('gridcell')[7]).toHaveTextContent('42.0%');
+    expect(within(firstRowElement).getAllByRole('gridcell')[8]).toHaveTextContent('42.0%');
   });
 });

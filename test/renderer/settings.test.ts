@@ -33,6 +33,20 @@ describe('Settings', () => {
     expect(new Settings(memoryStorage({ 'pooldeck.settings.v1': 'not json' })).theme).toBe('system');
   });
 
+  it('hides exited processes by default, and remembers "don\'t ask again" per action', () => {
+    const storage = memoryStorage();
+    const first = new Settings(storage);
+    expect(first.hideExited).toBe(true);
+    expect(first.asks('terminate')).toBe(true);
+    first.hideExited = false;
+    first.stopAsking('terminate');
+    const second = new Settings(storage);
+    expect(second.hideExited).toBe(false);
+    expect(second.asks('terminate')).toBe(false);
+    expect(second.asks('restart')).toBe(true);
+    expect(new Settings(memoryStorage({ 'pooldeck.settings.v1': '{"skipConfirm":["kill","remove"]}' })).asks('remove')).toBe(false);
+  });
+
   it('works without storage', () => {
     const settings = new Settings(null);
     settings.theme = 'light';

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, startServedApp, type ServedApp } from './harness.js';
+import { pollUntil, readProcessTable } from './ui-helpers.js';
+
+// What a new user hit, in Chromium over the built headless server with real processes: each
+// scenario starts from what that user did and checks what they now see.
+
+let app: ServedApp;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  app = await startServedApp();
+  browser = await launchChromium();
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+});
+
+afterAll(async () => {
+  await browser?.close().catch(() => {});
+  if (app) {
+    const { survivors } = await app.stop();
+    expect(survivors, 'processes left behind by the server').toEqual([]);
+  }
+});
+
+async function create(spec: Record<string, unknown>): Promise<string> {
+  const outcome = await app.command<{ id: string }>('createProcess', spec);
+  if (!outcome.ok) throw new Error(outcome.error?.message);
+  return outcome.value!.id;
+}
+
+async function removeAll(): Promise<void> {
+  const snapshot = await app.command<{ processes: { id: string; isAlive: boolean }[] }>('getSnapshot');
+  for (const row of snapshot.value!.processes) {
+    if (row.isAlive) await app.command('stop', { id: row.id, graceMs: 2000 });
+    await app.command('remove', { id: row.id });
+  }
+}
+
+describe('the process table', () => {
+  it('hides exited processes by default, filters by state and signal, shows commands, flags shared names, and counts live ones', async () => {
+    await create({ command: 'sleep', args: ['60'], name: 'web' });
+    await create({ command: 'sleep', args: ['61'], name: 'web' });
+    await create({ command: 'sh', args: ['-c', 'kill -9 $$'], name: 'crashes' });
+    await create({ command: 'sh', args: ['-c', 'exit 3'], name: 'fails' });
+    await page.goto(app.url);
+
+    const hide = page.getByRole('checkbox', { name: /Hide exited/ });
+    await pollUntil(async () => (await page.getByText('Hide exited (2)').count()) === 1, 10_000, 'two ended processes counted');
+    expect(await hide.isChecked()).toBe(true);
+    const shown = await readProcessTable(page);
+    expect(shown.map((row) => row.Name)).toEqual(['web', 'web']);
+    expect(shown.map((row) => row.Command)).toEqual(['sleep 60', 'sleep 61']);
+    expect(await page.locator('.same-name').count()).toBe(2);
+    expect(await page.getByRole('tab', { name: /Processes/ }).innerText()).toMatch(/Processes\s*2/);
+
+    const filter = page.getByRole('searchbox', { name: 'Filter processes' });
+    await filter.fill('SIGKILL');
+    await pollUntil(async () => /No live process matches “SIGKILL”: 1 ended process is hidden/.test(await page.locator('tr.no-match').innerText({ timeout: 1000 })), 10_000, 'the hidden match explained');
+    await page.getByRole('button', { name: 'Show ended processes' }).click();
+    const killed = await pollUntil(async () => {
+      const rows = await readProcessTable(page);
+      return rows.length === 1 ? rows : null;
+    }, 10_000, 'the killed process');
+    expect(killed[0]!['Exit code']).toBe('-9 (SIGKILL)');
+
+    await filter.fill('running');
+    expect((await readProcessTable(page)).map((row) => row.Command)).toEqual(['sleep 60', 'sleep 61']);
+    await filter.fill('');
+    await hide.check();
+    expect(pageErrors).toEqual([]);
+    await removeAll();
+  });
+});
