@@ -7,6 +7,7 @@ import { ProcessStartError } from './errors.js';
 import { describeOpenFilesError } from './open-files.js';
 import { exitcodeFrom } from './signals.js';
 import { descendantsOf, processTableThisTurn, readAllProcStats, readProcStat } from './proc-stat.js';
+import { processTreeFor } from './process-tree/index.js';
 import { CHANNEL_FD_ENV } from './worker-channel.js';
 import { ADDRESS_ENV, AUTHKEY_ENV, checkedAuthkey, runAuthkey } from './authkey.js';
 import type { ChannelRegistry } from './channel-server.js';
@@ -541,6 +542,8 @@ export class Process extends EventEmitter<ProcessEvents> {
     this.#endRequested = true;
     const identity = this.#identity;
     if (identity === null) return;
+    // Windows has no process groups to signal: taskkill walks the tree from its root instead.
+    if (platformTree.platform === 'win32') return platformTree.signalTree(identity.pid, signal);
     const leaderAlive = !this.#reaped && readProcStat(identity.pid)?.startTime === identity.startTime;
     if (leaderAlive) {
       // Descendants that left the group (setsid, setpgid) are found through /proc and remembered,
@@ -564,6 +567,8 @@ export class Process extends EventEmitter<ProcessEvents> {
     }
   }
 }
+
+const platformTree = processTreeFor();
 
 /** After the exit, how long to wait for stdout/stderr to end (a grandchild may hold them open). */
 const OUTPUT_DRAIN_MS = 50;
