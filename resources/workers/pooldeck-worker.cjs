@@ -835,6 +835,9 @@ function client() {
   return brokerClient;
 }
 
+/** How many waiting items a get on an unbounded queue may take at once into the process's own buffer. */
+const PREFETCH = 64;
+
 function timeoutOf(block, timeoutMs) {
   return block === false || timeoutMs === undefined ? null : timeoutMs;
 }
@@ -862,6 +865,8 @@ class Queue extends Brokered {
     this.maxsize = maxsize;
     this.closed = false;
     this.putPrefix = this.prefix('put');
+    // Items an unbounded queue handed over ahead (up to PREFETCH per get): got without a round trip.
+    this.ahead = [];
   }
 
   put(value, { block = true, timeoutMs } = {}) {
@@ -874,7 +879,12 @@ class Queue extends Brokered {
   }
 
   get({ block = true, timeoutMs } = {}) {
-    return this.request('get', { block, timeoutMs: timeoutOf(block, timeoutMs) });
+    if (this.ahead.length > 0) return Promise.resolve(this.ahead.shift());
+    if (this.maxsize !== 0) return this.request('get', { block, timeoutMs: timeoutOf(block, timeoutMs) });
+    return this.request('get', { block, timeoutMs: timeoutOf(block, timeoutMs), prefetch: PREFETCH }).then(({ items }) => {
+      this.ahead.push(...items.slice(1));
+      return items[0];
+    });
   }
 
   putNowait(value) {
@@ -886,11 +896,11 @@ class Queue extends Brokered {
   }
 
   qsize() {
-    return this.request('qsize');
+    return this.request('qsize').then((size) => size + this.ahead.length);
   }
 
   empty() {
-    return this.request('empty');
+    return this.ahead.length > 0 ? Promise.resolve(false) : this.request('empty');
   }
 
   full() {

@@ -379,7 +379,11 @@ def connect(address=None, authkey=None):
 # "Channel objects" in docs/worker-protocol.md). A put on an unbounded queue, a pipe's send and a
 # release of a lock this process holds wait for nothing: they are pipelined.
 
+import collections
 import queue as _stdqueue
+
+# How many waiting items a get on an unbounded queue may take at once into the process's own buffer.
+_PREFETCH = 64
 
 
 class QueueClosedError(ValueError):
@@ -529,6 +533,8 @@ class Queue(_Brokered):
         self._maxsize = maxsize
         self._put_prefix = _op_prefix("queue", name, "put")
         self._closed = False
+        # Items an unbounded queue handed over ahead (up to _PREFETCH per get): got without a round trip.
+        self._ahead = collections.deque()
 
     def put(self, obj, block=True, timeout=None):
         if self._closed:
@@ -540,7 +546,13 @@ class Queue(_Brokered):
         self._request("put", value=obj, block=bool(block), timeoutMs=_timeout_ms(block, timeout))
 
     def get(self, block=True, timeout=None):
-        return self._request("get", block=bool(block), timeoutMs=_timeout_ms(block, timeout))
+        if self._ahead:
+            return self._ahead.popleft()
+        if self._maxsize != 0:
+            return self._request("get", block=bool(block), timeoutMs=_timeout_ms(block, timeout))
+        items = self._request("get", block=bool(block), timeoutMs=_timeout_ms(block, timeout), prefetch=_PREFETCH)["items"]
+        self._ahead.extend(items[1:])
+        return items[0]
 
     def put_nowait(self, obj):
         return self.put(obj, False)
@@ -549,10 +561,10 @@ class Queue(_Brokered):
         return self.get(False)
 
     def qsize(self):
-        return self._request("qsize")
+        return self._request("qsize") + len(self._ahead)
 
     def empty(self):
-        return self._request("empty")
+        return not self._ahead and self._request("empty")
 
     def full(self):
         return self._request("full")
@@ -750,37 +762,21 @@ def _ctype(typecode):
     return _CTYPES[typecode]
 
 
-def _mapped(tag, ctype):
-    import mmap
-
-    fd = os.open(tag["path"], os.O_RDWR)
-    try:
-        shared = mmap.mmap(fd, 0)
-    finally:
-        os.close(fd)
-    return shared, ctype.from_buffer(shared)
-
-
-class _Shared(object):
-    def __init__(self, tag, ctype):
-        self._name = tag["name"]
-        self._lock_name = tag.get("lock")
-        self._lock = None
-        self._typecode = tag["typecode"]
-        self._mmap, self._obj = _mapped(tag, ctype)
+class _SharedMixin(object):
+    """What Value and Array add to the ctypes object mapped onto the app's shared file."""
 
     @property
     def name(self):
-        return self._name
+        return self._tag["name"]
 
     def get_lock(self):
         """The brokered Lock that goes with it, as multiprocessing's get_lock()."""
         if self._lock is None:
-            self._lock = Lock(self._lock_name)
+            self._lock = Lock(self._tag["lock"])
         return self._lock
 
     def get_obj(self):
-        return self._obj
+        return self
 
     def acquire(self, block=True, timeout=None):
         return self.get_lock().acquire(block, timeout)
@@ -794,45 +790,42 @@ class _Shared(object):
     def __exit__(self, *exc_info):
         return self.get_lock().__exit__(*exc_info)
 
-
-class Value(_Shared):
-    """A number in shared memory, used as multiprocessing.Value: v.value, v.get_lock()."""
-
-    def __init__(self, tag):
-        _Shared.__init__(self, tag, _ctype(tag["typecode"]))
-
-    @property
-    def value(self):
-        return self._obj.value
-
-    @value.setter
-    def value(self, value):
-        self._obj.value = value
-
     def __repr__(self):
-        return "<pooldeck Value %r %s(%r)>" % (self._name, self._typecode, self._obj.value)
+        shown = self.value if hasattr(self, "value") else self[:]
+        return "<pooldeck %s %r %s(%r)>" % (self._tag["kind"], self._tag["name"], self._tag["typecode"], shown)
 
 
-class Array(_Shared):
+_shared_types = {}
+
+
+def _shared(tag, ctype):
+    """A ctypes object of a subclass of `ctype` over the shared file: reads and writes are C's, with no
+    Python in between (multiprocessing's Value(lock=False) is a bare ctypes object too)."""
+    import mmap
+
+    key = (tag["kind"], ctype)
+    cls = _shared_types.get(key)
+    if cls is None:
+        cls = _shared_types[key] = type("Value" if tag["kind"] == "value" else "Array", (_SharedMixin, ctype), {})
+    fd = os.open(tag["path"], os.O_RDWR)
+    try:
+        shared = mmap.mmap(fd, 0)
+    finally:
+        os.close(fd)
+    obj = cls.from_buffer(shared)
+    obj._tag, obj._lock, obj._mmap = tag, None, shared
+    return obj
+
+
+def Value(tag):
+    """A number in shared memory, used as multiprocessing.Value: v.value (a C type: an 'i' wraps, a float
+    into it raises TypeError), v.get_lock(), `with v:`."""
+    return _shared(tag, _ctype(tag["typecode"]))
+
+
+def Array(tag):
     """Numbers in shared memory, used as multiprocessing.Array: arr[i], arr[a:b], len(arr), get_lock()."""
-
-    def __init__(self, tag):
-        _Shared.__init__(self, tag, _ctype(tag["typecode"]) * int(tag["length"]))
-
-    def __len__(self):
-        return len(self._obj)
-
-    def __getitem__(self, index):
-        return self._obj[index]
-
-    def __setitem__(self, index, value):
-        self._obj[index] = value
-
-    def __iter__(self):
-        return iter(self._obj[:])
-
-    def __repr__(self):
-        return "<pooldeck Array %r %s%r>" % (self._name, self._typecode, self._obj[:])
+    return _shared(tag, _ctype(tag["typecode"]) * int(tag["length"]))
 
 
 def value(name):
