@@ -6,7 +6,7 @@ import type { ProcessEntry, ProcessTreePlatform } from './types.js';
 import { signalUnixTree } from './unix-tree.js';
 
 /** `lstart` is the full start time ("Sun Dec  6 02:45:32 2026"), where `start` drops the seconds. */
-export const PS_ARGUMENTS = ['-A', '-o', 'pid=,ppid=,pgid=,stat=,lstart='];
+const PS_ARGUMENTS = ['-A', '-o', 'pid=,ppid=,pgid=,stat=,lstart='];
 
 const PS_LINE = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\S+\s+\S+\s+\d+\s+\d\d:\d\d:\d\d\s+\d+)\s*$/;
 

@@ -3,7 +3,7 @@ import { linuxProcessTree } from './linux.js';
 import type { ProcessTreePlatform } from './types.js';
 import { win32ProcessTree } from './win32.js';
 
-export type { ProcessEntry, ProcessTreePlatform } from './types.js';
+export type { ProcessTreePlatform } from './types.js';
 
 /** The process-tree implementation for `platform`; other Unixes get macOS's (ps and process groups). */
 export function processTreeFor(platform: NodeJS.Platform = process.platform): ProcessTreePlatform {

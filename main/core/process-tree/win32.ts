@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import type { ProcessEntry, ProcessTreePlatform } from './types.js';
 
 /** One PowerShell run for the whole table, as compact JSON. */
-export const CIM_QUERY =
+const CIM_QUERY =
   'Get-CimInstance Win32_Process | ForEach-Object { [pscustomobject]@{ ProcessId = $_.ProcessId; ParentProcessId = $_.ParentProcessId; CreationDate = if ($_.CreationDate) { ([DateTimeOffset]$_.CreationDate).ToUnixTimeMilliseconds() } else { 0 } } } | ConvertTo-Json -Compress';
 
 interface CimProcess {
