@@ -998,6 +998,94 @@ class Event extends Brokered {
   }
 }
 
+// Value and SharedArray live in a shared file the app made (in /dev/shm on Linux): read and written here
+// at their offsets (the page cache keeps this coherent with the app and with Python's mappings), so a
+// write sends no message. Values hold their type: integers wrap as C's do, a fraction into one throws.
+
+const LITTLE = require('node:os').endianness() === 'LE';
+const LONG_BITS = process.platform === 'win32' ? 32 : 64;
+const TYPECODES = {
+  b: [8, true], B: [8, false], h: [16, true], H: [16, false], i: [32, true], I: [32, false],
+  l: [LONG_BITS, true], L: [LONG_BITS, false], q: [64, true], Q: [64, false], f: [32, null], d: [64, null],
+};
+
+class SharedNumbers {
+  constructor(tag, broker) {
+    const [bits, signed] = TYPECODES[tag.typecode] || [];
+    if (!bits) throw new TypeError(`unknown typecode ${JSON.stringify(tag.typecode)}`);
+    this.name = tag.name;
+    this.typecode = tag.typecode;
+    this.length = tag.length;
+    this.bits = bits;
+    this.signed = signed;
+    this.size = bits / 8;
+    this.fd = fs.openSync(tag.path, 'r+');
+    this.scratch = Buffer.alloc(8);
+    this.lockName = tag.lock;
+    this.broker = broker;
+    this.lock = null;
+  }
+
+  /** The brokered Lock that goes with it. */
+  getLock() {
+    this.lock ??= new PermitLock('lock', this.lockName, this.broker);
+    return this.lock;
+  }
+
+  read(index) {
+    const scratch = this.scratch;
+    scratch.fill(0);
+    fs.readSync(this.fd, scratch, 0, this.size, index * this.size);
+    if (this.signed === null) return this.bits === 32 ? (LITTLE ? scratch.readFloatLE(0) : scratch.readFloatBE(0)) : LITTLE ? scratch.readDoubleLE(0) : scratch.readDoubleBE(0);
+    const raw = LITTLE ? scratch.readBigUInt64LE(0) : scratch.readBigUInt64BE(0) >> BigInt(64 - this.bits);
+    const masked = BigInt.asUintN(this.bits, raw);
+    return Number(this.signed ? BigInt.asIntN(this.bits, masked) : masked);
+  }
+
+  write(index, value) {
+    if (typeof value !== 'number' || (this.signed !== null && !Number.isInteger(value))) {
+      throw new TypeError(`${this.name} holds '${this.typecode}' values: ${this.signed === null ? 'a number' : 'an integer'} is needed, not ${value}`);
+    }
+    const scratch = this.scratch;
+    scratch.fill(0);
+    if (this.signed === null) {
+      if (this.bits === 32) LITTLE ? scratch.writeFloatLE(value, 0) : scratch.writeFloatBE(value, 0);
+      else LITTLE ? scratch.writeDoubleLE(value, 0) : scratch.writeDoubleBE(value, 0);
+    } else {
+      const wrapped = BigInt.asUintN(this.bits, BigInt(value));
+      if (LITTLE) scratch.writeBigUInt64LE(wrapped, 0);
+      else scratch.writeBigUInt64BE(wrapped << BigInt(64 - this.bits), 0);
+    }
+    fs.writeSync(this.fd, scratch, 0, this.size, index * this.size);
+  }
+}
+
+class Value extends SharedNumbers {
+  get value() {
+    return this.read(0);
+  }
+
+  set value(value) {
+    this.write(0, value);
+  }
+}
+
+class SharedArray extends SharedNumbers {
+  get(index) {
+    if (!Number.isInteger(index) || index < 0 || index >= this.length) throw new RangeError(`${this.name}: index ${index} is outside 0…${this.length - 1}`);
+    return this.read(index);
+  }
+
+  set(index, value) {
+    if (!Number.isInteger(index) || index < 0 || index >= this.length) throw new RangeError(`${this.name}: index ${index} is outside 0…${this.length - 1}`);
+    this.write(index, value);
+  }
+
+  toArray() {
+    return Array.from({ length: this.length }, (_, index) => this.read(index));
+  }
+}
+
 const FROM_TAG = {
   queue: (tag, broker) => new Queue(tag.name, tag.maxsize || 0, broker),
   pipe: (tag, broker) => new PipeConnection(tag.name, tag.end === 0 ? 0 : 1, tag.readable !== false, tag.writable !== false, broker),
@@ -1005,6 +1093,8 @@ const FROM_TAG = {
   rlock: (tag, broker) => new PermitLock('rlock', tag.name, broker),
   semaphore: (tag, broker) => new PermitLock('semaphore', tag.name, broker),
   event: (tag, broker) => new Event(tag.name, broker),
+  value: (tag, broker) => new Value(tag, broker),
+  array: (tag, broker) => new SharedArray(tag, broker),
 };
 
 function hasTags(value) {
@@ -1052,6 +1142,18 @@ const rlock = async (name) => new PermitLock('rlock', name, (await openByName('r
 const semaphore = async (name) => new PermitLock('semaphore', name, (await openByName('semaphore', name)).broker);
 const event = async (name) => new Event(name, (await openByName('event', name)).broker);
 
+/** The app's Value named `name`. */
+async function value(name) {
+  const { broker, info } = await openByName('value', name);
+  return new Value(info, broker);
+}
+
+/** The app's SharedArray named `name`. */
+async function array(name) {
+  const { broker, info } = await openByName('array', name);
+  return new SharedArray(info, broker);
+}
+
 if (require.main === module) {
   const argv = process.argv.slice(2);
   if (argv.length === 2 && argv[0] === 'run') void runTarget(argv[1]);
@@ -1073,6 +1175,8 @@ module.exports = {
   rlock,
   semaphore,
   event,
+  value,
+  array,
   QueueFullError,
   QueueEmptyError,
   QueueClosedError,

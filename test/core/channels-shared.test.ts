@@ -1,8 +1,11 @@
 // Value and SharedArray: shared files written by the app and by Python processes (no message per write).
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Broker } from '../../main/core/channels/broker.js';
-import { SharedArray, Value } from '../../main/core/channels/shared-memory.js';
+import { removeStaleSharedFiles, SharedArray, Value } from '../../main/core/channels/shared-memory.js';
 import { openChannel, runTarget } from '../fixtures/channels-harness.js';
 
 describe('Value and SharedArray in the app', () => {
@@ -40,6 +43,25 @@ describe('Value and SharedArray in the app', () => {
   });
 });
 
+describe('shared files of a crashed run', () => {
+  it('are removed; those of live processes stay', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'pooldeck-shm-test-'));
+    try {
+      const ended = spawn('true');
+      await new Promise((resolve) => ended.once('exit', resolve));
+      const stale = join(folder, `pooldeck-shm-${ended.pid}-abc`);
+      const ours = join(folder, `pooldeck-shm-${process.pid}-def`);
+      const parent = join(folder, `pooldeck-shm-${process.ppid}-ghi`);
+      const unrelated = join(folder, 'something-else');
+      for (const path of [stale, ours, parent, unrelated]) writeFileSync(path, 'x');
+      expect(removeStaleSharedFiles(folder)).toEqual([stale]);
+      expect([ours, parent, unrelated].every((path) => existsSync(path))).toBe(true);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('Value and SharedArray in Python processes', () => {
   it('behave as multiprocessing.Value and Array, in the same memory as the app', async () => {
     const { server, broker } = await openChannel();
@@ -66,12 +88,30 @@ describe('Value and SharedArray in Python processes', () => {
     expect(v.value).toBe(99);
   });
 
-  it('four processes incrementing one Value under its lock reach the exact total', async () => {
+  it('Node: the same memory, typed, and opened by name', async () => {
+    const { server, broker } = await openChannel();
+    const v = new Value('i', 3, { broker });
+    const arr = new SharedArray('d', [0.5, 1.5], { broker });
+    expect(await runTarget(server, 'node_channels.cjs:valueOps', [v, arr])).toEqual({
+      value: 3,
+      arr: [0.5, 1.5],
+      length: 2,
+      wrapped: -(2 ** 31),
+      fractionIntoInt: 'TypeError',
+      arrAfter: [0.5, 7],
+      byName: -(2 ** 31),
+    });
+    expect(v.value).toBe(41);
+    expect(arr.get(1)).toBe(7);
+  });
+
+  it('four processes (Python and Node) incrementing one Value under its lock reach the exact total', async () => {
     const { server, broker } = await openChannel();
     const v = new Value('i', 0, { broker });
     // 400,000 in all (100,000 each) is the bench's figure (npm run bench:channels); fewer here keeps the test short.
     const each = 2_000;
-    await Promise.all([0, 1, 2, 3].map(() => runTarget(server, 'py_channels.py:increment_value', [v, each])));
+    const targets = ['py_channels.py:increment_value', 'py_channels.py:increment_value', 'py_channels.py:increment_value', 'node_channels.cjs:incrementValue'];
+    await Promise.all(targets.map((target) => runTarget(server, target, [v, each])));
     expect(v.value).toBe(4 * each);
   });
 });

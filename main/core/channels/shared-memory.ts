@@ -85,14 +85,23 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Removes files an earlier run left (its pid is in the name and no longer alive), once per run; and ours at exit. */
+/** Removes the shared files in `folder` that a run which ended left (its pid is in each name); returns their paths. */
+export function removeStaleSharedFiles(folder: string): string[] {
+  const removed: string[] = [];
+  for (const name of readdirSync(folder)) {
+    const pid = Number(/^pooldeck-shm-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    rmSync(join(folder, name), { force: true });
+    removed.push(join(folder, name));
+  }
+  return removed;
+}
+
+/** Removes what an earlier run left, once per run, and arranges for ours to go at exit. */
 function prepareFolder(folder: string): void {
   if (cleanedStale) return;
   cleanedStale = true;
-  for (const name of readdirSync(folder)) {
-    const pid = Number(/^pooldeck-shm-(\d+)-/.exec(name)?.[1]);
-    if (pid && pid !== process.pid && !alive(pid)) rmSync(join(folder, name), { force: true });
-  }
+  removeStaleSharedFiles(folder);
   process.once('exit', () => {
     for (const path of openFiles) rmSync(path, { force: true });
   });
