@@ -47,7 +47,7 @@ export interface BrokerEvents {
 }
 
 /** The JSON tag a channel object travels as in a target's args: `{"$pooldeck":{"kind":"queue","name":"Queue-1",…}}`. */
-export const TAG_KEY = '$pooldeck';
+const TAG_KEY = '$pooldeck';
 
 export { CARRIED_AS_TAG };
 
