@@ -7,6 +7,9 @@ import type { CommandHandlers } from '../protocol/commands.js';
 import { demoWorkspace } from './demo.js';
 import { listTargets } from './target-list.js';
 import { CommandFailure } from '../protocol/errors.js';
+import { sendSignal } from './send-signal.js';
+import { checkProcessSpec } from './spec-check.js';
+import { resolve } from 'node:path';
 
 export interface AppBackendOptions {
   /** Where logs go. */
@@ -59,6 +62,13 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
     stop: async ({ id, graceMs }) => guardAsync(() => supervisor.stop(id, graceMs)),
     restart: async ({ id }) => ({ id: (await guardAsync(() => supervisor.restart(id))).id }),
     remove: async ({ id }) => (guard(() => supervisor.remove(id)), {}),
+    signal: async ({ id, signal }) => guard(() => sendSignal(supervisor, id, signal)),
+    getProcessDetails: async ({ id }) =>
+      guard(() => {
+        const process = supervisor.processOf(id);
+        return { argv: [process.command, ...process.args], cwd: resolve(process.cwd ?? '.'), env: { ...process.env } };
+      }),
+    checkSpec: async (spec) => ({ problems: checkProcessSpec(spec) }),
     closePool: async ({ id }) => (guard(() => supervisor.closePool(id)), {}),
     terminatePool: async ({ id }) => (await guardAsync(() => supervisor.terminatePool(id)), {}),
     joinPool: async ({ id }) => ({ joined: await settlesWithin(guardAsync(() => supervisor.joinPool(id)), JOIN_ANSWER_MS) }),

@@ -369,6 +369,22 @@ export class Process extends EventEmitter<ProcessEvents> {
   }
 
   /**
+   * Sends `signal` as a user would from htop or a terminal, not as a request to end (a pause, a
+   * resume, a reload, a status line): with `wholeTree`, to the process group and the descendants that
+   * left it (as Ctrl+Z or fg reach a whole job); else to the process alone. Returns false, sending
+   * nothing, when the process is not running. To end it, use terminate() or kill().
+   */
+  sendSignal(signal: NodeJS.Signals, { wholeTree }: { wholeTree: boolean }): boolean {
+    this.#assertOpen('sendSignal()');
+    const identity = this.#identity;
+    if (identity === null || !this.#holdsItsPid(identity)) return false;
+    // Windows has no process groups and no signals but an end: its tree walk (taskkill) would end the job.
+    if (wholeTree && platformTree.platform !== 'win32') this.#signalTree(signal, false);
+    else trySignal(identity.pid, signal);
+    return true;
+  }
+
+  /**
    * The termination ladder: SIGTERM, then SIGKILL after `graceMs` (default DEFAULT_GRACE_MS) if anything in
    * the tree is still alive. Called right after `start()`, it first waits for the pid.
    */
@@ -538,14 +554,18 @@ export class Process extends EventEmitter<ProcessEvents> {
     return true;
   }
 
-  #signalTree(signal: NodeJS.Signals): void {
-    this.#endRequested = true;
+  /** Whether the process we started still runs under its pid (not reaped, and not a stranger reusing it). */
+  #holdsItsPid(identity: KnownPid): boolean {
+    return !this.#reaped && readProcStat(identity.pid)?.startTime === identity.startTime;
+  }
+
+  #signalTree(signal: NodeJS.Signals, requestsEnd = true): void {
+    if (requestsEnd) this.#endRequested = true;
     const identity = this.#identity;
     if (identity === null) return;
     // Windows has no process groups to signal: taskkill walks the tree from its root instead.
     if (platformTree.platform === 'win32') return platformTree.signalTree(identity.pid, signal);
-    const leaderAlive = !this.#reaped && readProcStat(identity.pid)?.startTime === identity.startTime;
-    if (leaderAlive) {
+    if (this.#holdsItsPid(identity)) {
       // Descendants that left the group (setsid, setpgid) are found through /proc and remembered,
       // so they can be reached even after the leader is gone.
       const table = processTableThisTurn();

@@ -14,6 +14,7 @@ import {
   SubmitTasksArgsSchema,
   WriteStdinArgsSchema,
 } from './schemas.js';
+import { SignalArgsSchema } from './signal-args.js';
 
 /**
  * Every command the UI can send, with the schema of its argument. The result types are in
@@ -30,6 +31,9 @@ export const commandSchemas = {
   stop: StopArgsSchema,
   restart: IdArgsSchema,
   remove: IdArgsSchema,
+  signal: SignalArgsSchema,
+  getProcessDetails: IdArgsSchema,
+  checkSpec: ProcessSpecSchema,
   closePool: IdArgsSchema,
   terminatePool: IdArgsSchema,
   joinPool: IdArgsSchema,
@@ -116,6 +120,29 @@ export interface TargetList {
   targets: TargetInfo[];
 }
 
+/** Where a `signal` command's signal went: the process group (job-control signals) or the one process. */
+export interface SignalSent {
+  signal: string;
+  pid: number;
+  toGroup: boolean;
+}
+
+/** What a process runs with, beyond its row: asked for when the details panel opens. */
+export interface ProcessDetails {
+  /** The argv the OS started, program first (for a function, the helper's command line). */
+  argv: string[];
+  /** The working directory, resolved (the app's own when the spec gave none). */
+  cwd: string;
+  /** The variables the spec added to the app's environment. */
+  env: Record<string, string>;
+}
+
+/** A field of a spec that cannot start as given, and what would. */
+export interface SpecProblem {
+  field: 'command' | 'cwd';
+  message: string;
+}
+
 export interface StopResultValue {
   exitcode: number;
   forced: boolean;
@@ -131,6 +158,10 @@ export interface CommandResults {
   stop: StopResultValue;
   restart: { id: string };
   remove: Record<string, never>;
+  signal: SignalSent;
+  getProcessDetails: ProcessDetails;
+  /** Empty when the spec would start, as far as can be told before trying. */
+  checkSpec: { problems: SpecProblem[] };
   closePool: Record<string, never>;
   terminatePool: Record<string, never>;
   /** false: the workers are still exiting; the pool's row turns 'joined' when they have. */

@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './events.js';
 export * from './schemas.js';
 export * from './signals.js';
+export * from './signal-args.js';
 export type * from './rows.js';
 export type * from './vocabulary.js';
 export * from './bridge.js';

@@ -7,6 +7,21 @@ const SIGNAL_NAMES: Record<number, string> = {
   26: 'SIGVTALRM', 27: 'SIGPROF', 28: 'SIGWINCH', 29: 'SIGIO', 30: 'SIGPWR', 31: 'SIGSYS',
 };
 
+/** Every signal the UI can send (htop's F9 list), by name: this platform's table above. */
+export const SIGNAL_LIST: readonly string[] = Object.values(SIGNAL_NAMES);
+
+/**
+ * The signals a terminal sends to a whole job (Ctrl+C, Ctrl+\, Ctrl+Z, fg, a closed terminal) and the
+ * app's own Terminate and Kill: these go to the process group, so a pipeline or a script's children
+ * stop, pause or resume together. Any other signal (SIGUSR1 to ask for a status line, SIGWINCH, …)
+ * goes to the one process, as htop sends it.
+ */
+const GROUP_SIGNALS: ReadonlySet<string> = new Set(['SIGINT', 'SIGQUIT', 'SIGTSTP', 'SIGSTOP', 'SIGCONT', 'SIGHUP', 'SIGTERM', 'SIGKILL']);
+
+export function signalsWholeGroup(signal: string): boolean {
+  return GROUP_SIGNALS.has(signal);
+}
+
 export function signalName(signalNumber: number): string | null {
   return SIGNAL_NAMES[signalNumber] ?? null;
 }
