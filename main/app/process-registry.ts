@@ -14,6 +14,8 @@ import { resultText } from './task-rows.js';
 const CPU_HISTORY_LENGTH = 60;
 /** An exec-mode task's log is one task's output: a smaller tail than a job's. */
 const TASK_TAIL_BYTES = 64 * 1024;
+/** Previous runs' exit codes a process row keeps. */
+const PREVIOUS_EXITCODES_KEPT = 10;
 
 export interface ProcessEntry {
   row: ProcessRow;
@@ -107,6 +109,8 @@ export class ProcessRegistry {
         poolName: pool?.name ?? null,
         tasksDone: 0,
         restarts: 0,
+        nextRestartAt: null,
+        previousExitcodes: [],
       },
     };
     this.#entries.set(id, entry);
@@ -119,7 +123,8 @@ export class ProcessRegistry {
   replace(entry: ProcessEntry, process: Process): void {
     entry.process = process;
     entry.row.restarts += 1;
-    Object.assign(entry.row, { pid: null, exitcode: null, error: null, returnValue: null, targetError: null, cpu: null, memory: null, startedAt: null, endedAt: null });
+    if (entry.row.exitcode !== null) entry.row.previousExitcodes = [...entry.row.previousExitcodes, entry.row.exitcode].slice(-PREVIOUS_EXITCODES_KEPT);
+    Object.assign(entry.row, { state: 'starting', pid: null, exitcode: null, error: null, returnValue: null, targetError: null, cpu: null, memory: null, startedAt: null, endedAt: null, nextRestartAt: null });
     entry.log.startRun();
     entry.log.appendSystem(`restarted (${entry.row.restarts})`);
     this.#wire(entry);

@@ -17,6 +17,7 @@ import { LogSearches } from './log-search.js';
 import { readLogPiece } from './log-download.js';
 import { SupervisorError } from './errors.js';
 import { ProcessRegistry, type ProcessEntry } from './process-registry.js';
+import { DEFAULT_BACKOFF, ProcessRestarts, type Backoff } from './restart-policy.js';
 import { PoolTaskRows, taskRow } from './task-rows.js';
 
 export { SupervisorError } from './errors.js';
@@ -54,6 +55,8 @@ export interface SupervisorOptions {
   maxLiveProcesses?: number;
   /** The helpers' folder (resources/workers) that runs targets. Default: the core's own lookup, beside its sources. */
   workersDir?: string;
+  /** The wait before a restart policy's restarts: doubling from baseMs to maxMs. Default 1 s to 60 s. */
+  restartBackoff?: Backoff;
 }
 
 interface PoolEntry {
@@ -98,6 +101,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #app: AppStats | null = null;
   #nextPoolId = 1;
   #disposed: Promise<void> | null = null;
+  readonly #restarts: ProcessRestarts;
 
   constructor(options: SupervisorOptions) {
     super();
@@ -109,6 +113,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       throw new RangeError(`Supervisor: maxLiveProcesses must be a whole number of at least 1, not ${this.maxLiveProcesses}`);
     }
     this.workersDir = options.workersDir;
+    this.#restarts = new ProcessRestarts(options.restartBackoff ?? DEFAULT_BACKOFF, {
+      restart: (id) => this.#restartByPolicy(id),
+      changed: (id) => this.#changes.process(id),
+    });
     this.#maxEndedTaskRows = options.maxEndedTaskRowsPerPool ?? 2000;
     this.#maxTaskRows = options.maxTaskRowsPerPool ?? 5000;
     this.#sampler = new Sampler({ sampleIntervalMs: this.sampleIntervalMs });
@@ -129,24 +137,28 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   async createProcess(spec: ProcessSpec): Promise<ProcessRow> {
     this.#checkRoomFor(1, 'end some jobs or raise the cap');
     const entry = this.#processes.register(this.#processes.newId(), new Process({ ...processOptions(spec, this.workersDir), channelServer: this.channel }), 'process', spec, null);
+    this.#restarts.watch(entry);
     await start(entry);
     return { ...entry.row };
   }
 
   terminate(id: string): void {
     const entry = this.#processes.get(id);
+    this.#restarts.userActed(entry);
     if (entry.process.isAlive()) this.#processes.markStopping(entry);
     entry.process.terminate();
   }
 
   kill(id: string): void {
     const entry = this.#processes.get(id);
+    this.#restarts.userActed(entry);
     if (entry.process.isAlive()) this.#processes.markStopping(entry);
     entry.process.kill();
   }
 
   async stop(id: string, graceMs = this.graceMs): Promise<{ exitcode: number; forced: boolean }> {
     const entry = this.#processes.get(id);
+    this.#restarts.userActed(entry);
     if (!entry.process.started || entry.row.state === 'failed') {
       return { exitcode: entry.row.exitcode ?? -1, forced: false };
     }
@@ -160,20 +172,37 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (entry.spec === null) {
       throw new SupervisorError('conflict', `${entry.row.name} belongs to pool ${entry.row.poolName}: restart the pool's tasks instead`);
     }
+    this.#restarts.userActed(entry);
     if (entry.process.isAlive()) {
       this.#processes.markStopping(entry);
       await entry.process.stop({ graceMs: this.graceMs });
     }
-    this.#checkRoomFor(1, 'end some jobs or raise the cap');
-    this.#processes.replace(entry, new Process({ ...processOptions(entry.spec, this.workersDir), name: entry.row.name, channelServer: this.channel }));
-    await start(entry);
+    await this.#startAgain(entry, entry.spec);
     return { ...entry.row };
+  }
+
+  async #startAgain(entry: ProcessEntry, spec: ProcessSpec): Promise<void> {
+    this.#checkRoomFor(1, 'end some jobs or raise the cap');
+    this.#processes.replace(entry, new Process({ ...processOptions(spec, this.workersDir), name: entry.row.name, channelServer: this.channel }));
+    this.#restarts.watch(entry);
+    await start(entry);
+  }
+
+  /** A restart policy's turn came: the row starts again, or goes to errored when the app's cap refuses it. */
+  async #restartByPolicy(id: string): Promise<void> {
+    const entry = this.#processes.find(id);
+    if (entry === undefined || entry.spec === null) return;
+    await this.#startAgain(entry, entry.spec).catch((error: unknown) => {
+      Object.assign(entry.row, { state: 'errored', error: `could not restart: ${error instanceof Error ? error.message : String(error)}` });
+      this.#changes.process(id);
+    });
   }
 
   /** Forgets an ended process: its row leaves the table and its log leaves memory (the file stays). */
   remove(id: string): void {
     const entry = this.#processes.get(id);
     if (entry.process.isAlive()) throw new SupervisorError('conflict', `${entry.row.name} is still running: terminate it first`);
+    this.#restarts.userActed(entry);
     this.#processes.forget(id, entry);
   }
 
@@ -239,6 +268,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         maxTasksPerChild: spec.maxTasksPerChild ?? null,
         daemon: pool.daemon,
         state: pool.state,
+        error: null,
         counts: { ...pool.counts },
         total: 0,
         createdAt: Date.now(),
@@ -251,11 +281,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     pool.on('task', (task) => this.#onTask(entry, task));
     // Whole queues queued, cancelled or failed come as one event each: the counts say it, the task
     // list pages the tasks in.
-    for (const event of ['tasksQueued', 'tasksCancelled', 'tasksFailed'] as const) pool.on(event, () => this.#touchPool(id));
-    pool.on('state', (state) => {
-      entry.row.state = state;
-      this.#touchPool(id);
-    });
+    for (const event of ['tasksQueued', 'tasksCancelled', 'tasksFailed', 'broken', 'state'] as const) pool.on(event, () => this.#touchPool(id));
     // Workers announced during construction came before we listened.
     for (const process of pool.workers) adopt(process);
     this.#touchPool(id);
@@ -411,6 +437,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * Reports the non-daemon processes left running.
    */
   async shutdown({ terminateAll = false, graceMs = this.graceMs }: { terminateAll?: boolean; graceMs?: number } = {}): Promise<{ stillRunning: ProcessRow[] }> {
+    // Quitting never starts anything again, whatever a restart policy says.
+    this.#restarts.close();
     const endings: Promise<unknown>[] = [];
     for (const entry of this.#pools.values()) {
       if (entry.pool.daemon || terminateAll) endings.push(entry.pool.terminate());
@@ -438,6 +466,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   async #dispose(): Promise<void> {
     // What still runs now is what the user chose to keep: the watchdog must not end it later.
     this.#watchdog?.dispose();
+    this.#restarts.close();
     this.#logSearches.cancelAll();
     this.#stopServingChannelObjects();
     await this.channel.close();
@@ -521,7 +550,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const entry = this.#pools.get(id);
     if (entry) {
       entry.row.counts = { ...entry.pool.counts };
-      entry.row.state = entry.pool.state;
+      // Errored only while tasks would still run: a terminated pool is over, whatever its workers did.
+      const broken = entry.pool.brokenError !== null && (entry.pool.state === 'running' || entry.pool.state === 'closed');
+      entry.row.state = broken ? 'errored' : entry.pool.state;
+      entry.row.error = broken ? entry.pool.brokenError!.message : null;
     }
     this.#changes.pool(id);
   }

@@ -40,6 +40,8 @@ export interface PoolCore {
   cancel(entry: TaskEntry): void;
   /** Every queued task fails with `error` (in one pass, with one 'tasksFailed' event). */
   failQueued(error: Error): void;
+  /** The workers keep ending before answering (the breaker tripped, with `error`), or that is over (null). */
+  brokenChanged(error: Error | null): void;
   /** Something changed (a process started, answered or ended): hand out tasks, wind down, settle join(). */
   changed(): void;
 }

@@ -84,6 +84,7 @@ export class WorkerBackend implements PoolBackend {
       missing: () => (core.windingDown ? 0 : core.processes) - this.#slots.size,
       spawn: () => this.#launchSlot(this.#createSlot()),
       changed: () => core.changed(),
+      brokenChanged: (error) => core.brokenChanged(error),
     });
     // The first workers start on the next microtask, so that listeners attached right after
     // `new Pool(...)` see their 'worker' events; `pool.workers` lists each once it has a pid. The

@@ -23,6 +23,12 @@ const BROKEN_AFTER = 3;
  * starting 512 at once would leave a server unanswered for seconds.
  */
 export const SPAWN_SLICE = 16;
+/**
+ * Said when the workers that ended never wrote a line on the channel: most often the program is not
+ * a worker at all (it never reads tasks from fd 3), which exec mode runs as it is, once per task.
+ */
+const NOT_A_WORKER_HINT =
+  '. They never spoke the worker protocol: if this program is not a Pooldeck worker, create the pool in exec mode, which runs it once per task with the task\'s arguments';
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_MAX_MS = 10_000;
 
@@ -40,6 +46,8 @@ export interface UpkeepHost {
   spawn(): void;
   /** After a delayed start: hand out tasks, settle join(). */
   changed(): void;
+  /** The breaker tripped (with its error) or was reset (null). */
+  brokenChanged(error: Error | null): void;
 }
 
 export class WorkerUpkeep {
@@ -127,7 +135,7 @@ export class WorkerUpkeep {
     if (how.answered || (how.spoke && how.heldTask)) return;
     // The breaker's error is read by tasks that never ran: it names the death, not a task.
     const cause = new WorkerLostError(
-      `${this.poolName}: ${this.#badEndings + 1} workers in a row ended before answering any task; the last, ${describe()}`,
+      `${this.poolName}: ${this.#badEndings + 1} workers in a row ended before answering any task; the last, ${describe()}${how.spoke ? '' : NOT_A_WORKER_HINT}`,
       pid,
       exitcode,
     );
@@ -136,19 +144,13 @@ export class WorkerUpkeep {
 
   /** A worker started. A program that could not start before starts again: back to full strength. */
   workerStarted(): void {
-    if (this.#brokenError instanceof ProcessStartError) {
-      this.#brokenError = null;
-      this.maintain();
-    }
+    if (this.#brokenError instanceof ProcessStartError) this.#reset();
   }
 
   /** A worker answered a task: the bad endings in a row are over. */
   workerAnswered(): void {
     this.#badEndings = 0;
-    if (this.#brokenError !== null && !(this.#brokenError instanceof ProcessStartError)) {
-      this.#brokenError = null;
-      this.maintain();
-    }
+    if (this.#brokenError !== null && !(this.#brokenError instanceof ProcessStartError)) this.#reset();
   }
 
   /** Cancels a pending delayed start. */
@@ -163,6 +165,13 @@ export class WorkerUpkeep {
     if (tripNow || this.#badEndings >= BROKEN_AFTER) {
       this.#brokenError = cause;
       this.#demand = false;
+      this.host.brokenChanged(cause);
     }
+  }
+
+  #reset(): void {
+    this.#brokenError = null;
+    this.host.brokenChanged(null);
+    this.maintain();
   }
 }

@@ -63,6 +63,11 @@ export interface PoolEvents {
    * queued task failed at once with `error`, as tasksCancelled tells of cancelled ones.
    */
   tasksFailed: [range: TasksCancelled & { error: PoolTaskError }];
+  /**
+   * Worker mode: the workers keep ending before they answer any task, so the pool stopped starting
+   * them (with the error that says how the last one ended), or a worker answered again (null).
+   */
+  broken: [error: Error | null];
   state: [state: PoolState];
 }
 
@@ -117,6 +122,7 @@ export class Pool extends EventEmitter<PoolEvents> {
   #feeds = 0;
   #backend: PoolBackend;
   #terminated: Promise<void> | null = null;
+  #brokenError: Error | null = null;
   #joinWaiters: (() => void)[] = [];
 
   constructor(options: PoolOptions) {
@@ -142,6 +148,11 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   get state(): PoolState {
     return this.#state;
+  }
+
+  /** Worker mode: while the workers keep ending before they answer any task, the error of the last ending; else null. */
+  get brokenError(): Error | null {
+    return this.#brokenError;
   }
 
   /**
@@ -650,6 +661,10 @@ export class Pool extends EventEmitter<PoolEvents> {
       finish: (entry, ok, valueOrError, recordedValue) => this.#finish(entry, ok, valueOrError, ok ? 'done' : 'failed', recordedValue),
       cancel: (entry) => this.#cancel(entry),
       failQueued: (error) => this.#failQueued(error),
+      brokenChanged: (error) => {
+        this.#brokenError = error;
+        this.#emitSafely('broken', error);
+      },
       changed: () => this.#afterChange(),
     };
   }

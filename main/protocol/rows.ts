@@ -7,8 +7,15 @@ import type { PoolMode, PoolState, TaskCounts, TaskError, TaskState } from './vo
 /** Why a process row exists: a job of its own, a worker of a worker-mode pool, or one exec-mode task. */
 export type ProcessKind = 'process' | 'worker' | 'task';
 
-/** starting: spawn asked for; running: has a pid; exited: ended (see exitcode); failed: never got a pid. */
-export type ProcessState = 'starting' | 'running' | 'stopping' | 'exited' | 'failed';
+/**
+ * starting: spawn asked for; running: has a pid; exited: ended (see exitcode); failed: never got a pid;
+ * errored: its restart policy gave up after maxRestarts quick failures (supervisord's FATAL), until the
+ * user restarts it.
+ */
+export type ProcessState = 'starting' | 'running' | 'stopping' | 'exited' | 'failed' | 'errored';
+
+/** A pool row's state: the pool's own, or errored while its workers keep ending before answering (see PoolRow.error). */
+export type PoolRowState = PoolState | 'errored';
 
 export interface ProcessRow {
   /** Stable id given by the supervisor (never the pid, which the OS reuses). */
@@ -24,7 +31,7 @@ export interface ProcessRow {
   /** null while running or never started; the exit status; -N when signal N ended it. */
   exitcode: number | null;
   state: ProcessState;
-  /** The OS error when the process could not start. */
+  /** The OS error when the process could not start; when errored, why the restarts stopped (last exit code, stderr tail). */
   error: string | null;
   /** The function this process runs (`tasks.py:square`), or null for a command. */
   target: string | null;
@@ -46,8 +53,12 @@ export interface ProcessRow {
   poolName: string | null;
   /** Tasks this process finished (pool workers; 1 for a finished exec-mode task). */
   tasksDone: number;
-  /** How many times the user restarted this row. */
+  /** How many times this row was started again, by the user or by its restart policy. */
   restarts: number;
+  /** When its restart policy starts it again (ms since the epoch), or null when no restart is pending. */
+  nextRestartAt: number | null;
+  /** The exit codes of its previous runs, oldest first, the last 10 (a restart keeps them reachable). */
+  previousExitcodes: number[];
 }
 
 export interface PoolRow {
@@ -63,7 +74,9 @@ export interface PoolRow {
   initializer: string | null;
   maxTasksPerChild: number | null;
   daemon: boolean;
-  state: PoolState;
+  state: PoolRowState;
+  /** While errored: what happened (workers ending before they answered a task) and what to try. */
+  error: string | null;
   counts: TaskCounts;
   /** Tasks ever submitted. */
   total: number;

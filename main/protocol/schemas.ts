@@ -16,6 +16,10 @@ export const LIMITS = {
   maxLogMatches: 10_000,
   maxTasksPerPage: 1_000,
   maxIdLength: 100,
+  /** Quick failures in a row a restart policy retries before the row goes to errored. */
+  maxRestarts: 1_000,
+  /** A day: a run this long resets a restart policy's count of quick failures. */
+  maxStableAfterMs: 86_400_000,
   /** Lists and objects inside one task argument; deeper values would exhaust a validator's or a worker's stack. */
   maxValueDepth: 64,
 } as const;
@@ -201,6 +205,19 @@ function refuseWithoutTarget(spec: CallSpec & Record<string, unknown>, fields: r
   }
 }
 
+/** A whole number from `min` (to `max`), with messages naming the field. */
+const wholeNumber = (field: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .number({ error: `${field} must be a number` })
+    .int({ error: `${field} must be a whole number` })
+    .min(min, { error: `${field} must be at least ${min}` })
+    .max(max, { error: `${field} must be at most ${max}` });
+
+/** When a process that exits by itself is started again (see main/app/restart-policy.ts). */
+export const RESTART_POLICIES = ['no', 'on-failure', 'always'] as const;
+
+const restartField = z.enum(RESTART_POLICIES, { error: "restart must be 'no', 'on-failure' or 'always'" });
+
 export const ProcessSpecSchema = z
   .strictObject({
     command: commandField.optional(),
@@ -213,6 +230,9 @@ export const ProcessSpecSchema = z
     daemon: z.boolean({ error: 'daemon must be true or false' }).optional(),
     cwd: cwdField.optional(),
     env: envField.optional(),
+    restart: restartField.optional(),
+    maxRestarts: wholeNumber('maxRestarts', 0, LIMITS.maxRestarts).optional(),
+    stableAfterMs: wholeNumber('stableAfterMs', 0, LIMITS.maxStableAfterMs).optional(),
   })
   .superRefine((spec, context) => {
     refineCallSpec(spec, context);
@@ -289,14 +309,6 @@ export const ReadLogsArgsSchema = z.strictObject({
 /** A line for a running process's standard input (a newline is added), as typed at a prompt. */
 export const WriteStdinArgsSchema = z.strictObject({ id: idField, text: text('text') });
 
-/** A whole number from `min` (to `max`), with messages naming the field. */
-const wholeNumber = (field: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .number({ error: `${field} must be a number` })
-    .int({ error: `${field} must be a whole number` })
-    .min(min, { error: `${field} must be at least ${min}` })
-    .max(max, { error: `${field} must be at most ${max}` });
-
 /** A page of a pool's task list: rows `offset` … `offset + limit - 1` of those in `state` (all when left out). */
 export const ListTasksArgsSchema = z.strictObject({
   poolId: idField,
@@ -323,5 +335,7 @@ export const ReadLogFileArgsSchema = z.strictObject({ id: idField, offset: whole
 export const EmptyArgsSchema = z.strictObject({});
 
 export type ProcessSpec = z.output<typeof ProcessSpecSchema>;
+/** When a process is started again after it exits by itself: never, after a non-zero exit or a signal, or always. */
+export type RestartPolicy = (typeof RESTART_POLICIES)[number];
 export type PoolSpec = z.output<typeof PoolSpecSchema>;
 export type ListTargetsArgs = z.output<typeof ListTargetsArgsSchema>;

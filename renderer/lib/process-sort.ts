@@ -29,7 +29,7 @@ export function firstDirection(key: SortKey): SortDirection {
   return key === 'cpu' || key === 'memory' || key === 'uptime' || key === 'tasksDone' ? 'desc' : 'asc';
 }
 
-const STATE_ORDER: Record<ProcessState, number> = { failed: 0, starting: 1, running: 2, stopping: 3, exited: 4 };
+const STATE_ORDER: Record<ProcessState, number> = { failed: 0, errored: 0, starting: 1, running: 2, stopping: 3, exited: 4 };
 
 // "worker-2" before "worker-10", case-insensitive: what people expect from names.
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });

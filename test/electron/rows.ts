@@ -28,6 +28,8 @@ export function runningRow(overrides: Partial<ProcessRow> = {}): ProcessRow {
     poolName: null,
     tasksDone: 0,
     restarts: 0,
+    nextRestartAt: null,
+    previousExitcodes: [],
     ...overrides,
   };
 }

@@ -20,6 +20,7 @@ function poolRow(overrides: Partial<PoolRow> = {}): PoolRow {
     maxTasksPerChild: null,
     daemon: true,
     state: 'running',
+    error: null,
     counts: { queued: 50, running: 4, done: 40, failed: 4, cancelled: 2 },
     total: 100,
     createdAt: 0,

@@ -28,6 +28,8 @@ export function processRow(overrides: Partial<ProcessRow> & { id: string }): Pro
     poolName: null,
     tasksDone: 0,
     restarts: 0,
+    nextRestartAt: null,
+    previousExitcodes: [],
     ...overrides,
   };
 }

@@ -15,6 +15,7 @@ const pool = (id: string, overrides: Partial<PoolRow> = {}): PoolRow => ({
   maxTasksPerChild: null,
   daemon: false,
   state: 'running',
+  error: null,
   counts: { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0 },
   total: 0,
   createdAt: 0,
