@@ -1,9 +1,12 @@
-import { closeSync, openSync, readSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, readdirSync } from 'node:fs';
+import { listWithPs } from './process-tree/ps-listing.js';
 
-// Linux's process table as the core reads it: every /proc listing, stat read and descendant walk of
-// the engine goes through here (tree termination in process.ts, the sampler's tree scan).
+// The process table as the core reads it: every /proc listing, stat read and descendant walk of the
+// engine goes through here (tree termination in process.ts, the sampler's tree scan). Where there is
+// no /proc (macOS, the BSDs), stat reads and whole-table reads come from one `ps` run per event-loop
+// turn instead; listPids stays null there, so the sampler keeps its own path. Windows has neither.
 
-/** The fields of /proc/<pid>/stat the core needs. Linux only; elsewhere every read returns null. */
+/** The fields of /proc/<pid>/stat the core needs (or of `ps` where there is no /proc; none on Windows). */
 export interface ProcStat {
   pid: number;
   ppid: number;
@@ -48,8 +51,31 @@ function readSmall(path: string): string | null {
   }
 }
 
+const procAvailable = existsSync('/proc/self/stat');
+const psAvailable = !procAvailable && process.platform !== 'win32';
+
+let psTable: Map<number, ProcStat> | null = null;
+
+/**
+ * Without /proc: the table from one `ps` run, read at most once per turn of the event loop (a process
+ * started or signalled in the same turn shares it). Start times are seconds, not clock ticks: they are
+ * only compared with each other.
+ */
+function psTableThisTurn(): Map<number, ProcStat> {
+  if (psTable === null) {
+    psTable = new Map(
+      listWithPs().map((entry) => [entry.pid, { pid: entry.pid, ppid: entry.ppid, pgrp: entry.pgid ?? -1, state: entry.zombie ? 'Z' : 'S', startTime: entry.startTime }]),
+    );
+    setImmediate(() => {
+      psTable = null;
+    }).unref();
+  }
+  return psTable;
+}
+
 /** /proc/<pid>/stat, cheaply: the sampler's scan runs this for many processes each tick. */
 export function readProcStat(pid: number): ProcStat | null {
+  if (psAvailable) return psTableThisTurn().get(pid) ?? null;
   const text = readSmall(`/proc/${pid}/stat`);
   return text === null ? null : parseProcStat(pid, text);
 }
@@ -79,8 +105,9 @@ export function readLastPid(): number {
   return Number.isInteger(value) ? value : -1;
 }
 
-/** Every process visible in /proc, read once. */
+/** Every process visible in /proc (or to `ps`), read once. */
 export function readAllProcStats(): ProcStat[] {
+  if (psAvailable) return [...psTableThisTurn().values()];
   const stats: ProcStat[] = [];
   for (const pid of listPids() ?? []) {
     const stat = readProcStat(pid);

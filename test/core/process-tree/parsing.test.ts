@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePsListing } from '../../../main/core/process-tree/darwin.js';
+import { parsePsListing } from '../../../main/core/process-tree/ps-listing.js';
 import { processTreeFor } from '../../../main/core/process-tree/index.js';
 import { parseCimListing, taskkillArguments } from '../../../main/core/process-tree/win32.js';
 import { DARWIN_PS, LINUX_PS, WIN32_CIM } from './listings.js';
