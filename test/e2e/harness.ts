@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { childrenByParent, descendantsOf } from '../../main/core/proc-stat.js';
+import { processTreeFor } from '../../main/core/process-tree/index.js';
 import { until } from '../helpers/until.js';
 
 // Starts the built headless server (out/main/server.js) as a real child process and Chromium against
@@ -156,51 +158,38 @@ export async function startServedApp(options: StartOptions = {}): Promise<Served
   return app;
 }
 
-/** Pids of every live descendant of `root`, from /proc. */
-export function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readStat(Number(entry));
-    if (!stat) continue;
-    const list = children.get(stat.ppid) ?? [];
-    list.push(Number(entry));
-    children.set(stat.ppid, list);
-  }
-  const found: number[] = [];
-  const queue = [root];
-  while (queue.length > 0) {
-    for (const child of children.get(queue.shift()!) ?? []) {
-      found.push(child);
-      queue.push(child);
-    }
-  }
-  return found;
+const processTree = processTreeFor();
+
+/** The pids of every process that has not ended (zombies have), from one reading of the process table. */
+function livePids(): Set<number> {
+  return new Set(processTree.listProcesses().filter((entry) => !entry.zombie).map((entry) => entry.pid));
 }
 
-function readStat(pid: number): { ppid: number; state: string; starttime: string } | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name is in parentheses and may contain spaces: parse after the last ')'.
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0]!, ppid: Number(fields[1]), starttime: fields[19]! };
-  } catch {
-    return null;
-  }
+/** Pids of every live descendant of `root`, through the core's process-tree seam (/proc, ps or CIM). */
+export function descendants(root: number): number[] {
+  const live = processTree.listProcesses().filter((entry) => !entry.zombie);
+  return descendantsOf(root, childrenByParent(live));
 }
 
 /** True while the pid exists and is not a zombie (a zombie has ended; it only waits to be reaped). */
 export function isRunning(pid: number): boolean {
-  const stat = readStat(pid);
-  return stat !== null && stat.state !== 'Z' && stat.state !== 'X';
+  return livePids().has(pid);
 }
 
 /** Waits up to `timeoutMs` for `pids` to end; returns those still running then (none: all ended). */
 export async function waitUntilGone(pids: number[], timeoutMs: number): Promise<number[]> {
   try {
-    await until(() => pids.every((pid) => !isRunning(pid)), 'the processes to end', { timeoutMs, intervalMs: 50 });
+    await until(
+      () => {
+        const live = livePids();
+        return pids.every((pid) => !live.has(pid));
+      },
+      'the processes to end',
+      { timeoutMs, intervalMs: 50 },
+    );
   } catch {
     // Timed out: the survivors are the answer.
   }
-  return pids.filter(isRunning);
+  const live = livePids();
+  return pids.filter((pid) => live.has(pid));
 }
