@@ -159,10 +159,12 @@ function serve(handler, initializer) {
   }
 
   /** Runs a batch's items in order and returns its answer line; stops at the first that throws. */
-  async function runBatch(id, list, star) {
+  async function runBatch(id, list, star, tagged) {
     const values = new Array(list.length);
     let i = 0;
     try {
+      // Channel objects in the items: connect (once) and make them live first.
+      if (tagged) list = await withObjects(list);
       for (; i < list.length; i += 1) {
         let value = star ? handler(...list[i]) : handler(list[i]);
         if (isThenable(value)) {
@@ -189,9 +191,7 @@ function serve(handler, initializer) {
         if (task.batch !== undefined) {
           // A batch's answer goes out at once: holding it while the next batch runs would leave
           // the pool waiting for a whole batch's time.
-          // Channel objects in the items: connect (once) and make them live first.
-          if (task.tagged) task.batch = await withObjects(task.batch);
-          out += await runBatch(task.id, task.batch, task.star);
+          out += await runBatch(task.id, task.batch, task.star, task.tagged);
           flush();
           lastFlush = Date.now();
           continue;

@@ -189,7 +189,11 @@ def serve(handler, initializer=None, initargs=()):
             if not isinstance(kwargs, dict):
                 kwargs = {}
             if b'"$pooldeck"' in raw:
-                args, kwargs = _resolve_tags(args), _resolve_tags(kwargs)
+                try:
+                    args, kwargs = _resolve_tags(args), _resolve_tags(kwargs)
+                except Exception as exc:  # no channel, or the app refused an object: this task fails
+                    send(_error_line(task_id, type(exc).__name__, str(exc), _traceback_text()))
+                    continue
             send(_result_line(task_id, handler, args, kwargs))
         elif kind == "batch":
             # "items": each item is the only argument (map); "args": argument lists (starmap).
@@ -199,7 +203,11 @@ def serve(handler, initializer=None, initargs=()):
             if not isinstance(batch_id, int) or not isinstance(items if items is not None else arg_lists, list):
                 continue
             if b'"$pooldeck"' in raw:
-                items, arg_lists = _resolve_tags(items), _resolve_tags(arg_lists)
+                try:
+                    items, arg_lists = _resolve_tags(items), _resolve_tags(arg_lists)
+                except Exception as exc:
+                    send(_batch_error_line(batch_id, 0, type(exc).__name__, str(exc), _traceback_text()))
+                    continue
             send(_batch_line(batch_id, handler, arg_lists, items))
         elif kind == "exit":
             break
@@ -972,8 +980,6 @@ def _run(target_text):
     name = call.get("name") or "Process"
     args = call.get("args") or []
     kwargs = call.get("kwargs") or {}
-    if b'"$pooldeck"' in line:
-        args, kwargs = _resolve_tags(args), _resolve_tags(kwargs)
 
     def answer(message):
         data = _dumps(message).encode("ascii") + b"\n"
@@ -990,6 +996,9 @@ def _run(target_text):
         fail(exc.type_name, str(exc), "")
         return 1
     try:
+        if b'"$pooldeck"' in line:
+            # The channel objects passed in the arguments: connecting can fail like the call itself.
+            args, kwargs = _resolve_tags(args), _resolve_tags(kwargs)
         value = _call_target(target, args, kwargs)
     except SystemExit as exc:
         # As multiprocessing's Process._bootstrap: the exit code, or a message and 1.

@@ -4,6 +4,7 @@ import { QueueClosedError, QueueEmptyError, QueueFullError } from '../../main/co
 import { Queue } from '../../main/core/channels/queue.js';
 import { Broker } from '../../main/core/channels/broker.js';
 import { Pool } from '../../main/core/pool.js';
+import { Process } from '../../main/core/process.js';
 import { CHANNEL_TARGETS, openChannel, runTarget, startTarget } from '../fixtures/channels-harness.js';
 
 describe('Queue in the app', () => {
@@ -89,6 +90,18 @@ describe('Queue between processes (Python)', () => {
       empty_at_end: true,
       put_after_local_close: 'ValueError',
     });
+  });
+
+  it('fails the target with a clear error when its process was started without the channel', async () => {
+    const q = new Queue({ broker: new Broker() });
+    const process = new Process({ target: 'seed_queue.py:f', args: [q, 1], cwd: CHANNEL_TARGETS });
+    try {
+      await process.start();
+      expect(await process.join()).toBe(1);
+      expect(process.error?.message).toMatch(/no channel \(POOLDECK_ADDRESS and POOLDECK_AUTHKEY are not both set\)/);
+    } finally {
+      process.close();
+    }
   });
 
   it('opens a queue by name', async () => {
