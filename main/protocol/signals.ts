@@ -7,8 +7,9 @@ const SIGNAL_NAMES: Record<number, string> = {
   26: 'SIGVTALRM', 27: 'SIGPROF', 28: 'SIGWINCH', 29: 'SIGIO', 30: 'SIGPWR', 31: 'SIGSYS',
 };
 
-/** Every signal the UI can send (htop's F9 list), by name: this platform's table above. */
-export const SIGNAL_LIST: readonly string[] = Object.values(SIGNAL_NAMES);
+/** Every signal the UI can send (htop's F9 list), in number order: this platform's table above. */
+export const SIGNAL_TABLE: readonly { number: number; name: string }[] = Object.entries(SIGNAL_NAMES).map(([number, name]) => ({ number: Number(number), name }));
+export const SIGNAL_LIST: readonly string[] = SIGNAL_TABLE.map((signal) => signal.name);
 
 /**
  * The signals a terminal sends to a whole job (Ctrl+C, Ctrl+\, Ctrl+Z, fg, a closed terminal) and the

@@ -1,32 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sendSignal } from '../../main/app/send-signal.js';
 import { dispatchCommand, type CommandHandlers } from '../../main/protocol/index.js';
 import { until } from '../helpers/until.js';
 import { useQuietSupervisor } from './supervisor-fixture.js';
+import { childrenOf, stateOf } from '../helpers/proc-state.js';
 
 // Any signal from the UI, as htop's F9, against real processes: job-control signals reach the whole
 // process group (a shell and its child pause and resume together); others the process alone.
 
 const fixture = useQuietSupervisor('pooldeck-signal-');
-
-/** The kernel's one-letter state of a pid: S sleeping, T stopped, Z zombie; null once it is gone. */
-function stateOf(pid: number): string | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return text.slice(text.lastIndexOf(')') + 2).split(' ')[0]!;
-  } catch {
-    return null;
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 /** A shell that runs a sleep and waits for it: a job of two processes in one group. */
 async function startJob(script = 'sleep 60; true'): Promise<{ id: string; shell: number; sleeper: number }> {

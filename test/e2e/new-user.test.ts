@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, startServedApp, type ServedApp } from './harness.js';
-import { pollUntil, readProcessTable } from './ui-helpers.js';
+import { pollUntil, readProcessTable, selectRow, showTab } from './ui-helpers.js';
+import { childrenOf, stateOf } from '../helpers/proc-state.js';
 
 // What a new user hit, in Chromium over the built headless server with real processes: each
 // scenario starts from what that user did and checks what they now see.
@@ -71,6 +72,47 @@ describe('the process table', () => {
     expect((await readProcessTable(page)).map((row) => row.Command)).toEqual(['sleep 60', 'sleep 61']);
     await filter.fill('');
     await hide.check();
+    expect(pageErrors).toEqual([]);
+    await removeAll();
+  });
+});
+
+describe('one process up close', () => {
+  it('shows a details panel with the argv, cwd and environment; sends SIGSTOP and SIGCONT to the job; Escape closes the panel', async () => {
+    await create({ command: 'sh', args: ['-c', 'sleep 60; true', 'job name'], name: 'job', cwd: '/tmp', env: { GREETING: 'hello there' } });
+    await page.goto(app.url);
+    const row = await pollUntil(async () => (await readProcessTable(page)).find((candidate) => candidate.Name === 'job' && candidate.PID !== ''), 10_000, 'the job');
+    const shell = Number(row.PID);
+    const [sleeper] = await pollUntil(async () => (childrenOf(shell).length > 0 ? childrenOf(shell) : null), 10_000, 'the sleep');
+    const toolbar = await selectRow(page, row);
+
+    await toolbar.getByRole('button', { name: 'Details' }).click();
+    const details = page.getByRole('region', { name: 'Details of job' });
+    await details.getByRole('list', { name: 'argv' }).waitFor();
+    await pollUntil(async () => (await details.getByRole('list', { name: 'argv' }).getByRole('listitem').allInnerTexts()).length === 4, 10_000, 'the argv');
+    expect(await details.getByRole('list', { name: 'argv' }).getByRole('listitem').allInnerTexts()).toEqual(['sh', '-c', 'sleep 60; true', 'job name']);
+    expect(await details.innerText()).toMatch(/Working directory\s+\/tmp/);
+    expect(await details.getByRole('list', { name: 'Environment added' }).innerText()).toBe('GREETING=hello there');
+    expect(await details.innerText()).toMatch(/Previous exit codes\s+none: this is its first run/);
+    await page.screenshot({ path: 'docs/details-panel.png' });
+
+    await toolbar.getByRole('button', { name: 'Signal…' }).click();
+    const stop = page.getByRole('menuitem', { name: /SIGSTOP/ });
+    expect(await stop.innerText()).toMatch(/to the group/);
+    await stop.click();
+    await pollUntil(async () => stateOf(shell) === 'T' && stateOf(sleeper!) === 'T', 10_000, 'the shell and its sleep to stop');
+    await toolbar.getByRole('button', { name: 'Signal…' }).click();
+    await page.getByRole('menuitem', { name: /SIGCONT/ }).click();
+    await pollUntil(async () => stateOf(shell) !== 'T' && stateOf(sleeper!) !== 'T', 10_000, 'both to continue');
+
+    // The panel belongs to the Processes view, and Escape closes it.
+    await showTab(page, 'Pools');
+    expect(await page.getByRole('complementary').count()).toBe(0);
+    await showTab(page, 'Processes');
+    await details.waitFor();
+    await page.getByRole('grid', { name: 'Processes' }).focus();
+    await page.keyboard.press('Escape');
+    await pollUntil(async () => (await page.getByRole('complementary').count()) === 0, 10_000, 'the panel to close');
     expect(pageErrors).toEqual([]);
     await removeAll();
   });
