@@ -1,0 +1,649 @@
+"""Pooldeck's multiprocessing inspector. Standard library only, Python 3.8+.
+
+The app puts this folder first on PYTHONPATH for a Python job, so its sitecustomize calls install().
+install() only adds an import hook: nothing of multiprocessing is imported here. When the program
+imports multiprocessing's modules itself, the hook wraps a few of their functions to note each
+Process, Pool, Queue and shared Value/Array, and the tasks pool workers run; a background thread
+sends what changed every 100 ms over the app's channel (POOLDECK_ADDRESS, POOLDECK_AUTHKEY) as one
+JSON line, {"type":"inspect",...} (see "The multiprocessing inspector" in docs/worker-protocol.md).
+
+It never changes what the program does: the wrappers call the original first and note afterwards;
+an exception in the inspector's own code turns it off for the process, with one line on stderr
+("pooldeck inspector disabled: ..."); a channel that cannot be reached or refuses the key turns it
+off silently, so the program's output stays its own.
+"""
+
+import os
+import sys
+
+_WORKERS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "workers")
+_FLUSH_INTERVAL_S = 0.1
+# The text a report carries at most per field (a target's repr, a traceback, a value).
+_MAX_TEXT = 4000
+_MAX_REPR = 200
+_MAX_ARRAY_ITEMS = 16
+# POOLDECK_INSPECTOR_FAULT=<hook> makes that hook raise: how the tests check that a failing hook
+# turns the inspector off without touching the program.
+_FAULT = os.environ.get("POOLDECK_INSPECTOR_FAULT", "")
+
+_disabled = False
+
+
+def _disable(reason):
+    """Turns the inspector off in this process; `reason` (an exception or text) goes to stderr once."""
+    global _disabled
+    if _disabled:
+        return
+    _disabled = True
+    if reason is None:
+        return
+    if isinstance(reason, BaseException):
+        reason = "%s: %s" % (type(reason).__name__, reason)
+    try:
+        sys.stderr.write("pooldeck inspector disabled: %s\n" % reason)
+        sys.stderr.flush()
+    except Exception:
+        pass
+
+
+def _fault(hook):
+    if _FAULT == hook:
+        raise RuntimeError("a fault was injected in the %s hook (POOLDECK_INSPECTOR_FAULT)" % hook)
+
+
+def _note(record, *args):
+    """Runs one of the inspector's recorders; any exception turns the inspector off."""
+    if _disabled:
+        return
+    try:
+        record(*args)
+    except Exception as exc:
+        _disable(exc)
+
+
+def _clip(text, limit=_MAX_TEXT):
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _call_text(func, args, kwargs):
+    """`run_task('3',)`: the callable's name and its arguments' repr, as multiprocessing users read it."""
+    name = getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or repr(func)
+    text = "%s%r" % (name, tuple(args))
+    if kwargs:
+        text += " %r" % (dict(kwargs),)
+    return _clip(text, _MAX_REPR)
+
+
+def _json_number(value):
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return repr(value)
+    return value
+
+
+# ---------------------------------------------------------------------------------------------------
+# What this process has seen, and the thread that sends it.
+
+
+class _Reporter(object):
+    """One process's notes and its channel connection. A forked child gets a fresh one."""
+
+    def __init__(self):
+        import threading
+
+        self.pid = os.getpid()
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.thread = None
+        self.connection = None
+        self.processes = []  # Process objects started here, held until their exit code was sent
+        self.pools = []  # weak references to Pools made here
+        self.queues = []
+        self.values = []
+        self.tasks = {}  # (job, i) -> the task's latest row, until sent
+        self.own = None  # this process's own end, when it is a multiprocessing child that raised
+        self.sent = {}  # key -> the row last sent, so that only changes go
+        self.counters = {}
+
+    def next_name(self, kind):
+        number = self.counters.get(kind, 0) + 1
+        self.counters[kind] = number
+        return "%s-%d" % (kind, number)
+
+    def start(self, connect_now=False):
+        """Starts the sending thread (once per process); it connects at its first report, or at once."""
+        if self.thread is None:
+            import threading
+
+            self.thread = threading.Thread(target=self._run, args=(connect_now,), name="pooldeck-inspector", daemon=True)
+            self.thread.start()
+
+    def _run(self, connect_now):
+        if connect_now:
+            with self.lock:
+                if self.connection is None:
+                    self._connect()
+        while not _disabled:
+            self.wake.wait(_FLUSH_INTERVAL_S)
+            self.wake.clear()
+            self.flush()
+
+    def flush(self):
+        if _disabled:
+            return
+        try:
+            with self.lock:
+                report = self._report()
+                # A process with nothing to tell never connects (an idle pool worker, say).
+                if report is not None and (self.connection is not None or self._connect()):
+                    self.connection.send(report)
+        except (OSError, EOFError):
+            # The app went away or closed the channel: nothing more to tell, and nothing to say.
+            _disable(None)
+        except Exception as exc:
+            _disable(exc)
+
+    def _connect(self):
+        try:
+            self.connection = _helper().connect()
+        except Exception:
+            # No channel, or a refused key: stay silent, the program's output is its own.
+            _disable(None)
+            return False
+        return True
+
+    def _changed(self, key, row):
+        if self.sent.get(key) == row:
+            return False
+        self.sent[key] = row
+        return True
+
+    def _report(self):
+        _fault("report")
+        processes = []
+        keep = []
+        for process in self.processes:
+            row = _process_row(process)
+            if self._changed(("process", row["pid"]), row):
+                processes.append(row)
+            if row["exitcode"] is None and not getattr(process, "_closed", False):
+                keep.append(process)
+        self.processes = keep
+        pools = self._rows("pool", self.pools, _pool_row)
+        queues = self._rows("queue", self.queues, _queue_row)
+        values = self._rows("value", self.values, _value_row)
+        tasks = list(self.tasks.values())
+        self.tasks = {}
+        report = {"type": "inspect", "pid": self.pid}
+        for field, rows in (("processes", processes), ("pools", pools), ("queues", queues), ("values", values), ("tasks", tasks)):
+            if rows:
+                report[field] = rows
+        if self.own is not None:
+            report["own"], self.own = self.own, None
+        return report if len(report) > 2 else None
+
+    def _rows(self, kind, refs, make_row):
+        rows = []
+        live = []
+        for key, ref in refs:
+            target = ref()
+            if target is None:
+                continue
+            live.append((key, ref))
+            row = make_row(key, target)
+            if self._changed((kind, key), row):
+                rows.append(row)
+        refs[:] = live
+        return rows
+
+
+_reporter = None
+
+
+def _current():
+    """This process's reporter (made on first use)."""
+    global _reporter
+    if _reporter is None or _reporter.pid != os.getpid():
+        _reporter = _Reporter()
+    return _reporter
+
+
+def _after_fork_in_child():
+    # The parent's notes are the parent's to send; its lock may have been held by its sending thread.
+    global _reporter
+    old, _reporter = _reporter, None
+    if old is not None and old.connection is not None:
+        try:
+            old.connection.close()
+        except Exception:
+            pass
+
+
+def _helper():
+    """pooldeck_worker (the helper next to this folder): one copy of the channel's handshake."""
+    module = sys.modules.get("pooldeck_worker")
+    if module is None:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("pooldeck_worker", os.path.join(_WORKERS_DIR, "pooldeck_worker.py"))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module = sys.modules.setdefault("pooldeck_worker", module)
+    return module
+
+
+def _weak(target):
+    """A weak reference when the object takes one (ctypes objects do not): a strong one otherwise."""
+    import weakref
+
+    try:
+        return weakref.ref(target)
+    except TypeError:
+        return lambda: target
+
+
+# ---------------------------------------------------------------------------------------------------
+# Rows: read from the objects without calling anything that could block or reap (no poll(), no lock).
+
+
+def _process_row(process):
+    popen = getattr(process, "_popen", None)
+    cached = process.__dict__.setdefault("_pooldeck_seen", {"pid": None, "exitcode": None})
+    if popen is not None:
+        cached["pid"] = getattr(popen, "pid", None)
+        cached["exitcode"] = getattr(popen, "returncode", None)
+    return {
+        "pid": cached["pid"],
+        "name": process._name,
+        "daemon": bool(process._config.get("daemon", False)),
+        "alive": cached["pid"] is not None and cached["exitcode"] is None,
+        "exitcode": cached["exitcode"],
+        "ppid": os.getpid(),
+        "className": type(process).__name__,
+        "target": process.__dict__.get("_pooldeck_target"),
+    }
+
+
+_POOL_STATES = {"INIT": "running", "RUN": "running", "CLOSE": "closed", "TERMINATE": "terminated"}
+
+
+def _pool_row(key, pool):
+    return {
+        "key": key,
+        "ppid": os.getpid(),
+        "processes": pool._processes,
+        "workers": [worker.pid for worker in list(pool._pool) if getattr(worker, "_popen", None) is not None],
+        "state": _POOL_STATES.get(str(pool._state), str(pool._state).lower()),
+                "submitted": pool.__dict__.get("_pooldeck_submitted", 0),
+        "done": pool.__dict__.get("_pooldeck_done", 0),
+        "failed": pool.__dict__.get("_pooldeck_failed", 0),
+        "failures": list(pool.__dict__.get("_pooldeck_failures", ())),
+    }
+
+
+def _queue_row(key, queue):
+    try:
+        size = queue.qsize()
+    except (NotImplementedError, OSError, ValueError):
+        size = None  # macOS has no sem_getvalue; a closed queue has no semaphore to read
+    return {"key": key, "kind": type(queue).__name__, "maxsize": queue._maxsize, "size": size}
+
+
+def _value_row(key, shared):
+    raw = shared.get_obj() if hasattr(shared, "get_obj") else shared
+    typecode = shared.__dict__.get("_pooldeck_typecode") if hasattr(shared, "__dict__") else None
+    if hasattr(raw, "_length_"):
+        kind = "Array"
+        if raw._type_.__name__ == "c_char":
+            value = _clip(repr(raw.raw), _MAX_REPR)
+        else:
+            value = [_json_number(item) for item in raw[:_MAX_ARRAY_ITEMS]]
+        length = raw._length_
+    else:
+        kind = "Value"
+        value = raw.value
+        value = _clip(repr(value), _MAX_REPR) if isinstance(value, bytes) else _json_number(value)
+        length = None
+    return {"key": key, "kind": kind, "typecode": typecode or type(raw).__name__, "value": value, "length": length}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Recorders: what the wrappers note.
+
+
+def _describe_target(process):
+    target = process._target
+    # A pool's worker loop says nothing its name does not (ForkPoolWorker-3).
+    if target is not None and getattr(target, "__module__", None) != "multiprocessing.pool":
+        process.__dict__["_pooldeck_target"] = _call_text(target, process._args, process._kwargs)
+
+
+def _started(process):
+    _fault("start")
+    reporter = _current()
+    reporter.processes.append(process)
+    reporter.start()
+    reporter.wake.set()
+
+
+def _made(kind, pool_or_queue, refs_field):
+    _fault(kind)
+    reporter = _current()
+    getattr(reporter, refs_field).append((reporter.next_name(kind), _weak(pool_or_queue)))
+    reporter.start()
+
+
+def _made_value(shared, typecode):
+    _fault("value")
+    if hasattr(shared, "__dict__"):
+        shared.__dict__["_pooldeck_typecode"] = typecode if isinstance(typecode, str) else getattr(typecode, "__name__", None)
+    reporter = _current()
+    kind = "Array" if hasattr(shared.get_obj() if hasattr(shared, "get_obj") else shared, "_length_") else "Value"
+    reporter.values.append((reporter.next_name(kind), _weak(shared)))
+    reporter.start()
+
+
+def _task_started(task, worker_pid):
+    _fault("task")
+    job, i, func, args, _kwargs = task
+    mapped = getattr(func, "__name__", "") in ("mapstar", "starmapstar")
+    if mapped:
+        call = "%s \u00d7 %d" % (getattr(args[0][0], "__qualname__", "?"), len(args[0][1]))
+    else:
+        call = _call_text(func, args, _kwargs)
+    _current().tasks[(job, i)] = {"job": job, "index": i, "worker": worker_pid, "call": call, "state": "running"}
+
+
+def _task_ended(message):
+    job, i, (success, value) = message
+    row = _current().tasks.get((job, i))
+    if row is None:
+        row = {"job": job, "index": i, "worker": os.getpid(), "call": None}
+        _current().tasks[(job, i)] = row
+    row["state"] = "done" if success else "failed"
+    if not success:
+        tb = getattr(value, "tb", None)
+        if isinstance(tb, str):
+            tb = tb.strip().strip('"').strip()  # ExceptionWithTraceback wraps it in triple quotes
+        else:
+            import traceback
+
+            tb = "".join(traceback.format_exception_only(type(value), value))
+        row["traceback"] = _clip(tb)
+
+
+_MAX_FAILURES_KEPT = 20
+
+
+def _result_arrived(pool, job, i, outcome):
+    """In the pool's process: a task (job, i) ended. The counts come from here, not from the workers,
+    whose notes die with them when the pool is terminated."""
+    _fault("result")
+    if pool is None:
+        return
+    success, value = outcome
+    counts = pool.__dict__
+    if success:
+        counts["_pooldeck_done"] = counts.get("_pooldeck_done", 0) + 1
+        return
+    counts["_pooldeck_failed"] = counts.get("_pooldeck_failed", 0) + 1
+    failures = counts.setdefault("_pooldeck_failures", [])
+    if len(failures) < _MAX_FAILURES_KEPT:
+        failures.append({"job": job, "index": i, "error": _clip("%s: %s" % (type(value).__name__, value)), "traceback": _clip(_remote_traceback(value))})
+
+
+def _remote_traceback(error):
+    # A worker's exception arrives with its traceback as text in its cause (RemoteTraceback).
+    cause = getattr(error, "__cause__", None)
+    tb = getattr(cause, "tb", None)
+    if isinstance(tb, str):
+        return tb.strip().strip('"').strip()
+    import traceback
+
+    return "".join(traceback.format_exception_only(type(error), error))
+
+
+def _own_end(exitcode, tb):
+    _current().own = {"pid": os.getpid(), "exitcode": exitcode, "traceback": None if tb is None else _clip(tb)}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Hooks, one per module of multiprocessing, applied right after the program imports it.
+
+
+def _hook_process(module):
+    import traceback
+
+    base = module.BaseProcess
+    start, bootstrap = base.start, base._bootstrap
+
+    def start_then_note(self):
+        # start() forgets the target (a reference cycle otherwise): describe it first.
+        _note(_describe_target, self)
+        start(self)
+        _note(_started, self)
+
+    def bootstrap_and_report(self, *args, **kwargs):
+        # In the child. multiprocessing prints an uncaught exception's traceback with
+        # traceback.print_exc() and exits 1: keep what it prints, leaving its output as it was.
+        printed = []
+        print_exc = traceback.print_exc
+
+        def print_and_keep(*print_args, **print_kwargs):
+            if not _disabled:
+                printed.append(traceback.format_exc())
+            return print_exc(*print_args, **print_kwargs)
+
+        traceback.print_exc = print_and_keep
+        try:
+            exitcode = bootstrap(self, *args, **kwargs)
+        finally:
+            traceback.print_exc = print_exc
+        if exitcode == 1 and printed:
+            _note(_own_end, exitcode, printed[-1])
+        if not _disabled and _reporter is not None and _reporter.pid == os.getpid():
+            _reporter.flush()
+        return exitcode
+
+    base.start = start_then_note
+    base._bootstrap = bootstrap_and_report
+
+
+def _hook_util(module):
+    # After multiprocessing's own exit function (it joins non-daemon children and ends daemonic
+    # ones), send their exit codes. It is also what a child runs last, before os._exit.
+    import atexit
+
+    exit_function = module._exit_function
+
+    def exit_then_flush(*args, **kwargs):
+        try:
+            return exit_function(*args, **kwargs)
+        finally:
+            reporter = _reporter
+            if not _disabled and reporter is not None and reporter.pid == os.getpid():
+                reporter.flush()
+
+    module._exit_function = exit_then_flush
+    atexit.unregister(exit_function)
+    atexit.register(exit_then_flush)
+
+
+def _hook_pool(module):
+    pool_class = module.Pool
+    init, apply_async, generate = pool_class.__init__, pool_class.apply_async, pool_class._guarded_task_generation
+    worker = module.worker
+
+    def init_then_note(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        _note(_made, "Pool", self, "pools")
+
+    def apply_async_counted(self, *args, **kwargs):
+        result = apply_async(self, *args, **kwargs)
+        self.__dict__["_pooldeck_submitted"] = self.__dict__.get("_pooldeck_submitted", 0) + 1
+        return result
+
+    def generate_counted(self, *args, **kwargs):
+        for task in generate(self, *args, **kwargs):
+            self.__dict__["_pooldeck_submitted"] = self.__dict__.get("_pooldeck_submitted", 0) + 1
+            yield task
+
+    def traced_worker(inqueue, outqueue, *args, **kwargs):
+        _note(_trace_worker, inqueue, outqueue)
+        return worker(inqueue, outqueue, *args, **kwargs)
+
+    # Pickled by reference (spawn, forkserver): the wrapper must answer to the original's name.
+    traced_worker.__name__ = traced_worker.__qualname__ = "worker"
+    traced_worker.__module__ = module.__name__
+    for sink in (module.ApplyResult, module.MapResult, module.IMapIterator, module.IMapUnorderedIterator):
+        if "_set" in vars(sink):
+            _hook_result_sink(sink)
+    pool_class.__init__ = init_then_note
+    pool_class.apply_async = apply_async_counted
+    pool_class._guarded_task_generation = generate_counted
+    module.worker = traced_worker
+
+
+def _hook_result_sink(sink):
+    set_result = sink._set
+
+    def set_then_count(self, i, outcome):
+        pool = self._pool  # the sink lets go of its pool once it has every result
+        set_result(self, i, outcome)
+        _note(_result_arrived, pool, self._job, i, outcome)
+
+    sink._set = set_then_count
+
+
+def _trace_worker(inqueue, outqueue):
+    """In a pool worker: note each task it takes and how it ended, by wrapping its two queue ends."""
+    get, put = inqueue.get, outqueue.put
+    reader = getattr(inqueue, "_reader", None)
+    pid = os.getpid()
+    reporter = _current()
+
+    def traced_get():
+        # About to wait with notes unsent (its last result went while other tasks were queued,
+        # which another worker took): send them first.
+        if reporter.tasks and not _disabled and reader is not None and not reader.poll(0):
+            reporter.flush()
+        task = get()
+        if task is not None:
+            _note(_task_started, task, pid)
+            # Connected before the task ends, the worker's notes go out in the time a send takes:
+            # the pool may be terminated as soon as its last result arrives.
+            reporter.start(connect_now=True)
+        return task
+
+    def traced_put(message):
+        _note(_task_ended, message)
+        # With no task waiting, send the notes before the result: the program may end the pool as
+        # soon as it has the result, and every task must still show.
+        if not _disabled and (reader is None or not reader.poll(0)):
+            reporter.flush()
+        return put(message)
+
+    inqueue.get = traced_get
+    outqueue.put = traced_put
+
+
+def _hook_queues(module):
+    init = module.Queue.__init__
+
+    def init_then_note(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        _note(_made, type(self).__name__, self, "queues")
+
+    module.Queue.__init__ = init_then_note
+
+
+def _hook_sharedctypes(module):
+    # Value and Array make their object with RawValue and RawArray: note the outer one only.
+    building = [0]
+    for name in ("Value", "Array", "RawValue", "RawArray"):
+        original = getattr(module, name)
+
+        def make_then_note(typecode_or_type, *args, _original=original, _raw=name.startswith("Raw"), **kwargs):
+            if _raw and building[0]:
+                return _original(typecode_or_type, *args, **kwargs)
+            building[0] += 1
+            try:
+                shared = _original(typecode_or_type, *args, **kwargs)
+            finally:
+                building[0] -= 1
+            _note(_made_value, shared, typecode_or_type)
+            return shared
+
+        make_then_note.__name__ = make_then_note.__qualname__ = name
+        setattr(module, name, make_then_note)
+
+
+_HOOKS = {
+    "multiprocessing.process": _hook_process,
+    "multiprocessing.util": _hook_util,
+    "multiprocessing.pool": _hook_pool,
+    "multiprocessing.queues": _hook_queues,
+    "multiprocessing.sharedctypes": _hook_sharedctypes,
+}
+
+
+def _apply_hook(name, module):
+    if _disabled:
+        return
+    try:
+        _fault("import")
+        _HOOKS[name](module)
+    except Exception as exc:
+        _disable(exc)
+
+
+class _HookingLoader(object):
+    """Runs the real loader, then the module's hook. Everything else is the real loader's."""
+
+    def __init__(self, loader, name):
+        self._loader = loader
+        self._name = name
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        # Nobody else needs to see this wrapper once the module is loaded.
+        module.__loader__ = self._loader
+        if getattr(module, "__spec__", None) is not None:
+            module.__spec__.loader = self._loader
+        _apply_hook(self._name, module)
+
+    def __getattr__(self, name):
+        return getattr(self._loader, name)
+
+
+class _ImportHook(object):
+    """A meta path finder that finds nothing itself: it wraps the loader of the modules it hooks."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in _HOOKS or _disabled:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+            spec.loader = _HookingLoader(spec.loader, fullname)
+        return spec
+
+
+def install():
+    """Hooks multiprocessing when (and if) the program imports it. Does nothing without a channel."""
+    if not (os.environ.get("POOLDECK_ADDRESS") and os.environ.get("POOLDECK_AUTHKEY")):
+        return
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+    sys.meta_path.insert(0, _ImportHook())
+    # Imported before us (by a .pth file, say): hook it now.
+    for name in _HOOKS:
+        if name in sys.modules:
+            _apply_hook(name, sys.modules[name])
