@@ -105,6 +105,8 @@ describe.skipIf(skipReason !== null)('the desktop app under Electron', () => {
       'electron-sleeper running',
     );
     await page.getByRole('group', { name: 'Actions for electron-sleeper' }).getByRole('button', { name: 'Terminate' }).click();
+    // Terminate asks first; confirm.
+    await page.getByRole('dialog', { name: 'Terminate electron-sleeper?' }).getByRole('button', { name: 'Terminate' }).click();
     await pollUntil(
       async () => rowNamed(await readProcessTable(page), 'electron-sleeper')?.['Exit code'] === '-15 (SIGTERM)',
       15_000,

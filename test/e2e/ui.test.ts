@@ -164,6 +164,8 @@ describe('the headless UI', () => {
 
     // A new process is selected on creation: its actions are in the toolbar ("Actions for <name>").
     await page.getByRole('group', { name: 'Actions for e2e-sleeper' }).getByRole('button', { name: 'Terminate' }).click();
+    // Terminate asks first; confirm.
+    await page.getByRole('dialog', { name: 'Terminate e2e-sleeper?' }).getByRole('button', { name: 'Terminate' }).click();
     const ended = await pollUntil(
       async () => {
         const row = rowNamed(await readProcessTable(page), 'e2e-sleeper');

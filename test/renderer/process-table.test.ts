@@ -212,6 +212,8 @@ describe('ProcessTable', () => {
     await fireEvent.keyDown(grid, { key: 'ArrowUp' });
 
     await fireEvent.keyDown(grid, { key: 'Delete' });
+    // Terminate asks first (see confirmations.test.ts).
+    await fireEvent.click(within(screen.getByRole('dialog', { name: 'Terminate squares-worker-1?' })).getByRole('button', { name: 'Terminate' }));
     expect(api.calls).toEqual([{ name: 'terminate', args: { id: 'w1' } }]);
 
     await fireEvent.keyDown(grid, { key: 'Enter' });
@@ -270,6 +272,8 @@ describe('ProcessTable', () => {
     render(ProcessTable, { props: { api, rows: demoRows(), now: NOW, cpu, onerror, viewportHeight: 600 } });
     await hover(screen.getByRole('grid'), 'd1');
     await fireEvent.click(screen.getByRole('button', { name: 'Restart heartbeat' }));
+    // heartbeat runs: Restart asks first.
+    await fireEvent.click(within(screen.getByRole('dialog', { name: 'Restart heartbeat?' })).getByRole('button', { name: 'Restart' }));
     await vi.waitFor(() => expect(onerror).toHaveBeenCalledWith('Could not restart heartbeat: it is already restarting'));
   });
 
