@@ -435,10 +435,15 @@ class _Client(object):
 
     def request(self, message):
         """Sends `message` and returns the answer's value, or raises the error it carries."""
+        return self.request_encoded(_dumps(message)[:-1].encode("ascii"))
+
+    def request_encoded(self, head):
+        """request() of a message already encoded, `head` being its JSON without the closing brace
+        (the hot calls encode theirs once)."""
         with self._send_lock:
             self._next_id += 1
-            request_id = message["id"] = self._next_id
-            self._stream.write(_dumps(message).encode("ascii") + b"\n")
+            request_id = self._next_id
+            self._stream.write(head + b',"id":%d}\n' % request_id)
         reply = self._wait(request_id)
         if reply.get("ok"):
             return reply.get("value")
@@ -540,6 +545,7 @@ class Queue(_Brokered):
         _Brokered.__init__(self, name, client)
         self._maxsize = maxsize
         self._put_prefix = _op_prefix("queue", name, "put")
+        self._get_head = _dumps({"type": "op", "kind": "queue", "name": name, "op": "get", "prefetch": _PREFETCH})[:-1].encode("ascii")
         self._closed = False
         # Items an unbounded queue handed over ahead (up to _PREFETCH per get): got without a round trip.
         self._ahead = collections.deque()
@@ -558,7 +564,10 @@ class Queue(_Brokered):
             return self._ahead.popleft()
         if self._maxsize != 0:
             return self._request("get", block=bool(block), timeoutMs=_timeout_ms(block, timeout))
-        items = self._request("get", block=bool(block), timeoutMs=_timeout_ms(block, timeout), prefetch=_PREFETCH)["items"]
+        if block and timeout is None:
+            items = self._client.request_encoded(self._get_head)["items"]
+        else:
+            items = self._request("get", block=bool(block), timeoutMs=_timeout_ms(block, timeout), prefetch=_PREFETCH)["items"]
         self._ahead.extend(items[1:])
         return items[0]
 
@@ -599,6 +608,7 @@ class PipeConnection(_Brokered):
         self.readable = readable
         self.writable = writable
         self._send_prefix = _op_prefix("pipe", name, "send", end=end)
+        self._recv_head = _dumps({"type": "op", "kind": "pipe", "name": name, "op": "recv", "end": end})[:-1].encode("ascii")
         self.closed = False
         # This process holds the end now: when it ends, the end closes and the other side gets EOF.
         self._client.note(_dumps({"type": "open", "kind": "pipe", "name": name, "end": end}).encode("ascii") + b"\n")
@@ -617,7 +627,7 @@ class PipeConnection(_Brokered):
         self._check()
         if not self.readable:
             raise OSError("connection is write-only")
-        return self._request("recv", end=self._end)
+        return self._client.request_encoded(self._recv_head)
 
     def poll(self, timeout=0.0):
         self._check()
