@@ -11,8 +11,11 @@ import type { PoolTask } from '../core/pool-task.js';
 import { Process, type ProcessOptions } from '../core/process.js';
 import { Sampler, readOwnUsage, type SampleResult } from '../core/sampler.js';
 import type { AppStats, Delta, LogFilePiece, PoolRow, ProcessRow, SearchLogsResult, Snapshot, TaskPage, TaskRow, TaskState } from '../protocol/index.js';
+import type { Inspection } from '../protocol/inspection.js';
 import type { PoolSpec, ProcessSpec } from '../protocol/schemas.js';
 import { ChangeTracker } from './change-tracker.js';
+import { JobInspections } from './inspector.js';
+import { inspectedEnv } from './inspector-env.js';
 import { LogSearches } from './log-search.js';
 import { readLogPiece } from './log-download.js';
 import { SupervisorError } from './errors.js';
@@ -95,6 +98,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** The run's channel: every process and pool worker gets its address (POOLDECK_ADDRESS). */
   readonly channel = new ChannelServer();
   readonly #stopServingChannelObjects: () => void;
+  /** What the multiprocessing inspector reported inside each Python job. */
+  readonly #inspections: JobInspections;
   readonly #pools = new Map<string, PoolEntry>();
   readonly #logSearches = new LogSearches();
   readonly #cores = cpus().length;
@@ -129,6 +134,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.channel.on('refused', (attempt) => this.emit('channelRefused', attempt));
     // Queues, pipes, locks and events made with the default broker are served on the run's channel.
     this.#stopServingChannelObjects = defaultBroker().serve(this.channel);
+    this.#inspections = new JobInspections(this.channel, (member) => {
+      for (const [id, entry] of this.#processes.entries()) if (entry.process === member) return id;
+      return null;
+    });
   }
 
   // ---- processes ------------------------------------------------------------------------------
@@ -204,6 +213,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (entry.process.isAlive()) throw new SupervisorError('conflict', `${entry.row.name} is still running: terminate it first`);
     this.#restarts.userActed(entry);
     this.#processes.forget(id, entry);
+    this.#inspections.forget(id);
+  }
+
+  /** What the multiprocessing inspector saw inside a Python job (null when it reported nothing). */
+  inspection(id: string): Inspection | null {
+    this.#processes.get(id);
+    return this.#inspections.of(id);
   }
 
   readLogs(id: string, afterSeq = -1, limit = 2000) {
@@ -469,6 +485,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#restarts.close();
     this.#logSearches.cancelAll();
     this.#stopServingChannelObjects();
+    this.#inspections.dispose();
     await this.channel.close();
     await this.#sampler.dispose();
     await this.#processes.closeLogs();
@@ -576,7 +593,7 @@ function poolRowCopy(entry: PoolEntry): PoolRow {
 
 function processOptions(spec: ProcessSpec, workersDir: string | undefined): ProcessOptions {
   // stdin stays open for writeStdin (a program asking at a prompt), as in a terminal.
-  const common = { name: spec.name, daemon: spec.daemon, cwd: spec.cwd, env: spec.env, stdin: true };
+  const common = { name: spec.name, daemon: spec.daemon, cwd: spec.cwd, env: inspectedEnv(spec, workersDir), stdin: true };
   if (spec.target !== undefined) {
     return { ...common, target: spec.target, args: spec.args, kwargs: spec.kwargs, python: spec.python, node: spec.node, workersDir };
   }

@@ -25,7 +25,7 @@ export type TargetLanguage = 'python' | 'node';
  * (main/core), three in the build (out/main/chunks). Packaged, the helpers are unpacked beside app.asar
  * (interpreters cannot read inside it), as workersDir in main/electron/app-paths.ts also knows.
  */
-function defaultWorkersDir(): string {
+export function defaultWorkersDir(): string {
   const candidates = ['../../resources/workers/', '../../../resources/workers/'].map((relative) =>
     fileURLToPath(new URL(relative, import.meta.url)).replace(/([\\/])app\.asar(?=[\\/]|$)/, '$1app.asar.unpacked'),
   );
@@ -35,7 +35,7 @@ function defaultWorkersDir(): string {
 const NODE_EXTENSIONS = ['.mjs', '.cjs', '.js'];
 
 /** `tasks.py:square` → Python, `tasks.mjs:square` → Node, `pkg.mod:f` → Python; throws a TypeError naming `target` when malformed. */
-function targetLanguage(target: string, owner = 'Process', option = 'target'): TargetLanguage {
+export function targetLanguage(target: string, owner = 'Process', option = 'target'): TargetLanguage {
   const colon = target.lastIndexOf(':');
   if (colon <= 0 || colon === target.length - 1) {
     throw new TypeError(

@@ -233,6 +233,7 @@ export const ProcessSpecSchema = z
     restart: restartField.optional(),
     maxRestarts: wholeNumber('maxRestarts', 0, LIMITS.maxRestarts).optional(),
     stableAfterMs: wholeNumber('stableAfterMs', 0, LIMITS.maxStableAfterMs).optional(),
+    inspect: z.boolean({ error: 'inspect must be true or false (false: run a Python job without the multiprocessing inspector)' }).optional(),
   })
   .superRefine((spec, context) => {
     refineCallSpec(spec, context);

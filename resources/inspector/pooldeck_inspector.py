@@ -114,6 +114,10 @@ class _Reporter(object):
         if self.thread is None:
             import threading
 
+            # Imported here, in the program's thread: a fork while the sending thread imported
+            # would leave the child a half-imported module.
+            _helper()
+
             self.thread = threading.Thread(target=self._run, args=(connect_now,), name="pooldeck-inspector", daemon=True)
             self.thread.start()
 

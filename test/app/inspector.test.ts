@@ -1,0 +1,127 @@
+// The multiprocessing inspector, end to end: real Python programs started by the Supervisor, which
+// puts resources/inspector first on PYTHONPATH; what they report over the channel, per start method.
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { Inspection } from '../../main/protocol/inspection.js';
+import { until } from '../helpers/until.js';
+import { useQuietSupervisor } from './supervisor-fixture.js';
+
+const app = useQuietSupervisor('pooldeck-inspector-');
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/inspector/', import.meta.url));
+const SEEDS = `${FIXTURES}seeds.py`;
+const DISABLED_LINE = /^pooldeck inspector disabled: /;
+
+async function ended(id: string): Promise<{ exitcode: number | null; stdout: string[]; stderr: string[] }> {
+  const exitcode = await app.supervisor.processOf(id).join();
+  const lines = app.supervisor.readLogs(id).lines;
+  return {
+    exitcode: exitcode ?? null,
+    stdout: lines.filter((line) => line.stream === 'stdout').map((line) => line.text),
+    stderr: lines.filter((line) => line.stream === 'stderr').map((line) => line.text),
+  };
+}
+
+/** The job's inspection once `ready` holds for it (reports go every 100 ms and at each process's end). */
+async function inspectionWhen(id: string, ready: (inspection: Inspection) => boolean): Promise<Inspection> {
+  return until(
+    () => {
+      const inspection = app.supervisor.inspection(id);
+      return inspection !== null && ready(inspection) ? inspection : null;
+    },
+    () => `an inspection of ${id} that is complete; it is ${JSON.stringify(app.supervisor.inspection(id))}`,
+  );
+}
+
+describe.each(['fork', 'spawn', 'forkserver'])('a multiprocessing program with the %s start method', (method) => {
+  it("shows its processes' names, pids, daemon flags, targets and exit codes, a nested process, and its pool's tasks", async () => {
+    const row = await app.supervisor.createProcess({ command: 'python3', args: [SEEDS, method] });
+    const run = await ended(row.id);
+    expect(run.exitcode).toBe(0);
+    expect(run.stdout).toContain('exit codes [0, 3, 1, -15, -9, 0, 0]');
+    expect(run.stdout).toContain('squares [0, 1, 4, 9, 16]');
+    const parent = Number(run.stdout.find((line) => line.startsWith('parent '))!.split(' ')[1]);
+
+    const inspection = await inspectionWhen(
+      row.id,
+      ({ processes, pools }) =>
+        processes.length === 11 &&
+        processes.every((process) => process.exitcode !== null) &&
+        processes.some((process) => process.traceback !== null) &&
+        pools.length === 1 &&
+        pools[0].done === 5 &&
+        pools[0].state === 'terminated',
+    );
+    const byName = new Map(inspection.processes.map((process) => [process.name, process]));
+    const ending = (name: string) => {
+      const { exitcode, daemon, alive, ppid, target } = byName.get(name)!;
+      return { exitcode, daemon, alive, ppid, target };
+    };
+    expect(ending('Process-1')).toEqual({ exitcode: 0, daemon: false, alive: false, ppid: parent, target: "run_task('0',)" });
+    expect(ending('Process-2')).toEqual({ exitcode: 3, daemon: false, alive: false, ppid: parent, target: "run_task('3',)" });
+    expect(ending('Process-3')).toMatchObject({ exitcode: 1, target: "run_task('raise',)" });
+    expect(byName.get('Process-3')!.traceback).toMatch(/ValueError: task failed on purpose/);
+    expect(ending('Process-4')).toMatchObject({ exitcode: -15 });
+    expect(ending('Process-5')).toMatchObject({ exitcode: -9 });
+    expect(ending('MyProcess-7')).toEqual({ exitcode: 0, daemon: true, alive: false, ppid: parent, target: null });
+    expect(byName.get('MyProcess-7')!.className).toBe('MyProcess');
+    // The process started inside Process-6 is reported by Process-6 itself.
+    expect(byName.get('Inner')).toMatchObject({ exitcode: 0, ppid: byName.get('Process-6')!.pid, target: "run_task('0',)" });
+    for (const process of inspection.processes) expect(process.pid).toBeGreaterThan(0);
+
+    const [pool] = inspection.pools;
+    expect(pool).toMatchObject({ processes: 3, submitted: 5, done: 5, failed: 0, state: 'terminated' });
+    expect(pool.workers).toHaveLength(3);
+    const workerNames = inspection.processes.filter((process) => pool.workers.includes(process.pid)).map((process) => process.name);
+    expect(workerNames).toHaveLength(3);
+    for (const name of workerNames) expect(name).toMatch(/PoolWorker-\d+$/);
+    // Each task row names the worker that ran it: at most the pool's 3 pids.
+    expect(pool.tasks.length).toBeGreaterThan(0);
+    expect(new Set(pool.tasks.map((task) => task.worker)).size).toBeLessThanOrEqual(3);
+    for (const task of pool.tasks) {
+      expect(pool.workers).toContain(task.worker);
+      expect(task.state).toBe('done');
+      expect(task.call).toMatch(/^square\(\d,\)$/);
+    }
+  });
+});
+
+describe('the inspector and the program', () => {
+  it("still runs the user's own sitecustomize, with the user's PYTHONPATH after the inspector's", async () => {
+    const row = await app.supervisor.createProcess({ command: 'python3', args: [SEEDS, 'fork'], env: { PYTHONPATH: `${FIXTURES}user-site` } });
+    const run = await ended(row.id);
+    expect(run.stdout[0]).toBe("the user's sitecustomize ran");
+    expect(run.exitcode).toBe(0);
+    await inspectionWhen(row.id, ({ pools }) => pools.length === 1);
+  });
+
+  it('leaves output and exit code untouched when the channel refuses its key', async () => {
+    const watched = await app.supervisor.createProcess({
+      command: 'python3',
+      args: ['-c', `import os, sys; os.environ['POOLDECK_AUTHKEY'] = '00' * 32; os.execvp(sys.executable, [sys.executable, ${JSON.stringify(SEEDS)}, 'fork'])`],
+    });
+    const unwatched = await app.supervisor.createProcess({ command: 'python3', args: [SEEDS, 'fork'], inspect: false });
+    const [refused, plain] = [await ended(watched.id), await ended(unwatched.id)];
+    expect(refused.exitcode).toBe(plain.exitcode);
+    expect(withoutPids(refused.stdout)).toEqual(withoutPids(plain.stdout));
+    expect(refused.stderr.filter((line) => DISABLED_LINE.test(line))).toEqual([]);
+    expect(app.supervisor.refusedChannelAttempts().some((attempt) => /wrong authkey/.test(attempt.reason))).toBe(true);
+    expect(app.supervisor.inspection(watched.id)).toBeNull();
+    expect(app.supervisor.inspection(unwatched.id)).toBeNull();
+  });
+
+  it('turns itself off with one line on stderr when a hook fails, and the program runs on', async () => {
+    const row = await app.supervisor.createProcess({ command: 'python3', args: [SEEDS, 'fork'], env: { POOLDECK_INSPECTOR_FAULT: 'start' } });
+    const run = await ended(row.id);
+    expect(run.exitcode).toBe(0);
+    expect(run.stdout).toContain('exit codes [0, 3, 1, -15, -9, 0, 0]');
+    expect(run.stdout).toContain('squares [0, 1, 4, 9, 16]');
+    expect(run.stderr.filter((line) => DISABLED_LINE.test(line))).toEqual([
+      'pooldeck inspector disabled: RuntimeError: a fault was injected in the start hook (POOLDECK_INSPECTOR_FAULT)',
+    ]);
+  });
+});
+
+function withoutPids(lines: string[]): string[] {
+  return lines.map((line) => line.replace(/^parent \d+$/, 'parent <pid>'));
+}
