@@ -68,6 +68,7 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
         const process = supervisor.processOf(id);
         return { argv: [process.command, ...process.args], cwd: resolve(process.cwd ?? '.'), env: { ...process.env } };
       }),
+    getInspection: async ({ id }) => ({ inspection: guard(() => supervisor.inspection(id)) }),
     checkSpec: async (spec) => ({ problems: checkProcessSpec(spec) }),
     closePool: async ({ id }) => (guard(() => supervisor.closePool(id)), {}),
     terminatePool: async ({ id }) => (await guardAsync(() => supervisor.terminatePool(id)), {}),

@@ -15,6 +15,7 @@ const COMMANDS: { readonly [N in CommandName]: true } = {
   remove: true,
   signal: true,
   getProcessDetails: true,
+  getInspection: true,
   checkSpec: true,
   closePool: true,
   terminatePool: true,

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Inspection } from './inspection.js';
 import type { LogLine, PartialLogLine, PoolRow, ProcessRow, Snapshot, TaskRow } from './rows.js';
 import {
   EmptyArgsSchema,
@@ -33,6 +34,7 @@ export const commandSchemas = {
   remove: IdArgsSchema,
   signal: SignalArgsSchema,
   getProcessDetails: IdArgsSchema,
+  getInspection: IdArgsSchema,
   checkSpec: ProcessSpecSchema,
   closePool: IdArgsSchema,
   terminatePool: IdArgsSchema,
@@ -160,6 +162,8 @@ export interface CommandResults {
   remove: Record<string, never>;
   signal: SignalSent;
   getProcessDetails: ProcessDetails;
+  /** What the multiprocessing inspector saw inside a Python job; null when it reported nothing (yet). */
+  getInspection: { inspection: Inspection | null };
   /** Empty when the spec would start, as far as can be told before trying. */
   checkSpec: { problems: SpecProblem[] };
   closePool: Record<string, never>;

@@ -6,6 +6,7 @@ export * from './schemas.js';
 export * from './signals.js';
 export * from './signal-args.js';
 export type * from './rows.js';
+export type * from './inspection.js';
 export type * from './vocabulary.js';
 export * from './bridge.js';
 export * from './dispatch.js';
