@@ -1,12 +1,13 @@
 import '@testing-library/svelte/vitest';
 import { describe, expect, it } from 'vitest';
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import PoolCard from '../../renderer/components/PoolCard.svelte';
 import ProcessTable from '../../renderer/components/ProcessTable.svelte';
 import { Settings } from '../../renderer/lib/settings.svelte.js';
 import type { ProcessRow } from '../../main/protocol/index.js';
 import { memoryStorage } from './fake-transport.js';
 import { recordingApi } from './recording-api.js';
-import { processRow } from './process-rows.js';
+import { poolRow, processRow } from './process-rows.js';
 
 // Every action that ends work the user cannot get back asks first, the same way, with "don't ask
 // again" per action (kept in the settings); Kill always asks.
@@ -73,5 +74,25 @@ describe('confirmations', () => {
     await fireEvent.click(within(toolbar).getByRole('button', { name: 'Remove' }));
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(api.calls.map((call) => call.name)).toEqual(['restart', 'remove']);
+  });
+});
+
+describe('pool Terminate', () => {
+  it('asks while tasks would be cut short or cancelled, saying how many', async () => {
+    const api = recordingApi();
+    render(PoolCard, { api, pool: poolRow() });
+    await fireEvent.click(screen.getByRole('button', { name: 'Terminate' }));
+    const dialog = screen.getByRole('dialog', { name: 'Terminate squares?' });
+    expect(dialog).toHaveTextContent('4 running tasks stop now, and 50 queued tasks are cancelled.');
+    await fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(api.calls).toEqual([]);
+  });
+
+  it('goes at once when nothing is left to do', async () => {
+    const api = recordingApi();
+    render(PoolCard, { api, pool: poolRow({ state: 'closed', counts: { queued: 0, running: 0, done: 100, failed: 0, cancelled: 0 } }) });
+    await fireEvent.click(screen.getByRole('button', { name: 'Terminate' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(api.calls).toEqual([{ name: 'terminatePool', args: { id: 'pool-1' } }]);
   });
 });

@@ -4,30 +4,9 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import PoolCard from '../../renderer/components/PoolCard.svelte';
 import PoolList from '../../renderer/components/PoolList.svelte';
 import TaskList from '../../renderer/components/TaskList.svelte';
-import type { PoolRow, TaskPage, TaskRow } from '../../main/protocol/index.js';
+import type { TaskPage, TaskRow } from '../../main/protocol/index.js';
 import { recordingApi } from './recording-api.js';
-
-function poolRow(overrides: Partial<PoolRow> = {}): PoolRow {
-  return {
-    id: 'pool-1',
-    name: 'squares',
-    mode: 'worker',
-    processes: 4,
-    command: 'python3',
-    args: ['worker.py'],
-    target: null,
-    initializer: null,
-    maxTasksPerChild: null,
-    daemon: true,
-    state: 'running',
-    error: null,
-    counts: { queued: 50, running: 4, done: 40, failed: 4, cancelled: 2 },
-    total: 100,
-    createdAt: 0,
-    etaMs: 83_000,
-    ...overrides,
-  };
-}
+import { poolRow } from './process-rows.js';
 
 function taskRow(taskId: number, overrides: Partial<TaskRow> = {}): TaskRow {
   return {
@@ -116,6 +95,8 @@ describe('PoolCard', () => {
     const { rerender } = render(PoolCard, { api, pool: poolRow() });
     await fireEvent.click(button('Close'));
     await fireEvent.click(button('Terminate'));
+    // It has queued tasks: Terminate asks first (confirmations.test.ts).
+    await fireEvent.click(within(screen.getByRole('dialog', { name: /^Terminate / })).getByRole('button', { name: 'Terminate' }));
     await rerender({ pool: poolRow({ state: 'terminating' }) });
     await fireEvent.click(button('Join'));
     await waitFor(() => expect(api.calls).toHaveLength(3));

@@ -1,4 +1,4 @@
-import type { AppStats, Delta, ProcessRow, Snapshot } from '../../main/protocol/index.js';
+import type { AppStats, Delta, PoolRow, ProcessRow, Snapshot } from '../../main/protocol/index.js';
 
 // Rows and events as the supervisor sends them, with only the fields a test cares about spelled out.
 
@@ -71,3 +71,26 @@ export function delta(seq: number, overrides: Partial<Delta> = {}): Delta {
 }
 
 export const appStats = (overrides: Partial<AppStats> = {}): AppStats => ({ cpu: 1.5, memory: 80 * 1024 * 1024, cores: 4, ...overrides });
+
+/** A running worker-mode pool of 4, 100 tasks in: 50 queued, 4 running, 40 done, 4 failed, 2 cancelled. */
+export function poolRow(overrides: Partial<PoolRow> = {}): PoolRow {
+  return {
+    id: 'pool-1',
+    name: 'squares',
+    mode: 'worker',
+    processes: 4,
+    command: 'python3',
+    args: ['worker.py'],
+    target: null,
+    initializer: null,
+    maxTasksPerChild: null,
+    daemon: true,
+    state: 'running',
+    error: null,
+    counts: { queued: 50, running: 4, done: 40, failed: 4, cancelled: 2 },
+    total: 100,
+    createdAt: 0,
+    etaMs: 83_000,
+    ...overrides,
+  };
+}
