@@ -106,9 +106,10 @@ try {
     startMethod ||= (figures.multiprocessing as Figures & { startMethod: string }).startMethod;
     console.log(`  round ${round + 1}: ${JSON.stringify(figures)}`);
   });
-  const median = (name: string, key: keyof Figures): number => summarize(results[name]!.map((figures) => figures[key])).median;
-  for (const name of ['pooldeck', 'multiprocessing']) {
-    for (const figures of results[name]!) {
+  type Contender = keyof typeof results;
+  const median = (name: Contender, key: keyof Figures): number => summarize(results[name].map((figures) => figures[key])).median;
+  for (const name of ['pooldeck', 'multiprocessing'] as const) {
+    for (const figures of results[name]) {
       if (figures.contendedTotal !== increments * contenders) throw new Error(`${name}: ${contenders} × ${increments} locked increments gave ${figures.contendedTotal}`);
     }
   }
