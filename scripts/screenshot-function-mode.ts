@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium, startServedApp, type ServedApp } from '../test/e2e/harness.js';
 import { closeScreenshotSession } from './screenshot-cleanup.js';
+import { waitUntil } from './screenshot-wait.js';
 import { field, readProcessTable } from '../test/e2e/ui-helpers.js';
 
 const VIEWPORT = { width: 1280, height: 800 };
@@ -44,15 +45,6 @@ class Ticker:
             print("tick", flush=True)
             time.sleep(self.interval)
 `;
-
-/** Polls `ready` until it is true (the tests' pollUntil needs Vitest's runner, which a script has not). */
-async function waitUntil(ready: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
-}
 
 async function main(): Promise<void> {
   mkdirSync(resolve('docs'), { recursive: true });

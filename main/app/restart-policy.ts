@@ -210,7 +210,8 @@ export class ProcessRestarts {
       this.#quickRestarts.delete(id);
       const message = erroredMessage(settings, exitcode, stderrTail(entry.log.lines(), process.startedAt ?? ended));
       Object.assign(entry.row, { state: 'errored', error: message });
-      entry.log.appendSystem(message);
+      // A line each, as the stderr lines were: the log shows one line per row.
+      for (const line of message.split('\n')) entry.log.appendSystem(line);
       this.host.changed(id);
       return;
     }

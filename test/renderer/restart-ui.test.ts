@@ -41,10 +41,12 @@ describe("a process row's state", () => {
   it('counts down to the next restart with the clock, and shows how often it was started again', async () => {
     const row = processRow({ id: 'p1', state: 'exited', isAlive: false, exitcode: 3, restarts: 2, previousExitcodes: [3, 3], nextRestartAt: 10_000 });
     const view = render(ProcessStateBadge, { row, now: 6_000 });
-    expect(screen.getByText('restarting in 4 s')).toHaveAttribute('title', expect.stringContaining('exited with 3'));
-    expect(screen.getByText('↻2')).toHaveAttribute('title', 'Started again 2 times; previous exit codes: 3, 3');
+    expect(screen.getByText('restarting in 4 s')).toHaveAttribute('title', expect.stringMatching(/exited with 3; .* again in 4 s \(restarted 2 times so far\)/));
     await view.rerender({ row, now: 8_500 });
     expect(screen.getByText('restarting in 2 s')).toBeInTheDocument();
+    // Once it runs again, the count sits beside the state.
+    await view.rerender({ row: { ...row, state: 'running', isAlive: true, exitcode: null, nextRestartAt: null }, now: 10_000 });
+    expect(screen.getByText('↻2')).toHaveAttribute('title', 'Started again 2 times; previous exit codes: 3, 3');
   });
 
   it('shows errored as a red badge with the last exit code and the stderr tail on hover', () => {
