@@ -99,6 +99,12 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
       return { processIds, poolIds };
     }),
     listTargets: async (args) => listTargets({ ...args, workersDir }),
+    listChannels: async () => supervisor.channels.list(),
+    putQueueItem: async ({ name, value }) => guard(() => supervisor.channelActions.putQueueItem(name, value)),
+    drainQueue: async ({ name }) => guard(() => supervisor.channelActions.drainQueue(name)),
+    sendOnPipe: async ({ name, end, value, replyWaitMs }) => guardAsync(() => supervisor.channelActions.sendOnPipe(name, end, value, replyWaitMs)),
+    setSharedValue: async ({ name, index, value }) => (guard(() => supervisor.channelActions.setSharedValue(name, index, value)), {}),
+    setEvent: async ({ name, set }) => guard(() => supervisor.channelActions.setEvent(name, set)),
   };
 
   /** Stops the demo's one-by-one processes from starting once the app shuts down. */

@@ -14,6 +14,8 @@ import type { AppStats, Delta, LogFilePiece, PoolRow, ProcessRow, SearchLogsResu
 import type { Inspection } from '../protocol/inspection.js';
 import type { PoolSpec, ProcessSpec } from '../protocol/schemas.js';
 import { ChangeTracker } from './change-tracker.js';
+import { ChannelActions } from './channel-actions.js';
+import { ChannelRows, type AbandonedLock } from './channel-rows.js';
 import { JobInspections } from './inspector.js';
 import { inspectedEnv } from './inspector-env.js';
 import { LogSearches } from './log-search.js';
@@ -98,6 +100,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** The run's channel: every process and pool worker gets its address (POOLDECK_ADDRESS). */
   readonly channel = new ChannelServer();
   readonly #stopServingChannelObjects: () => void;
+  /** The Channels view's rows, read at each sampling tick, and what the view does to the objects. */
+  readonly channels: ChannelRows;
+  readonly channelActions = new ChannelActions(defaultBroker());
   /** What the multiprocessing inspector reported inside each Python job. */
   readonly #inspections: JobInspections;
   readonly #pools = new Map<string, PoolEntry>();
@@ -134,6 +139,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.channel.on('refused', (attempt) => this.emit('channelRefused', attempt));
     // Queues, pipes, locks and events made with the default broker are served on the run's channel.
     this.#stopServingChannelObjects = defaultBroker().serve(this.channel);
+    this.channels = new ChannelRows(defaultBroker(), this.sampleIntervalMs, (event) => this.#noteAbandoned(event));
     this.#inspections = new JobInspections(this.channel, (member) => {
       for (const [id, entry] of this.#processes.entries()) if (entry.process === member) return id;
       return null;
@@ -485,6 +491,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#restarts.close();
     this.#logSearches.cancelAll();
     this.#stopServingChannelObjects();
+    this.channels.dispose();
     this.#inspections.dispose();
     await this.channel.close();
     await this.#sampler.dispose();
@@ -561,6 +568,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const own = readOwnUsage();
     this.#app = { cpu: own.cpu, memory: own.memory, cores: this.#cores };
     this.#changes.sampled();
+    this.channels.sample();
+  }
+
+  /** The dead holder's log says what it left behind (its row may be gone, or another app's process). */
+  #noteAbandoned({ kind, name, holder }: AbandonedLock): void {
+    for (const entry of this.#processes.values()) {
+      if (entry.row.pid === holder.pid) entry.log.appendSystem(`ended holding ${kind} ${name}: the app released it`);
+    }
   }
 
   #touchPool(id: string): void {

@@ -28,6 +28,12 @@ const COMMANDS: { readonly [N in CommandName]: true } = {
   writeStdin: true,
   runDemo: true,
   listTargets: true,
+  listChannels: true,
+  putQueueItem: true,
+  drainQueue: true,
+  sendOnPipe: true,
+  setSharedValue: true,
+  setEvent: true,
 };
 
 export const preloadCommandNames = Object.keys(COMMANDS) as CommandName[];

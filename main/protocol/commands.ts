@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { DrainQueueArgsSchema, PutQueueItemArgsSchema, SendOnPipeArgsSchema, SetEventArgsSchema, SetSharedValueArgsSchema } from './channel-args.js';
+import type { ChannelList } from './channel-rows.js';
 import type { Inspection } from './inspection.js';
 import type { LogLine, PartialLogLine, PoolRow, ProcessRow, Snapshot, TaskRow } from './rows.js';
 import {
@@ -47,6 +49,12 @@ export const commandSchemas = {
   writeStdin: WriteStdinArgsSchema,
   runDemo: EmptyArgsSchema,
   listTargets: ListTargetsArgsSchema,
+  listChannels: EmptyArgsSchema,
+  putQueueItem: PutQueueItemArgsSchema,
+  drainQueue: DrainQueueArgsSchema,
+  sendOnPipe: SendOnPipeArgsSchema,
+  setSharedValue: SetSharedValueArgsSchema,
+  setEvent: SetEventArgsSchema,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -178,6 +186,15 @@ export interface CommandResults {
   writeStdin: Record<string, never>;
   runDemo: { processIds: string[]; poolIds: string[] };
   listTargets: TargetList;
+  /** The Channels view's rows as of the last sampling tick: poll it at `sampleIntervalMs`. */
+  listChannels: ChannelList;
+  /** The queue's size after the put. */
+  putQueueItem: { size: number };
+  drainQueue: { drained: number };
+  /** `replied`: something came back on the same end within `replyWaitMs` (default 2 s); `reply` is it. */
+  sendOnPipe: { replied: boolean; reply: unknown };
+  setSharedValue: Record<string, never>;
+  setEvent: { isSet: boolean };
 }
 
 /** What a caller passes (defaults not yet applied). */

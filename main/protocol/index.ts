@@ -5,6 +5,8 @@ export * from './events.js';
 export * from './schemas.js';
 export * from './signals.js';
 export * from './signal-args.js';
+export * from './channel-args.js';
+export type * from './channel-rows.js';
 export type * from './rows.js';
 export type * from './inspection.js';
 export type * from './vocabulary.js';

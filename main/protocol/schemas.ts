@@ -126,6 +126,13 @@ function refuseTooDeep(value: unknown, context: z.RefinementCtx, maxDepth: numbe
   });
 }
 
+/** One JSON value a user typed (a queue item, a pipe message), nested at most LIMITS.maxValueDepth levels. */
+export const jsonValueField = (field: string) =>
+  z
+    .custom<JsonArgument>()
+    .superRefine((value, context) => refuseTooDeep(value, context, LIMITS.maxValueDepth))
+    .pipe(z.json({ error: `${field} must be a JSON value (text, a number, true/false, null, a list or an object)` }));
+
 /** A function's keyword arguments: names to JSON values. */
 const kwargsField = z
   .custom<Record<string, JsonArgument>>()

@@ -35,6 +35,8 @@ abstract class PermitLock extends EventEmitter<LockEvents> implements BrokeredOb
   readonly [CARRIED_AS_TAG] = true;
   /** Permits each party holds (for an RLock: its recursion depth). */
   protected readonly held = new Map<Party, number>();
+  /** When each holder took its first permit: the Channels view shows how long it has held it. */
+  readonly #heldSince = new Map<Party, number>();
   protected readonly waiters = new WaitList<Acquired>();
   /** The process that died holding it, told to the next acquirer. */
   #abandonedBy: PartyInfo | null = null;
@@ -58,9 +60,9 @@ abstract class PermitLock extends EventEmitter<LockEvents> implements BrokeredOb
     this.releaseFor(APP, null);
   }
 
-  /** Who holds it now, with how many permits (an RLock: its depth). */
-  holders(): { holder: PartyInfo; count: number }[] {
-    return [...this.held].map(([party, count]) => ({ holder: partyInfo(party), count }));
+  /** Who holds it now, with how many permits (an RLock: its depth) and since when (ms since the epoch). */
+  holders(): { holder: PartyInfo; count: number; since: number }[] {
+    return [...this.held].map(([party, count]) => ({ holder: partyInfo(party), count, since: this.#heldSince.get(party) ?? Date.now() }));
   }
 
   /** Who waits to acquire, oldest first. */
@@ -96,6 +98,7 @@ abstract class PermitLock extends EventEmitter<LockEvents> implements BrokeredOb
     const count = this.held.get(party);
     if (count === undefined) return;
     this.held.delete(party);
+    this.#heldSince.delete(party);
     this.returnPermits(count, party);
     const holder = partyInfo(party);
     this.#abandonedBy = holder;
@@ -131,8 +134,12 @@ abstract class PermitLock extends EventEmitter<LockEvents> implements BrokeredOb
 
   protected count(party: Party, delta: number): void {
     const next = (this.held.get(party) ?? 0) + delta;
+    if (next > 0 && !this.held.has(party)) this.#heldSince.set(party, Date.now());
     if (next > 0) this.held.set(party, next);
-    else this.held.delete(party);
+    else {
+      this.held.delete(party);
+      this.#heldSince.delete(party);
+    }
   }
 
   /** Takes a permit for `party` (and `owner`) if one is free. */
