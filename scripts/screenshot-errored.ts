@@ -11,7 +11,8 @@ import { closeScreenshotSession } from './screenshot-cleanup.js';
 import { keepEndedProcessesInView, readProcessTable, showTab } from '../test/e2e/ui-helpers.js';
 import { waitUntil } from './screenshot-wait.js';
 
-const VIEWPORT = { width: 1280, height: 800 };
+// Wide enough for every column with a row selected (its actions shown).
+const VIEWPORT = { width: 1440, height: 800 };
 
 async function main(): Promise<void> {
   mkdirSync(resolve('docs'), { recursive: true });
