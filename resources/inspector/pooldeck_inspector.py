@@ -92,7 +92,6 @@ class _Reporter(object):
 
         self.pid = os.getpid()
         self.lock = threading.Lock()
-        self.wake = threading.Event()
         self.thread = None
         self.connection = None
         self.processes = []  # Process objects started here, held until their exit code was sent
@@ -122,13 +121,14 @@ class _Reporter(object):
             self.thread.start()
 
     def _run(self, connect_now):
+        import time
+
         if connect_now:
             with self.lock:
                 if self.connection is None:
                     self._connect()
         while not _disabled:
-            self.wake.wait(_FLUSH_INTERVAL_S)
-            self.wake.clear()
+            time.sleep(_FLUSH_INTERVAL_S)
             self.flush()
 
     def flush(self):
@@ -325,8 +325,8 @@ def _started(process):
     _fault("start")
     reporter = _current()
     reporter.processes.append(process)
+    # No wake-up: a send on every start, racing the next fork, made starting processes twice as slow.
     reporter.start()
-    reporter.wake.set()
 
 
 def _made(kind, pool_or_queue, refs_field):
