@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, startServedApp, type ServedApp } from './harness.js';
-import { pollUntil, readProcessTable, selectRow, showTab } from './ui-helpers.js';
+import { writeFileSync } from 'node:fs';
+import { pollUntil, poolCounts, readProcessTable, selectRow, showTab } from './ui-helpers.js';
 import { childrenOf, stateOf } from '../helpers/proc-state.js';
 
 // What a new user hit, in Chromium over the built headless server with real processes: each
@@ -115,5 +116,34 @@ describe('one process up close', () => {
     await pollUntil(async () => (await page.getByRole('complementary').count()) === 0, 10_000, 'the panel to close');
     expect(pageErrors).toEqual([]);
     await removeAll();
+  });
+});
+
+describe('a pool a new user terminates', () => {
+  it('waits for the first tasks before an ETA, asks before Terminate, then reads "4 done · 26 cancelled of 30"', async () => {
+    // Nothing can finish before the ETA is checked: a gate file lets the four quick tasks go.
+    const gate = `${app.dataDir}/gate`;
+    const script = `if [ "$0" = quick ]; then while [ ! -e '${gate}' ]; do sleep 0.05; done; else sleep 60; fi`;
+    const created = await app.command<{ id: string }>('createPool', { processes: 2, command: 'sh', args: ['-c', script], mode: 'exec', name: 'renders' });
+    const poolId = created.value!.id;
+    await app.command('submitTasks', { poolId, tasks: [...Array.from({ length: 4 }, () => ['quick']), ...Array.from({ length: 26 }, () => ['slow'])] });
+    await page.goto(app.url);
+    await showTab(page, 'Pools');
+    const card = page.getByRole('article', { name: 'renders' });
+    expect(await card.innerText()).toContain(`sh -c 'if [ "$0" = quick ]; then`);
+    await pollUntil(async () => (await card.locator('.progress-text').innerText()) === '0 / 30 · ETA once the first tasks finish', 10_000, 'the ETA to wait');
+
+    writeFileSync(gate, '');
+    await pollUntil(async () => (await poolCounts(page, 'renders')).done === 4, 20_000, 'four tasks done');
+    await card.getByRole('button', { name: 'Terminate' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Terminate renders?' });
+    expect(await dialog.innerText()).toMatch(/2 running tasks stop now, and 24 queued tasks are cancelled/);
+    await dialog.getByRole('button', { name: 'Terminate' }).click();
+    const text = await pollUntil(async () => {
+      const shown = await card.locator('.progress-text').innerText();
+      return /of 30$/.test(shown) ? shown : null;
+    }, 20_000, 'the terminated pool');
+    expect(text).toBe('4 done · 26 cancelled of 30');
+    expect(pageErrors).toEqual([]);
   });
 });
