@@ -94,7 +94,7 @@ export class ChannelActions {
   #find<T extends BrokeredObject>(name: string, type: abstract new (...args: never[]) => T, what: string): T {
     const object = this.broker.get(name);
     if (object === undefined) throw refusal('not_found', 'name', `there is no channel object named ${JSON.stringify(name)}`);
-    if (!(object instanceof type)) throw refusal('conflict', 'name', `${JSON.stringify(name)} is a ${object.kind}, not ${what}`);
+    if (!(object instanceof type)) throw refusal('conflict', 'name', `${JSON.stringify(name)} is not ${what} (its kind: ${object.kind})`);
     return object;
   }
 }
