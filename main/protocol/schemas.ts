@@ -130,8 +130,14 @@ function refuseTooDeep(value: unknown, context: z.RefinementCtx, maxDepth: numbe
 export const jsonValueField = (field: string) =>
   z
     .custom<JsonArgument>()
-    .superRefine((value, context) => refuseTooDeep(value, context, LIMITS.maxValueDepth))
-    .pipe(z.json({ error: `${field} must be a JSON value (text, a number, true/false, null, a list or an object)` }));
+    .superRefine((value, context) => {
+      // z.json() says only "Invalid input" for a missing value or a function: say what is wanted.
+      if (value === undefined) context.addIssue({ code: 'custom', message: `${field} is required: ${JSON_VALUE}`, input: value });
+      else refuseTooDeep(value, context, LIMITS.maxValueDepth);
+    })
+    .pipe(z.json({ error: `${field} must be ${JSON_VALUE}` }));
+
+const JSON_VALUE = 'a JSON value (text, a number, true/false, null, a list or an object)';
 
 /** A function's keyword arguments: names to JSON values. */
 const kwargsField = z
@@ -222,6 +228,9 @@ const wholeNumber = (field: string, min: number, max = Number.MAX_SAFE_INTEGER) 
 
 /** When a process that exits by itself is started again (see main/app/restart-policy.ts). */
 export const RESTART_POLICIES = ['no', 'on-failure', 'always'] as const;
+
+/** What a restart policy uses when the spec leaves the field out. */
+export const RESTART_DEFAULTS = { restart: 'no', maxRestarts: 5, stableAfterMs: 10_000 } as const;
 
 const restartField = z.enum(RESTART_POLICIES, { error: "restart must be 'no', 'on-failure' or 'always'" });
 
