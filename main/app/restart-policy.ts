@@ -5,7 +5,7 @@
 
 import { describeExit } from '../core/exit-status.js';
 import type { Process } from '../core/process.js';
-import type { ProcessSpec, RestartPolicy } from '../protocol/schemas.js';
+import { RESTART_DEFAULTS, type ProcessSpec, type RestartPolicy } from '../protocol/schemas.js';
 import type { ProcessEntry } from './process-registry.js';
 
 export interface RestartSettings {
@@ -15,9 +15,6 @@ export interface RestartSettings {
   /** A run at least this long is healthy: the count of quick failures starts again. */
   stableAfterMs: number;
 }
-
-export const DEFAULT_MAX_RESTARTS = 5;
-export const DEFAULT_STABLE_AFTER_MS = 10_000;
 
 /** The wait before a restart doubles with each quick failure in a row, from `baseMs` up to `maxMs`. */
 export interface Backoff {
@@ -29,9 +26,9 @@ export const DEFAULT_BACKOFF: Backoff = { baseMs: 1000, maxMs: 60_000 };
 
 export function restartSettings(spec: Pick<ProcessSpec, 'restart' | 'maxRestarts' | 'stableAfterMs'>): RestartSettings {
   return {
-    restart: spec.restart ?? 'no',
-    maxRestarts: spec.maxRestarts ?? DEFAULT_MAX_RESTARTS,
-    stableAfterMs: spec.stableAfterMs ?? DEFAULT_STABLE_AFTER_MS,
+    restart: spec.restart ?? RESTART_DEFAULTS.restart,
+    maxRestarts: spec.maxRestarts ?? RESTART_DEFAULTS.maxRestarts,
+    stableAfterMs: spec.stableAfterMs ?? RESTART_DEFAULTS.stableAfterMs,
   };
 }
 
