@@ -5,6 +5,7 @@ import type { AppEventSource } from '../protocol/bridge.js';
 import { CoalescedEvents } from './coalesced-events.js';
 import type { CommandHandlers } from '../protocol/commands.js';
 import { demoWorkspace } from './demo.js';
+import { channelDemo } from './demo-channels.js';
 import { listTargets } from './target-list.js';
 import { CommandFailure } from '../protocol/errors.js';
 import { sendSignal } from './send-signal.js';
@@ -90,6 +91,10 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
       }
       const processIds: string[] = [];
       for (const spec of demo.processes) processIds.push((await supervisor.createProcess(spec)).id);
+      const channels = channelDemo(workersDir);
+      for (const spec of channels.processes) processIds.push((await supervisor.createProcess(spec)).id);
+      // The parent's side runs on: the Channels view shows the gets and the answer as they happen.
+      void channels.runParent().catch(() => undefined);
       const [first, ...rest] = demo.processesOneByOne;
       if (first !== undefined) {
         const started = await supervisor.createProcess(first);

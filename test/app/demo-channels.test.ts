@@ -1,0 +1,31 @@
+// The demo's channel examples with real Python processes: the seeds' Queue example (three processes
+// put ['hello', n], the app gets three) and Pipe example (the app asks, the child answers).
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { channelDemo } from '../../main/app/demo-channels.js';
+import { useQuietSupervisor } from './supervisor-fixture.js';
+
+const app = useQuietSupervisor('pooldeck-demo-channels-');
+const WORKERS = fileURLToPath(new URL('../../resources/workers/', import.meta.url));
+
+describe("the demo's channel examples", () => {
+  it('runs the seeds\' Queue and Pipe examples against real processes', async () => {
+    const demo = channelDemo(WORKERS);
+    try {
+      for (const spec of demo.processes) await app.supervisor.createProcess(spec);
+      const { items, answer } = await demo.runParent();
+      expect(items.map((item) => JSON.stringify(item)).sort()).toEqual(['["hello",1]', '["hello",2]', '["hello",3]']);
+      expect(answer).toEqual([42, null, 'hello', 'how are you?']);
+      // The child keeps answering: the Channels view's console talks to it on the app's end.
+      await expect(app.supervisor.channelActions.sendOnPipe(demo.appEnd.pipe.name, demo.appEnd.end, 'again', 20_000)).resolves.toEqual({
+        replied: true,
+        reply: [42, null, 'hello', 'again'],
+      });
+    } finally {
+      demo.queue.close();
+      demo.queue.broker.remove(demo.queue);
+      demo.appEnd.close();
+      demo.appEnd.pipe.broker.remove(demo.appEnd.pipe);
+    }
+  });
+});
