@@ -87,9 +87,14 @@ export class Windowing {
 
 /** Reports the element's inner height now and on every resize; returns the function that stops it. */
 export function observeHeight(element: HTMLElement, onHeight: (height: number) => void): () => void {
-  // jsdom has no ResizeObserver and no layout: the caller's default height stands.
+  return observeSize(element, (size) => onHeight(size.height));
+}
+
+/** Calls `onSize` with the element's inner size now and whenever it changes; returns the stop function. */
+export function observeSize(element: HTMLElement, onSize: (size: { width: number; height: number }) => void): () => void {
+  // jsdom has no ResizeObserver and no layout: the caller's defaults stand.
   if (typeof ResizeObserver === 'undefined') return () => {};
-  const observer = new ResizeObserver(() => onHeight(element.clientHeight));
+  const observer = new ResizeObserver(() => onSize({ width: element.clientWidth, height: element.clientHeight }));
   observer.observe(element);
   return () => observer.disconnect();
 }

@@ -147,3 +147,28 @@ describe('a pool a new user terminates', () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+describe('a 900×700 window', () => {
+  it('fits the table by leaving out the least needed columns', async () => {
+    await create({ command: 'sleep', args: ['60'], name: 'api-server' });
+    await create({ command: 'python3', args: ['-c', 'import time; time.sleep(60)', 'two words'], name: 'trainer' });
+    await create({ command: 'sh', args: ['-c', 'exit 3'], name: 'migrate' });
+    const narrow = await (await browser.newContext({ viewport: { width: 900, height: 700 } })).newPage();
+    try {
+      await narrow.goto(app.url);
+      await pollUntil(async () => (await readProcessTable(narrow)).length === 2, 10_000, 'the two live processes');
+      const headers = (await narrow.getByRole('columnheader').allInnerTexts()).map((text) => text.replace(/[▲▼]/g, '').trim());
+      expect(headers).toEqual(['Name', 'Command', 'PID', 'Alive', 'Exit code', 'State', 'Actions']);
+      const overflow = await narrow.evaluate(() => {
+        const viewport = document.querySelector('[role="grid"]')!.parentElement!;
+        return viewport.scrollWidth - viewport.clientWidth;
+      });
+      expect(overflow).toBe(0);
+      await narrow.getByRole('grid', { name: 'Processes' }).getByRole('row').filter({ hasText: 'trainer' }).getByRole('gridcell').first().click();
+      await narrow.screenshot({ path: 'docs/narrow-table.png' });
+    } finally {
+      await narrow.close();
+    }
+    await removeAll();
+  });
+});
