@@ -1,6 +1,7 @@
 // The demo workspace's channel examples, the seeds' two: three processes put ['hello', n] into one
 // queue and the app gets three; a process answers what the app sends on a pipe. They open the app's
 // objects by name, as a program launched as a command does, so the Channels view shows them live.
+// A third queue has a worker blocked getting from it: the view's Put feeds it work.
 
 import { join } from 'node:path';
 import { defaultBroker, type Broker } from '../core/channels/broker.js';
@@ -10,6 +11,8 @@ import type { ProcessSpec } from '../protocol/schemas.js';
 
 export interface ChannelDemo {
   queue: Queue;
+  /** The worker's queue: what the Channels view puts into it, the worker prints. */
+  jobs: Queue;
   /** The end the app holds: the Channels view's console sends on it. */
   appEnd: Connection;
   /** Started at once. */
@@ -25,6 +28,7 @@ function freeName(broker: Broker, preferred: string): string | undefined {
 
 export function channelDemo(workersDir: string, broker?: Broker): ChannelDemo {
   const queue = new Queue({ name: freeName(broker ?? defaultBroker(), 'demo-queue'), broker });
+  const jobs = new Queue({ name: freeName(queue.broker, 'demo-jobs'), broker: queue.broker });
   const [appEnd, childEnd] = Pipe({ name: freeName(queue.broker, 'demo-pipe'), broker: queue.broker });
   const python = (name: string, lines: string[], daemon = false): ProcessSpec => ({
     name,
@@ -50,10 +54,16 @@ export function channelDemo(workersDir: string, broker?: Broker): ChannelDemo {
     ],
     true,
   );
+  const worker = python(
+    'demo-jobs-worker',
+    ['from pooldeck_worker import queue', `jobs = queue(${JSON.stringify(jobs.name)})`, 'while True:', "    print('working on', jobs.get())"],
+    true,
+  );
   return {
     queue,
+    jobs,
     appEnd,
-    processes: [...producers, answerer],
+    processes: [...producers, answerer, worker],
     async runParent() {
       const items: unknown[] = [];
       for (let i = 0; i < 3; i += 1) items.push(await queue.get({ timeoutMs: 60_000 }));

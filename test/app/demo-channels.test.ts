@@ -12,7 +12,8 @@ describe("the demo's channel examples", () => {
   it('runs the seeds\' Queue and Pipe examples against real processes', async () => {
     const demo = channelDemo(WORKERS);
     try {
-      for (const spec of demo.processes) await app.supervisor.createProcess(spec);
+      const ids: Record<string, string> = {};
+      for (const spec of demo.processes) ids[spec.name!] = (await app.supervisor.createProcess(spec)).id;
       const { items, answer } = await demo.runParent();
       expect(items.map((item) => JSON.stringify(item)).sort()).toEqual(['["hello",1]', '["hello",2]', '["hello",3]']);
       expect(answer).toEqual([42, null, 'hello', 'how are you?']);
@@ -21,7 +22,13 @@ describe("the demo's channel examples", () => {
         replied: true,
         reply: [42, null, 'hello', 'again'],
       });
+      // The worker takes what the view puts.
+      app.supervisor.channelActions.putQueueItem(demo.jobs.name, ['job', 1]);
+      const worker = ids['demo-jobs-worker']!;
+      while (!app.supervisor.readLogs(worker).lines.some((line) => line.text === "working on ['job', 1]")) await new Promise((resolve) => setTimeout(resolve, 20));
     } finally {
+      demo.jobs.close();
+      demo.jobs.broker.remove(demo.jobs);
       demo.queue.close();
       demo.queue.broker.remove(demo.queue);
       demo.appEnd.close();
