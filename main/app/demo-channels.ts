@@ -1,18 +1,22 @@
 // The demo workspace's channel examples, the seeds' two: three processes put ['hello', n] into one
 // queue and the app gets three; a process answers what the app sends on a pipe. They open the app's
 // objects by name, as a program launched as a command does, so the Channels view shows them live.
-// A third queue has a worker blocked getting from it: the view's Put feeds it work.
+// A third queue has a worker blocked getting from it: the view's Put feeds it work, and it counts
+// what it did in a shared Value under the Value's lock.
 
 import { join } from 'node:path';
 import { defaultBroker, type Broker } from '../core/channels/broker.js';
 import { Pipe, type Connection } from '../core/channels/pipe.js';
 import { Queue } from '../core/channels/queue.js';
+import { Value } from '../core/channels/shared-memory.js';
 import type { ProcessSpec } from '../protocol/schemas.js';
 
 export interface ChannelDemo {
   queue: Queue;
   /** The worker's queue: what the Channels view puts into it, the worker prints. */
   jobs: Queue;
+  /** How many jobs the worker did. */
+  jobsDone: Value;
   /** The end the app holds: the Channels view's console sends on it. */
   appEnd: Connection;
   /** Started at once. */
@@ -29,6 +33,7 @@ function freeName(broker: Broker, preferred: string): string | undefined {
 export function channelDemo(workersDir: string, broker?: Broker): ChannelDemo {
   const queue = new Queue({ name: freeName(broker ?? defaultBroker(), 'demo-queue'), broker });
   const jobs = new Queue({ name: freeName(queue.broker, 'demo-jobs'), broker: queue.broker });
+  const jobsDone = new Value('i', 0, { name: freeName(queue.broker, 'demo-jobs-done'), broker: queue.broker });
   const [appEnd, childEnd] = Pipe({ name: freeName(queue.broker, 'demo-pipe'), broker: queue.broker });
   const python = (name: string, lines: string[], daemon = false): ProcessSpec => ({
     name,
@@ -56,12 +61,21 @@ export function channelDemo(workersDir: string, broker?: Broker): ChannelDemo {
   );
   const worker = python(
     'demo-jobs-worker',
-    ['from pooldeck_worker import queue', `jobs = queue(${JSON.stringify(jobs.name)})`, 'while True:', "    print('working on', jobs.get())"],
+    [
+      'from pooldeck_worker import queue, value',
+      `jobs = queue(${JSON.stringify(jobs.name)})`,
+      `done = value(${JSON.stringify(jobsDone.name)})`,
+      'while True:',
+      "    print('working on', jobs.get())",
+      '    with done.get_lock():',
+      '        done.value += 1',
+    ],
     true,
   );
   return {
     queue,
     jobs,
+    jobsDone,
     appEnd,
     processes: [...producers, answerer, worker],
     async runParent() {

@@ -26,7 +26,9 @@ describe("the demo's channel examples", () => {
       app.supervisor.channelActions.putQueueItem(demo.jobs.name, ['job', 1]);
       const worker = ids['demo-jobs-worker']!;
       while (!app.supervisor.readLogs(worker).lines.some((line) => line.text === "working on ['job', 1]")) await new Promise((resolve) => setTimeout(resolve, 20));
+      while (demo.jobsDone.value !== 1) await new Promise((resolve) => setTimeout(resolve, 20));
     } finally {
+      demo.jobsDone.close();
       demo.jobs.close();
       demo.jobs.broker.remove(demo.jobs);
       demo.queue.close();
