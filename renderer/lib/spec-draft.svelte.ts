@@ -68,9 +68,13 @@ export const SPEC_FIELDS = ['command', 'args', 'target', 'file', 'cwd', 'env', '
 
 export type SubmitResult = { ok: true; id: string } | { ok: false; fields: FieldErrors; general: string[] };
 
+/** Asks the app what would keep a valid spec from starting (a missing program or folder), by field. */
+export type SpecCheck<S> = (spec: S) => Promise<FieldErrors>;
+
 /**
  * Checks a spec against its schema (the text boxes' own errors win: they name the line or
- * character), then sends it; an app error goes under the field it names when the form shows it.
+ * character), then with the app when `check` is given, then sends it; an app error goes under the
+ * field it names when the form shows it.
  */
 export async function submitSpec<S>(
   spec: S,
@@ -78,6 +82,7 @@ export async function submitSpec<S>(
   schema: z.ZodType,
   knownFields: readonly string[],
   send: (spec: S) => Promise<CommandOutcome<{ id: string }>>,
+  check?: SpecCheck<S>,
 ): Promise<SubmitResult> {
   const checked = schema.safeParse(spec);
   const found = checked.success ? { fields: {}, general: [] } : fieldErrorsFromIssues(checked.error.issues);
@@ -86,6 +91,8 @@ export async function submitSpec<S>(
   // (no command and no target) only repeat it: the field's own message says it better.
   const general = Object.keys(parseErrors).length > 0 ? [] : found.general;
   if (Object.keys(fields).length > 0 || general.length > 0) return { ok: false, fields, general };
+  const problems = (await check?.(spec)) ?? {};
+  if (Object.keys(problems).length > 0) return { ok: false, fields: problems, general: [] };
 
   // The api never rejects: a lost connection comes back as an outcome like any other error.
   const outcome = await send(spec);
@@ -107,10 +114,11 @@ export class SpecSubmission {
     schema: z.ZodType,
     knownFields: readonly string[],
     send: (spec: S) => Promise<CommandOutcome<{ id: string }>>,
+    check?: SpecCheck<S>,
   ): Promise<string | null> {
     if (this.submitting) return null;
     this.submitting = true;
-    const result = await submitSpec(read.spec, read.errors, schema, knownFields, send);
+    const result = await submitSpec(read.spec, read.errors, schema, knownFields, send, check);
     this.submitting = false;
     if (result.ok) return result.id;
     this.errors = result.fields;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, startServedApp, type ServedApp } from './harness.js';
 import { writeFileSync } from 'node:fs';
-import { pollUntil, poolCounts, readProcessTable, selectRow, showTab } from './ui-helpers.js';
+import { field, pollUntil, poolCounts, readProcessTable, selectRow, showTab } from './ui-helpers.js';
 import { childrenOf, stateOf } from '../helpers/proc-state.js';
 
 // What a new user hit, in Chromium over the built headless server with real processes: each
@@ -169,6 +169,39 @@ describe('a 900×700 window', () => {
     } finally {
       await narrow.close();
     }
+    await removeAll();
+  });
+});
+
+describe('the New process form', () => {
+  it('says a start error at its field with the form still open, suggests the fix, and keeps what was typed', async () => {
+    await page.goto(app.url);
+    await page.getByRole('button', { name: 'New process' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'New process' });
+    const command = field(dialog, 'Command');
+    await command.fill('python3 -c print(42)');
+    await field(dialog, 'Name').fill('answer');
+    await dialog.getByRole('button', { name: 'Start process' }).click();
+    await pollUntil(async () => (await command.getAttribute('aria-invalid')) === 'true', 10_000, 'the Command field marked');
+    const description = await command.evaluate((input) => document.getElementById(input.getAttribute('aria-describedby')!.split(' ')[0]!)?.textContent ?? '');
+    expect(description).toContain('to run `python3 -c print(42)`, put `python3` in Command and `-c print(42)` in Arguments');
+    expect(await field(dialog, 'Name').inputValue()).toBe('answer');
+
+    // Following the advice, with a working directory that does not exist.
+    await command.fill('python3');
+    await field(dialog, 'Arguments').fill('-c print(42)');
+    const cwd = field(dialog, 'Working directory');
+    await cwd.fill(`${app.dataDir}/missing`);
+    await dialog.getByRole('button', { name: 'Start process' }).click();
+    await pollUntil(async () => (await cwd.getAttribute('aria-invalid')) === 'true', 10_000, 'the Working directory field marked');
+    expect(await command.getAttribute('aria-invalid')).not.toBe('true');
+
+    await cwd.fill('');
+    await dialog.getByRole('button', { name: 'Start process' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = await pollUntil(async () => (await readProcessTable(page)).find((candidate) => candidate.Name === 'answer'), 10_000, 'the started process');
+    expect(row.Command).toBe('python3 -c print(42)');
+    expect(pageErrors).toEqual([]);
     await removeAll();
   });
 });

@@ -79,7 +79,7 @@ describe('NewProcessForm', () => {
     expect(screen.getByRole('list', { name: /as the program receives them/ })).toHaveTextContent('-cprint("a b")--flag');
     await submit();
     await waitFor(() => expect(onclose).toHaveBeenCalledOnce());
-    expect(api.calls).toEqual([
+    expect(api.calls.filter((call) => call.name !== 'checkSpec')).toEqual([
       {
         name: 'createProcess',
         args: {
@@ -100,8 +100,8 @@ describe('NewProcessForm', () => {
     render(NewProcessForm, { api, onclose: () => {} });
     await type(/^Command/, 'sleep');
     await submit();
-    await waitFor(() => expect(api.calls).toHaveLength(1));
-    expect(api.calls[0].args).toEqual({ command: 'sleep', daemon: false });
+    await waitFor(() => expect(api.calls.map((call) => call.name)).toContain('createProcess'));
+    expect(api.calls.find((call) => call.name === 'createProcess')?.args).toEqual({ command: 'sleep', daemon: false });
   });
 
   it('shows an app error at the field it names, and other errors at the top', async () => {
@@ -121,5 +121,44 @@ describe('NewProcessForm', () => {
     await submit();
     expect(await screen.findByRole('alert')).toHaveTextContent('spawn ls ENOENT');
     expect(cwd).not.toHaveAttribute('aria-invalid');
+  });
+});
+
+describe('start errors, said at the field with the form open', () => {
+  const WHOLE_LINE = 'Command is the program alone, and no program is named “python3 x.py”: to run `python3 x.py`, put `python3` in Command and `x.py` in Arguments';
+
+  it('shows what the app found before starting under the fields it concerns, and starts nothing', async () => {
+    const api = recordingApi({
+      checkSpec: () => ({ ok: true, value: { problems: [{ field: 'command', message: WHOLE_LINE }, { field: 'cwd', message: 'no folder /nope: create it first' }] } }),
+    });
+    const onclose = vi.fn();
+    render(NewProcessForm, { api, onclose });
+    await type(/^Command/, 'python3 x.py');
+    await type(/^Working directory/, '/nope');
+    await type(/^Name/, 'trainer');
+    await submit();
+    const command = screen.getByLabelText(/^Command/);
+    await waitFor(() => expect(command).toHaveAttribute('aria-invalid', 'true'));
+    expect(command).toHaveAccessibleDescription(expect.stringContaining(WHOLE_LINE));
+    expect(screen.getByLabelText(/^Working directory/)).toHaveAccessibleDescription(expect.stringContaining('no folder /nope'));
+    // Nothing typed is lost, nothing started.
+    expect(command).toHaveValue('python3 x.py');
+    expect(screen.getByLabelText(/^Name/)).toHaveValue('trainer');
+    expect(onclose).not.toHaveBeenCalled();
+    expect(api.calls.map((call) => call.name)).toEqual(['checkSpec']);
+  });
+
+  it('keeps the form open with the reason when the start itself fails, and removes the failed row', async () => {
+    const api = recordingApi({
+      createProcess: () => ({ ok: true, value: { id: 'p3', row: { state: 'failed', error: 'Cannot start ./x: permission denied [EACCES]' } } }),
+    });
+    const onclose = vi.fn();
+    render(NewProcessForm, { api, onclose });
+    await type(/^Command/, './x');
+    await submit();
+    expect(await screen.findByRole('alert')).toHaveTextContent('Cannot start ./x: permission denied [EACCES]');
+    expect(screen.getByLabelText(/^Command/)).toHaveValue('./x');
+    expect(onclose).not.toHaveBeenCalled();
+    expect(api.calls.map((call) => call.name)).toEqual(['checkSpec', 'createProcess', 'remove']);
   });
 });
