@@ -1,0 +1,49 @@
+// Takes docs/channels.png: the Channels view with the demo's live objects (the seeds' queue and pipe,
+// a worker blocked on demo-jobs with items put from the view, its shared counter and lock, and the
+// pipe console's answer), light theme, in Chromium through the built headless server.
+// Run after `npm run build`: npx tsx scripts/screenshot-channels.ts
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { launchChromium, startServedApp, type ServedApp } from '../test/e2e/harness.js';
+import { closeScreenshotSession } from './screenshot-cleanup.js';
+
+const VIEWPORT = { width: 1440, height: 820 };
+
+async function main(): Promise<void> {
+  mkdirSync(resolve('docs'), { recursive: true });
+  let app: ServedApp | null = null;
+  let browser: Browser | null = null;
+  try {
+    app = await startServedApp();
+    await app.command('runDemo', {});
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'light', deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    await page.goto(app.url);
+    await page.getByRole('tab', { name: /^Channels/ }).click();
+    const jobs = page.getByRole('table', { name: 'Queues' }).getByRole('row', { name: /demo-jobs/ });
+    await jobs.getByText(/demo-jobs-worker \(pid \d+\)/).waitFor({ timeout: 30_000 });
+    const pipe = page.getByRole('table', { name: 'Pipes' }).getByRole('row', { name: /demo-pipe/ });
+    await pipe.getByText(/demo-pipe-child \(pid \d+\)/).waitFor({ timeout: 30_000 });
+    await pipe.getByRole('textbox').fill('{"question": "are you there?"}');
+    await pipe.getByRole('button', { name: /Send on end/ }).click();
+    await pipe.getByText(/← \[42,null,"hello"/).waitFor({ timeout: 10_000 });
+    // Work fed from the view for a few seconds, so the rates, the counter and their sparklines move.
+    for (let n = 1; n <= 16; n += 1) {
+      await jobs.getByRole('textbox').fill(`["resize", "photo-${n}.png"]`);
+      await jobs.getByRole('button', { name: 'Put' }).click();
+      await page.waitForTimeout(150 + (n % 4) * 100);
+    }
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: resolve('docs/channels.png') });
+    console.log('wrote docs/channels.png');
+  } finally {
+    await closeScreenshotSession(browser, app);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
