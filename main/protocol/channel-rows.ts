@@ -93,7 +93,6 @@ export interface EventChannelRow extends ChannelRowBase {
 }
 
 export type ChannelRow = QueueChannelRow | PipeChannelRow | SharedChannelRow | LockChannelRow | EventChannelRow;
-export type ChannelRowKind = ChannelRow['kind'];
 
 /** What listChannels answers: every object (at most MAX_CHANNEL_ROWS), as of the last sampling tick. */
 export interface ChannelList {

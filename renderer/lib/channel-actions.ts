@@ -13,7 +13,7 @@ export function parseJsonValue(text: string, field: string): Parsed {
   }
 }
 
-export function parseNumber(text: string, field: string): Parsed {
+function parseNumber(text: string, field: string): Parsed {
   const value = Number(text.trim());
   if (text.trim() === '' || !Number.isFinite(value)) return { ok: false, message: `${field} must be a number, e.g. 42 or 1.5` };
   return { ok: true, value };
