@@ -22,6 +22,9 @@ interface Memory {
   history: number[];
 }
 
+/** A row as its kind builds it: the broker adds who uses the object. */
+type WithoutUsers<Row> = Row extends ChannelRow ? Omit<Row, 'users'> : never;
+
 export interface AbandonedLock {
   kind: ChannelKind;
   name: string;
@@ -65,7 +68,7 @@ export class ChannelRows {
     const live = new Set(shown);
     for (const object of this.#memory.keys()) if (!live.has(object)) this.#memory.delete(object);
     for (const object of this.#abandoned.keys()) if (!live.has(object)) this.#abandoned.delete(object);
-    this.#rows = shown.map((object) => this.#row(object, elapsedSeconds));
+    this.#rows = shown.map((object) => ({ ...this.#row(object, elapsedSeconds), users: this.#broker.users(object) }));
   }
 
   list(): ChannelList {
@@ -76,7 +79,7 @@ export class ChannelRows {
     this.#broker.off('abandoned', this.#listener);
   }
 
-  #row(object: BrokeredObject, elapsedSeconds: number | null): ChannelRow {
+  #row(object: BrokeredObject, elapsedSeconds: number | null): WithoutUsers<ChannelRow> {
     const memory = this.#memoryOf(object);
     if (object instanceof Queue) return this.#queueRow(object, memory, elapsedSeconds);
     if (object instanceof PipeChannel) {
@@ -99,7 +102,7 @@ export class ChannelRows {
     throw new TypeError(`the Channels view does not know a ${object.kind}`);
   }
 
-  #queueRow(queue: Queue, memory: Memory, elapsedSeconds: number | null): QueueChannelRow {
+  #queueRow(queue: Queue, memory: Memory, elapsedSeconds: number | null): WithoutUsers<QueueChannelRow> {
     const putRate = elapsedSeconds === null ? 0 : (queue.putCount - memory.putCount) / elapsedSeconds;
     const getRate = elapsedSeconds === null ? 0 : (queue.getCount - memory.getCount) / elapsedSeconds;
     memory.putCount = queue.putCount;

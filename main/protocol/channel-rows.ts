@@ -15,6 +15,11 @@ interface ChannelRowBase {
    * semaphore's free permits. Empty for kinds with no number to draw.
    */
   history: number[];
+  /**
+   * The connected processes that opened it or asked it for something (a Value passed in a target's
+   * arguments and only read or written in shared memory sends nothing, so its users do not show).
+   */
+  users: ChannelParty[];
 }
 
 export interface QueueChannelRow extends ChannelRowBase {

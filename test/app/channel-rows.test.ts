@@ -46,7 +46,7 @@ describe('the Channels view model', () => {
       args: ['-c', python([`item = pooldeck_worker.queue(${JSON.stringify(queue.name)}).get()`, 'print("got", item, flush=True)'])],
     });
     const blocked = await rowWhen<QueueChannelRow>(queue.name, (candidate) => candidate.blockedGetting.length === 1);
-    expect(blocked).toMatchObject({ kind: 'queue', size: 0, maxsize: 3, blockedGetting: [{ pid: row.pid, name: 'consumer' }], blockedPutting: [] });
+    expect(blocked).toMatchObject({ kind: 'queue', size: 0, maxsize: 3, blockedGetting: [{ pid: row.pid, name: 'consumer' }], blockedPutting: [], users: [{ pid: row.pid, name: 'consumer' }] });
 
     app.supervisor.channelActions.putQueueItem(queue.name, ['hello', 1]);
     expect(await app.supervisor.processOf(row.id).join()).toBe(0);
@@ -83,7 +83,7 @@ describe('the Channels view model', () => {
 
     app.supervisor.kill(row.id);
     const abandoned = await rowWhen<LockChannelRow>(lock.name, (candidate) => candidate.abandoned !== null);
-    expect(abandoned).toMatchObject({ holders: [], abandoned: { holder: { pid: row.pid, name: 'holder' } } });
+    expect(abandoned).toMatchObject({ holders: [], users: [], abandoned: { holder: { pid: row.pid, name: 'holder' } } });
     expect(app.supervisor.readLogs(row.id).lines.map((line) => line.text)).toContain(`ended holding lock ${lock.name}: the app released it`);
     expect(await lock.acquire({ block: false })).toBe(true);
     lock.release();

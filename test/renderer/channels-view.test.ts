@@ -12,6 +12,7 @@ const ROWS: ChannelRow[] = [
     kind: 'queue',
     name: 'jobs',
     history: [0, 1, 2],
+    users: [{ pid: 4121, name: 'consumer' }],
     size: 2,
     maxsize: 10,
     closed: false,
@@ -27,24 +28,26 @@ const ROWS: ChannelRow[] = [
     kind: 'pipe',
     name: 'talk',
     history: [],
+    users: [{ pid: 5000, name: 'echo' }],
     duplex: true,
     ends: [
       { index: 0, readable: true, writable: true, closed: false, heldByApp: true, holders: [], received: 3, waiting: 0 },
       { index: 1, readable: true, writable: true, closed: false, heldByApp: false, holders: [{ pid: 5000, name: 'echo' }], received: 4, waiting: 1 },
     ],
   },
-  { kind: 'value', name: 'counter', history: [1, 5, 9], typecode: 'i', length: 1, values: [9] },
+  { kind: 'value', name: 'counter', history: [1, 5, 9], users: [], typecode: 'i', length: 1, values: [9] },
   {
     kind: 'lock',
     name: 'guard',
     history: [1, 0],
+    users: [],
     holders: [],
     waiting: [{ pid: 6001, name: null }],
     free: null,
     abandoned: { holder: { pid: 6000, name: 'holder' }, at: NOW - 1000 },
   },
-  { kind: 'semaphore', name: 'slots', history: [1], holders: [{ pid: 7000, name: 'worker', count: 2, since: NOW - 65_000 }], waiting: [], free: 1, abandoned: null },
-  { kind: 'event', name: 'ready', history: [], isSet: false, waiting: [{ pid: 8000, name: 'waiter' }] },
+  { kind: 'semaphore', name: 'slots', history: [1], users: [], holders: [{ pid: 7000, name: 'worker', count: 2, since: NOW - 65_000 }], waiting: [], free: 1, abandoned: null },
+  { kind: 'event', name: 'ready', history: [], users: [], isSet: false, waiting: [{ pid: 8000, name: 'waiter' }] },
 ];
 
 function channelsApi(overrides: Parameters<typeof recordingApi>[0] = {}) {
@@ -62,6 +65,7 @@ describe('the Channels view', () => {
     expect(jobs).toHaveTextContent('0.5/s');
     expect(jobs).toHaveTextContent('consumer (pid 4121)');
     expect(jobs).toHaveTextContent('["hello",1]');
+    expect(jobs).toHaveTextContent('used by consumer (pid 4121)');
     expect(jobs.querySelectorAll('svg polyline').length).toBe(3);
 
     const pipe = within(screen.getByRole('table', { name: 'Pipes' })).getByRole('row', { name: /talk/ });

@@ -12,7 +12,7 @@ import { EventEmitter } from 'node:events';
 import type { ChannelConnection, ChannelServer } from '../channel-server.js';
 import { CARRIED_AS_TAG } from '../json-values.js';
 import { toWireError } from './errors.js';
-import type { Party, PartyInfo } from './party.js';
+import { partyInfo, type Party, type PartyInfo } from './party.js';
 
 export type ChannelKind = 'queue' | 'pipe' | 'lock' | 'rlock' | 'semaphore' | 'event' | 'value' | 'array';
 
@@ -60,6 +60,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   readonly #counters = new Map<ChannelKind, number>();
   readonly #served = new Map<ChannelServer, () => void>();
   readonly #parties = new Set<ChannelConnection>();
+  /** The processes that opened or used each object, while they are connected: the Channels view's "used by". */
+  readonly #users = new Map<BrokeredObject, Set<Party>>();
 
   /** The objects served, oldest first. */
   get objects(): BrokeredObject[] {
@@ -68,6 +70,11 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   get(name: string): BrokeredObject | undefined {
     return this.#objects.get(name);
+  }
+
+  /** The connected processes that opened `object` or asked it for something, in the order they first did. */
+  users(object: BrokeredObject): PartyInfo[] {
+    return [...(this.#users.get(object) ?? [])].map(partyInfo);
   }
 
   /**
@@ -99,6 +106,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
   remove(object: BrokeredObject): void {
     if (this.#objects.get(object.name) !== object) return;
     this.#objects.delete(object.name);
+    this.#users.delete(object);
     this.emit('objects');
   }
 
@@ -125,6 +133,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     });
     connection.once('close', () => {
       this.#parties.delete(connection);
+      for (const users of this.#users.values()) users.delete(connection);
       for (const object of this.#objects.values()) object.partyGone(connection);
     });
   }
@@ -139,12 +148,19 @@ export class Broker extends EventEmitter<BrokerEvents> {
     };
     try {
       const object = this.#find(message.kind, message.name);
+      this.#noteUser(object, connection);
       if (message.type === 'open') respond(null, object.open(connection, message as unknown as ChannelRequest));
       else if (typeof message.op !== 'string') throw new TypeError('an "op" message needs "op", the operation\'s name (a string)');
       else object.serve(connection, message as unknown as ChannelRequest, respond);
     } catch (error) {
       respond(error instanceof Error ? error : new Error(String(error)));
     }
+  }
+
+  #noteUser(object: BrokeredObject, party: Party): void {
+    let users = this.#users.get(object);
+    if (users === undefined) this.#users.set(object, (users = new Set()));
+    users.add(party);
   }
 
   #find(kind: unknown, name: unknown): BrokeredObject {
