@@ -35,7 +35,7 @@ export const COLUMNS: readonly TableColumn[] = [
 export const ACTIONS_WIDTH = 176;
 
 /** First to go when space runs out; the columns not listed always stay. */
-const GIVE_WAY_ORDER: readonly SortKey[] = ['tasksDone', 'pool', 'daemon', 'memory', 'uptime', 'result', 'cpu', 'command'];
+const GIVE_WAY_ORDER: readonly SortKey[] = ['tasksDone', 'daemon', 'memory', 'pool', 'uptime', 'result', 'cpu', 'command'];
 
 const needs = (column: TableColumn) => column.width ?? column.minWidth ?? 0;
 

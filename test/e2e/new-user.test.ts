@@ -159,10 +159,10 @@ describe('a 900×700 window', () => {
       await pollUntil(async () => (await readProcessTable(narrow)).length === 2, 10_000, 'the two live processes');
       const headers = (await narrow.getByRole('columnheader').allInnerTexts()).map((text) => text.replace(/[▲▼]/g, '').trim());
       expect(headers).toEqual(['Name', 'Command', 'PID', 'Alive', 'Exit code', 'State', 'Actions']);
-      const overflow = await narrow.evaluate(() => {
-        const viewport = document.querySelector('[role="grid"]')!.parentElement!;
-        return viewport.scrollWidth - viewport.clientWidth;
-      });
+      // The table's scrolling viewport holds the grid; no sideways scroll means everything fits.
+      const overflow = await narrow
+        .locator('div:has(> [role="grid"])')
+        .evaluate((viewport: { scrollWidth: number; clientWidth: number }) => viewport.scrollWidth - viewport.clientWidth);
       expect(overflow).toBe(0);
       await narrow.getByRole('grid', { name: 'Processes' }).getByRole('row').filter({ hasText: 'trainer' }).getByRole('gridcell').first().click();
       await narrow.screenshot({ path: 'docs/narrow-table.png' });
@@ -183,7 +183,8 @@ describe('the New process form', () => {
     await field(dialog, 'Name').fill('answer');
     await dialog.getByRole('button', { name: 'Start process' }).click();
     await pollUntil(async () => (await command.getAttribute('aria-invalid')) === 'true', 10_000, 'the Command field marked');
-    const description = await command.evaluate((input) => document.getElementById(input.getAttribute('aria-describedby')!.split(' ')[0]!)?.textContent ?? '');
+    const describedBy = (await command.getAttribute('aria-describedby'))!.split(' ');
+    const description = (await Promise.all(describedBy.map((id) => dialog.locator(`[id="${id}"]`).innerText()))).join(' ');
     expect(description).toContain('to run `python3 -c print(42)`, put `python3` in Command and `-c print(42)` in Arguments');
     expect(await field(dialog, 'Name').inputValue()).toBe('answer');
 

@@ -16,7 +16,7 @@ describe('hiddenColumns', () => {
   });
 
   it('gives way least needed first, and never drops the five that stay', () => {
-    expect(shownAt(1280)).toEqual(['Name', 'Command', 'PID', 'Alive', 'Exit code', 'State', 'Result', 'CPU', 'Memory', 'Uptime']);
+    expect(shownAt(1280)).toEqual(['Name', 'Command', 'PID', 'Alive', 'Exit code', 'State', 'Result', 'CPU', 'Uptime', 'Pool']);
     for (const width of [300, 600, 700, 800]) expect(shownAt(width)).toEqual(['Name', 'PID', 'Alive', 'Exit code', 'State']);
   });
 });
