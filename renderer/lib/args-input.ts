@@ -75,7 +75,7 @@ export function splitArgs(input: string): ArgsParseResult {
 const NEEDS_QUOTES = /[\s'"\\]/;
 
 /** One argument as the Arguments box reads it back: `x.py`, `'two words'`, `''`, `'it'\''s'`. */
-export function quoteArg(arg: string): string {
+function quoteArg(arg: string): string {
   if (arg !== '' && !NEEDS_QUOTES.test(arg)) return arg;
   return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
