@@ -2,8 +2,10 @@ import '@testing-library/svelte/vitest';
 import { describe, expect, it } from 'vitest';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import ChannelsView from '../../renderer/components/ChannelsView.svelte';
+import ProcessDetails from '../../renderer/components/ProcessDetails.svelte';
 import type { ChannelList, ChannelRow } from '../../main/protocol/index.js';
 import { recordingApi } from './recording-api.js';
+import { processRow } from './process-rows.js';
 
 const NOW = 1_700_000_060_000;
 
@@ -122,5 +124,22 @@ describe('the Channels view', () => {
     const events = await screen.findByRole('table', { name: 'Events' });
     await fireEvent.click(within(events).getByRole('button', { name: 'Set' }));
     await waitFor(() => expect(api.calls.find((call) => call.name === 'setEvent')?.args).toEqual({ name: 'ready', set: true }));
+  });
+});
+
+describe("a process's details", () => {
+  it('link to the channels it uses, which the Channels view brings into view', async () => {
+    const api = channelsApi({ getProcessDetails: () => ({ ok: true, value: { argv: ['python3'], cwd: '/', env: {} } }) });
+    const opened: string[] = [];
+    const row = processRow({ id: 'p1', name: 'consumer', pid: 4121, isAlive: true, state: 'running', startedAt: NOW });
+    render(ProcessDetails, { props: { api, row, now: NOW, onclose: () => {}, onopenchannel: (name: string) => opened.push(name) } });
+    const used = await screen.findByRole('list', { name: 'Channels used' });
+    // It opened jobs and waits on it; the others are other processes'.
+    expect(within(used).getAllByRole('button').map((button) => button.textContent)).toEqual(['jobs']);
+    await fireEvent.click(within(used).getByRole('button', { name: 'jobs' }));
+    expect(opened).toEqual(['jobs']);
+
+    render(ChannelsView, { api, onerror: () => {}, focus: 'slots' });
+    await waitFor(() => expect(document.querySelector('tr.focused')?.getAttribute('data-channel')).toBe('slots'));
   });
 });
