@@ -23,9 +23,9 @@ async function main(): Promise<void> {
     await page.goto(app.url);
     await page.getByRole('tab', { name: /^Channels/ }).click();
     const jobs = page.getByRole('table', { name: 'Queues' }).getByRole('row', { name: /demo-jobs/ });
-    await jobs.getByText(/demo-jobs-worker \(pid \d+\)/).waitFor({ timeout: 30_000 });
+    await jobs.getByText(/^demo-jobs-worker \(pid \d+\)$/).waitFor({ timeout: 30_000 });
     const pipe = page.getByRole('table', { name: 'Pipes' }).getByRole('row', { name: /demo-pipe/ });
-    await pipe.getByText(/demo-pipe-child \(pid \d+\)/).waitFor({ timeout: 30_000 });
+    await pipe.getByText(/^demo-pipe-child \(pid \d+\)$/).waitFor({ timeout: 30_000 });
     await pipe.getByRole('textbox').fill('{"question": "are you there?"}');
     await pipe.getByRole('button', { name: /Send on end/ }).click();
     await pipe.getByText(/← \[42,null,"hello"/).waitFor({ timeout: 10_000 });

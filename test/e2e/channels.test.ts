@@ -16,7 +16,7 @@ describe('the Channels view', () => {
 
     const jobs = page.getByRole('table', { name: 'Queues' }).getByRole('row', { name: /demo-jobs/ });
     // The worker shows as blocked getting once it has opened the queue.
-    await jobs.getByText(/demo-jobs-worker \(pid \d+\)/).waitFor({ timeout: 30_000 });
+    await jobs.getByText(/^demo-jobs-worker \(pid \d+\)$/).waitFor({ timeout: 30_000 });
 
     await jobs.getByRole('textbox', { name: 'Item to put into demo-jobs' }).fill('not json');
     await jobs.getByRole('button', { name: 'Put' }).click();
@@ -38,6 +38,6 @@ describe('the Channels view', () => {
     const queue = page.getByRole('table', { name: 'Queues' }).getByRole('row', { name: /demo-queue/ });
     await queue.locator('.size', { hasText: /^0$/ }).waitFor({ timeout: 30_000 });
     await queue.getByText(/^\d+(\.\d)?\/s$/).first().waitFor();
-    await page.getByRole('table', { name: 'Pipes' }).getByRole('row', { name: /demo-pipe/ }).getByText(/demo-pipe-child \(pid \d+\)/).waitFor();
+    await page.getByRole('table', { name: 'Pipes' }).getByRole('row', { name: /demo-pipe/ }).getByText(/^demo-pipe-child \(pid \d+\)$/).waitFor();
   });
 });
