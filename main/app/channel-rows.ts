@@ -72,6 +72,8 @@ export class ChannelRows {
   }
 
   list(): ChannelList {
+    // Asked before the first tick (the app just started, or sampling is slow): read now rather than show nothing.
+    if (this.#lastTick === null) this.sample();
     return { time: this.#time, sampleIntervalMs: this.#sampleIntervalMs, channels: this.#rows, omitted: this.#omitted };
   }
 
