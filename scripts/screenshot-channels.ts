@@ -1,6 +1,8 @@
 // Takes docs/channels.png: the Channels view with the demo's live objects (the seeds' queue and pipe,
-// a worker blocked on demo-jobs with items put from the view, its shared counter and lock, and the
-// pipe console's answer), light theme, in Chromium through the built headless server.
+// a worker on demo-jobs with items put from the view, its shared counter, and the pipe console's
+// answer), while another process holds the counter's lock and the worker waits for it; then
+// docs/channels-abandoned.png once that holder was killed: the warning, and the worker going on.
+// Light theme, in Chromium through the built headless server.
 // Run after `npm run build`: npx tsx scripts/screenshot-channels.ts
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -24,6 +26,16 @@ async function main(): Promise<void> {
     await page.getByRole('tab', { name: /^Channels/ }).click();
     const jobs = page.getByRole('table', { name: 'Queues' }).getByRole('row', { name: /demo-jobs/ });
     await jobs.getByText(/^demo-jobs-worker \(pid \d+\)$/).waitFor({ timeout: 30_000 });
+    // A process that takes the counter's lock and keeps it: the worker's next increment waits.
+    const program = [
+      `import sys, time; sys.path.insert(0, ${JSON.stringify(resolve('resources/workers'))})`,
+      'from pooldeck_worker import lock',
+      "lock('demo-jobs-done.lock').acquire()",
+      'time.sleep(600)',
+    ].join('\n');
+    const holder = await app.command<{ id: string }>('createProcess', { name: 'report-writer', command: 'python3', args: ['-c', program] });
+    const locks = page.getByRole('table', { name: 'Locks and semaphores' });
+    await locks.getByText(/report-writer \(pid \d+\)/).first().waitFor({ timeout: 30_000 });
     const pipe = page.getByRole('table', { name: 'Pipes' }).getByRole('row', { name: /demo-pipe/ });
     await pipe.getByText(/^demo-pipe-child \(pid \d+\)$/).waitFor({ timeout: 30_000 });
     await pipe.getByRole('textbox').fill('{"question": "are you there?"}');
@@ -35,9 +47,15 @@ async function main(): Promise<void> {
       await jobs.getByRole('button', { name: 'Put' }).click();
       await page.waitForTimeout(150 + (n % 4) * 100);
     }
+    await locks.getByText(/demo-jobs-worker \(pid \d+\)/).first().waitFor({ timeout: 10_000 });
     await page.mouse.move(0, 0);
     await page.screenshot({ path: resolve('docs/channels.png') });
     console.log('wrote docs/channels.png');
+
+    await app.command('kill', { id: holder.value!.id });
+    await locks.getByText(/report-writer \(pid \d+\) died holding it/).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: resolve('docs/channels-abandoned.png') });
+    console.log('wrote docs/channels-abandoned.png');
   } finally {
     await closeScreenshotSession(browser, app);
   }
