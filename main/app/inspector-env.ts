@@ -10,12 +10,12 @@ import type { ProcessSpec } from '../protocol/schemas.js';
 const PYTHON_COMMAND = /^python(\d+(\.\d+)?)?(\.exe)?$/i;
 
 /** The folder of the inspector's sitecustomize: `inspector` beside the helpers' folder. */
-export function inspectorDir(workersDir: string | undefined): string {
+function inspectorDir(workersDir: string | undefined): string {
   return join(workersDir ?? defaultWorkersDir(), '..', 'inspector');
 }
 
 /** A job the inspector watches: a Python command or a Python target, unless the spec says `inspect: false`. */
-export function isInspected(spec: ProcessSpec): boolean {
+function isInspected(spec: ProcessSpec): boolean {
   if (spec.inspect === false) return false;
   if (spec.target !== undefined) return targetLanguage(spec.target) === 'python';
   return spec.command !== undefined && PYTHON_COMMAND.test(basename(spec.command));
