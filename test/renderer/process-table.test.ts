@@ -310,6 +310,15 @@ describe('ProcessTable', () => {
     expect(parseInt(spacer?.style.height ?? '0', 10)).toBeGreaterThan(4900 * 28);
   });
 
+  it('brings a row selected from outside (a process just created) into view once, when it appears', async () => {
+    const rows = manyRows(1000);
+    const { grid, rerender } = setup(rows, { selectedId: 'p900' });
+    await rerender({ rows: [...rows, processRow({ id: 'fresh', name: 'just-created', pid: 9999 })], selectedId: 'fresh' });
+    await tick();
+    expect(renderedIds(grid)).toContain('fresh');
+    expect(selectedIds(grid)).toEqual(['fresh']);
+  });
+
   it('updates the window in place when a delta replaces all rows', async () => {
     const rows = manyRows(1000);
     const { grid, rerender } = setup(rows);
