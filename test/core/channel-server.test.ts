@@ -15,6 +15,7 @@ import { answerFor, CHALLENGE, DIGEST_PREFIX, encodeFrame, FrameReader, WELCOME 
 import { ChannelServer, type ChannelConnection, type ChannelServerOptions, type RefusedAttempt } from '../../main/core/channel-server.js';
 import { Pool } from '../../main/core/pool.js';
 import { Process, type ProcessOptions } from '../../main/core/process.js';
+import { killAndClose } from '../helpers/kill-processes.js';
 import { until } from '../helpers/until.js';
 
 const WORKERS = fileURLToPath(new URL('../../resources/workers/', import.meta.url));
@@ -57,17 +58,7 @@ const sockets: Socket[] = [];
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();
   for (const pool of pools.splice(0)) await pool.terminate();
-  for (const process of started.splice(0)) {
-    if (process.pid !== null && process.exitcode === null) {
-      try {
-        globalThis.process.kill(-process.pid, 'SIGKILL');
-      } catch {
-        // The group is gone already.
-      }
-      await process.join();
-    }
-    process.close();
-  }
+  await killAndClose(started);
   for (const server of servers.splice(0)) await server.close();
 });
 

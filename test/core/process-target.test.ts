@@ -9,6 +9,7 @@ import { Pool } from '../../main/core/pool.js';
 import { Process, type ProcessOptions } from '../../main/core/process.js';
 import { startedWorkers, trackPools, until } from '../fixtures/pool-harness.js';
 import { TaskFailedError } from '../../main/core/errors.js';
+import { killAndClose } from '../helpers/kill-processes.js';
 
 const TARGETS = fileURLToPath(new URL('../fixtures/targets/', import.meta.url));
 
@@ -16,17 +17,7 @@ const started: Process[] = [];
 const tempDirs: string[] = [];
 
 afterEach(async () => {
-  for (const process of started.splice(0)) {
-    if (process.pid !== null && process.exitcode === null) {
-      try {
-        globalThis.process.kill(-process.pid, 'SIGKILL');
-      } catch {
-        // The group is gone already.
-      }
-      await process.join();
-    }
-    process.close();
-  }
+  await killAndClose(started);
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, startServedApp, type ServedApp } from './harness.js';
+import { useServedPage } from './served-page.js';
 import { field, keepEndedProcessesInView, pollUntil, readProcessTable, rowNamed } from './ui-helpers.js';
 
 // Function mode in the real UI, over the built headless server and the real Python helper: a file in
@@ -20,34 +19,25 @@ def divide(a, b):
     return a / b
 `;
 
-let app: ServedApp;
-let browser: Browser;
-let page: Page;
-let folder: string;
 const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  folder = mkdtempSync(join(tmpdir(), 'pooldeck-function-mode-'));
-  writeFileSync(join(folder, 'tasks.py'), TASKS_PY);
-  app = await startServedApp();
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+const served = useServedPage({ width: 1280, height: 800 }, async (page) => {
   await keepEndedProcessesInView(page);
   page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
-  await page.goto(app.url);
+});
+let folder: string;
+
+beforeAll(() => {
+  folder = mkdtempSync(join(tmpdir(), 'pooldeck-function-mode-'));
+  writeFileSync(join(folder, 'tasks.py'), TASKS_PY);
 });
 
-afterAll(async () => {
-  await browser?.close().catch(() => {});
-  if (app) {
-    const { survivors } = await app.stop();
-    expect(survivors, 'processes left behind by the server').toEqual([]);
-  }
+afterAll(() => {
   if (folder) rmSync(folder, { recursive: true, force: true });
 });
 
 /** Fills the New process form in Function mode, picking `functionName` from the helper's list. */
 async function startFunction(options: { name: string; functionName: string; args: string }) {
+  const { page } = served;
   await page.getByRole('button', { name: 'New process' }).first().click();
   const dialog = page.getByRole('dialog', { name: 'New process' });
   await dialog.getByRole('radio', { name: 'Run a function' }).check();
@@ -63,6 +53,7 @@ async function startFunction(options: { name: string; functionName: string; args
 
 /** The row of process `name` once it has an exit code. */
 function endedRow(name: string) {
+  const { page } = served;
   return pollUntil(
     async () => {
       const found = rowNamed(await readProcessTable(page), name);
@@ -75,6 +66,7 @@ function endedRow(name: string) {
 
 describe('Function mode', () => {
   it('lists the file’s functions with their signatures and doc lines', async () => {
+    const { page } = served;
     await page.getByRole('button', { name: 'New process' }).first().click();
     const dialog = page.getByRole('dialog', { name: 'New process' });
     await dialog.getByRole('radio', { name: 'Run a function' }).check();
@@ -91,6 +83,7 @@ describe('Function mode', () => {
   });
 
   it('says at the file field why a file cannot be listed', async () => {
+    const { page } = served;
     await page.getByRole('button', { name: 'New process' }).first().click();
     const dialog = page.getByRole('dialog', { name: 'New process' });
     await dialog.getByRole('radio', { name: 'Run a function' }).check();
@@ -109,6 +102,7 @@ describe('Function mode', () => {
   });
 
   it('shows what a raising function raised, and opens its traceback', async () => {
+    const { page } = served;
     await startFunction({ name: 'e2e-divide', functionName: 'divide', args: '[1, 0]' });
     const row = await endedRow('e2e-divide');
     expect(row['Exit code']).toBe('1');

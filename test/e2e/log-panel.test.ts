@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, startServedApp, type ServedApp } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useServedPage } from './served-page.js';
 import { keepEndedProcessesInView, pollUntil, readProcessTable, rowNamed, selectRow, showTab } from './ui-helpers.js';
 
 // The log panel in Chromium over the built headless server, with a real Python program: 200,000 lines
@@ -17,28 +16,11 @@ const PROGRAM = [
   'input("Press Enter to quit ")',
 ].join('\n');
 
-let app: ServedApp;
-let browser: Browser;
-let page: Page;
-
-beforeAll(async () => {
-  app = await startServedApp();
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-  await keepEndedProcessesInView(page);
-  await page.goto(app.url);
-});
-
-afterAll(async () => {
-  await browser?.close().catch(() => {});
-  if (app) {
-    const { survivors } = await app.stop();
-    expect(survivors, 'processes left behind by the server').toEqual([]);
-  }
-});
+const served = useServedPage({ width: 1280, height: 800 }, keepEndedProcessesInView);
 
 describe('the log panel', () => {
   it('shows the tail of a long log, a progress bar as one line, takes input, and searches the whole file', async () => {
+    const { app, page } = served;
     const created = await app.command<{ id: string }>('createProcess', { command: 'python3', args: ['-u', '-c', PROGRAM], name: 'long-log' });
     expect(created.ok, JSON.stringify(created.error)).toBe(true);
 

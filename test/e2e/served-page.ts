@@ -4,7 +4,11 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, startServedApp, type ServedApp } from './harness.js';
 
-export function useServedPage(viewport = { width: 1440, height: 900 }): { readonly app: ServedApp; readonly page: Page } {
+/** `beforeLoad` runs on the page before it first loads the app (init scripts, error listeners). */
+export function useServedPage(
+  viewport = { width: 1440, height: 900 },
+  beforeLoad: (page: Page) => Promise<void> = async () => {},
+): { readonly app: ServedApp; readonly page: Page } {
   let app: ServedApp | undefined;
   let browser: Browser | undefined;
   let page: Page | undefined;
@@ -12,6 +16,7 @@ export function useServedPage(viewport = { width: 1440, height: 900 }): { readon
     app = await startServedApp();
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport })).newPage();
+    await beforeLoad(page);
     await page.goto(app.url);
   });
   afterAll(async () => {
