@@ -32,8 +32,6 @@ Any process the app starts (and its descendants) can also talk to the app over i
         channel.send({"type": "note", "text": "hi"})
 """
 
-import hashlib
-import hmac
 import json
 import os
 import re
@@ -288,6 +286,11 @@ class _Stream(object):
 
 
 def _sha256_answer(authkey, message):
+    # Imported here, not at the top: hashlib loads OpenSSL, ~3.7 MiB of private memory that a worker
+    # which never connects (most pool workers) should not carry.
+    import hashlib
+    import hmac
+
     return _SHA256 + hmac.new(authkey, message, hashlib.sha256).digest()
 
 
@@ -302,6 +305,8 @@ def _handshake(stream, authkey):
     message = _SHA256 + os.urandom(40)
     stream.write_frame(_CHALLENGE + message)
     answer = stream.read_frame()
+    import hmac
+
     if not hmac.compare_digest(answer, _sha256_answer(authkey, message)):
         stream.write_frame(_FAILURE)
         raise AuthenticationError("the channel answered our challenge with another key")
