@@ -65,6 +65,7 @@ export interface InspectedQueueRow {
   key: string;
   /** `Queue` or `JoinableQueue`. */
   kind: string;
+  /** 0: unbounded. */
   maxsize: number;
   /** Approximate, as `qsize()`; null where the OS cannot tell (macOS). */
   size: number | null;

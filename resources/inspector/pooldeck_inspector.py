@@ -289,7 +289,11 @@ def _queue_row(key, queue):
         size = queue.qsize()
     except (NotImplementedError, OSError, ValueError):
         size = None  # macOS has no sem_getvalue; a closed queue has no semaphore to read
-    return {"key": key, "kind": type(queue).__name__, "maxsize": queue._maxsize, "size": size}
+    maxsize = queue._maxsize
+    # Queue(maxsize=0) keeps the semaphore's largest value as its bound: 0 (unbounded), as the program said.
+    if maxsize >= sys.modules["multiprocessing.synchronize"].SEM_VALUE_MAX:
+        maxsize = 0
+    return {"key": key, "kind": type(queue).__name__, "maxsize": maxsize, "size": size}
 
 
 def _value_row(key, shared):

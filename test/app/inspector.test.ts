@@ -1,5 +1,7 @@
 // The multiprocessing inspector, end to end: real Python programs started by the Supervisor, which
 // puts resources/inspector first on PYTHONPATH; what they report over the channel, per start method.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Inspection } from '../../main/protocol/inspection.js';
@@ -10,7 +12,16 @@ const app = useQuietSupervisor('pooldeck-inspector-');
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/inspector/', import.meta.url));
 const SEEDS = `${FIXTURES}seeds.py`;
+const OBJECTS = `${FIXTURES}objects.py`;
 const DISABLED_LINE = /^pooldeck inspector disabled: /;
+
+/** Waits for a line the program prints on stdout. */
+async function printed(id: string, line: string): Promise<void> {
+  await until(
+    () => app.supervisor.readLogs(id).lines.some((logged) => logged.stream === 'stdout' && logged.text === line),
+    () => `"${line}" in the output of ${id}: ${JSON.stringify(app.supervisor.readLogs(id).lines.map((logged) => logged.text))}`,
+  );
+}
 
 async function ended(id: string): Promise<{ exitcode: number | null; stdout: string[]; stderr: string[] }> {
   const exitcode = await app.supervisor.processOf(id).join();
@@ -83,6 +94,54 @@ describe.each(['fork', 'spawn', 'forkserver'])('a multiprocessing program with t
       expect(task.state).toBe('done');
       expect(task.call).toMatch(/^square\(\d,\)$/);
     }
+  });
+});
+
+describe.each(['fork', 'spawn', 'forkserver'])('a multiprocessing program with the %s start method, looked at while it runs', (method) => {
+  it("shows its queues' sizes, its shared values, its pool running, then closed with a failure, and a daemon ended at exit", async () => {
+    const gate = join(app.dataDir, 'gate');
+    const row = await app.supervisor.createProcess({ command: 'python3', args: [OBJECTS, method, gate] });
+    await printed(row.id, 'pool running');
+    const running = await inspectionWhen(
+      row.id,
+      ({ pools, queues, values }) => pools.length === 1 && pools[0].running === 3 && queues.length === 2 && values.length === 2 && values[0].value === 42,
+    );
+    expect(running.pools[0]).toMatchObject({ processes: 3, state: 'running', submitted: 6, done: 0, failed: 0 });
+    expect(running.pools[0].workers).toHaveLength(3);
+    expect(running.queues.map(({ kind, size, maxsize }) => ({ kind, size, maxsize }))).toEqual([
+      { kind: 'Queue', size: 3, maxsize: 7 },
+      { kind: 'JoinableQueue', size: 1, maxsize: 0 },
+    ]);
+    // Set by a child: read in the shared memory where it lives.
+    expect(running.values.map(({ kind, typecode, value, length }) => ({ kind, typecode, value, length }))).toEqual([
+      { kind: 'Value', typecode: 'i', value: 42, length: null },
+      { kind: 'Array', typecode: 'd', value: [0.5, 9.25, 2.5], length: 3 },
+    ]);
+
+    writeFileSync(gate, '');
+    await app.supervisor.writeStdin(row.id, 'go');
+    await printed(row.id, 'pool closed');
+    const closed = await inspectionWhen(row.id, ({ pools }) => pools[0].state === 'closed' && pools[0].done === 5 && pools[0].failed === 1);
+    const [pool] = closed.pools;
+    expect(pool).toMatchObject({ submitted: 6, running: 0 });
+    expect(pool.failures).toHaveLength(1);
+    expect(pool.failures[0].error).toBe("ValueError: no square for 7");
+    expect(pool.failures[0].traceback).toMatch(/Traceback[\s\S]*in fail[\s\S]*ValueError: no square for 7/);
+    const failedTask = pool.tasks.find((task) => task.state === 'failed');
+    expect(failedTask).toMatchObject({ call: 'fail(7,)' });
+    expect(failedTask!.traceback).toMatch(/ValueError: no square for 7/);
+    expect(new Set(pool.tasks.map((task) => task.worker)).size).toBeLessThanOrEqual(3);
+
+    await app.supervisor.writeStdin(row.id, 'go');
+    await printed(row.id, 'daemon started');
+    await inspectionWhen(row.id, ({ processes }) => processes.some((process) => process.name === 'Lingering' && process.alive));
+    await app.supervisor.writeStdin(row.id, 'go');
+    const run = await ended(row.id);
+    expect(run.exitcode).toBe(0);
+    const ends = await inspectionWhen(row.id, ({ processes, queues }) => processes.some((process) => process.name === 'Lingering' && !process.alive) && queues[0].size === 0);
+    // The program exited first; multiprocessing's exit function terminated its daemon child.
+    expect(ends.processes.find((process) => process.name === 'Lingering')).toMatchObject({ daemon: true, alive: false, exitcode: -15 });
+    expect(ends.queues.map((queue) => queue.size)).toEqual([0, 0]);
   });
 });
 
