@@ -10,6 +10,7 @@ import { listTargets } from './target-list.js';
 import { CommandFailure } from '../protocol/errors.js';
 import { sendSignal } from './send-signal.js';
 import { checkProcessSpec } from './spec-check.js';
+import { inspectedPools, processTreeOf, signalDescendant } from './job-tree.js';
 import { resolve } from 'node:path';
 
 export interface AppBackendOptions {
@@ -70,6 +71,9 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
         return { argv: [process.command, ...process.args], cwd: resolve(process.cwd ?? '.'), env: { ...process.env } };
       }),
     getInspection: async ({ id }) => ({ inspection: guard(() => supervisor.inspection(id)) }),
+    getProcessTree: async ({ id }) => guard(() => processTreeOf(supervisor, id)),
+    signalDescendant: async (args) => guard(() => signalDescendant(supervisor, args)),
+    listInspectedPools: async () => ({ jobs: inspectedPools(supervisor) }),
     checkSpec: async (spec) => ({ problems: checkProcessSpec(spec) }),
     closePool: async ({ id }) => (guard(() => supervisor.closePool(id)), {}),
     terminatePool: async ({ id }) => (await guardAsync(() => supervisor.terminatePool(id)), {}),

@@ -109,6 +109,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly #logSearches = new LogSearches();
   readonly #cores = cpus().length;
   #app: AppStats | null = null;
+  /** The last sampling tick: per-pid figures of every job and its descendants (the expanded tree reads them). */
+  #lastSample: SampleResult | null = null;
   #nextPoolId = 1;
   #disposed: Promise<void> | null = null;
   readonly #restarts: ProcessRestarts;
@@ -389,6 +391,21 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.#processes.get(id).process;
   }
 
+  /** The last sampling tick's figures (null before the first): the expanded process tree's CPU, memory and uptime. */
+  lastSample(): SampleResult | null {
+    return this.#lastSample;
+  }
+
+  /** The jobs the inspector has reported on, with what it saw in each. */
+  inspectedJobs(): { row: ProcessRow; inspection: Inspection }[] {
+    const jobs: { row: ProcessRow; inspection: Inspection }[] = [];
+    for (const [id, entry] of this.#processes.entries()) {
+      const inspection = this.#inspections.of(id);
+      if (inspection !== null) jobs.push({ row: entry.row, inspection });
+    }
+    return jobs;
+  }
+
   /** The latest connections the channel refused (a wrong key, garbage, silence), oldest first. */
   refusedChannelAttempts(): RefusedAttempt[] {
     return this.channel.refusedAttempts;
@@ -560,6 +577,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   #applySample(sample: SampleResult): void {
+    this.#lastSample = sample;
     this.#processes.applyUsage((pid) => sample.trees.get(pid) ?? sample.processes.get(pid));
     for (const [id, entry] of this.#pools) {
       entry.row.etaMs = entry.tasks.eta(entry.pool.counts);

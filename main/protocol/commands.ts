@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { DrainQueueArgsSchema, PutQueueItemArgsSchema, SendOnPipeArgsSchema, SetEventArgsSchema, SetSharedValueArgsSchema } from './channel-args.js';
 import type { ChannelList } from './channel-rows.js';
 import type { Inspection } from './inspection.js';
+import { SignalDescendantArgsSchema, type DescendantSignalled, type InspectedJobPools, type ProcessTree } from './job-tree.js';
 import type { LogLine, PartialLogLine, PoolRow, ProcessRow, Snapshot, TaskRow } from './rows.js';
 import {
   EmptyArgsSchema,
@@ -37,6 +38,9 @@ export const commandSchemas = {
   signal: SignalArgsSchema,
   getProcessDetails: IdArgsSchema,
   getInspection: IdArgsSchema,
+  getProcessTree: IdArgsSchema,
+  signalDescendant: SignalDescendantArgsSchema,
+  listInspectedPools: EmptyArgsSchema,
   checkSpec: ProcessSpecSchema,
   closePool: IdArgsSchema,
   terminatePool: IdArgsSchema,
@@ -172,6 +176,12 @@ export interface CommandResults {
   getProcessDetails: ProcessDetails;
   /** What the multiprocessing inspector saw inside a Python job; null when it reported nothing (yet). */
   getInspection: { inspection: Inspection | null };
+  /** The job's live descendants, nested, with the inspector's view: poll it while the row is expanded. */
+  getProcessTree: ProcessTree;
+  /** Refused when the pid is not below the job, or its start time no longer matches (the pid was reused). */
+  signalDescendant: DescendantSignalled;
+  /** Every job in which the inspector saw a multiprocessing Pool: poll it while the Pools view shows. */
+  listInspectedPools: { jobs: InspectedJobPools[] };
   /** Empty when the spec would start, as far as can be told before trying. */
   checkSpec: { problems: SpecProblem[] };
   closePool: Record<string, never>;
