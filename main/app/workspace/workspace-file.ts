@@ -31,6 +31,13 @@ export interface WorkspaceContent {
   display: WorkspaceDisplay;
 }
 
+/** What an import (Procfile, supervisord) reads from a file: jobs for the workspace, and what it could not carry over. */
+export interface ImportedJobs {
+  jobs: WorkspaceJob[];
+  notCarriedOver: string[];
+  notes: string[];
+}
+
 type YamlPath = (string | number)[];
 
 /** A workspace that cannot be read: `file:line: field: message`. */
@@ -53,7 +60,8 @@ const TOP_LEVEL_KEYS = new Set(['processes', 'pools', 'display']);
 /** A parsed workspace file: the Document to edit and save, and where its lines are. */
 export class WorkspaceFile {
   private constructor(
-    readonly path: string,
+    /** Where save() writes; Save As changes it. */
+    public path: string,
     readonly doc: Document,
     private readonly lines: LineCounter,
   ) {}
@@ -114,8 +122,8 @@ export class WorkspaceFile {
     return { jobs, display: display.data };
   }
 
-  async save(path = this.path): Promise<void> {
-    await writeFileAtomic(path, this.doc.toString());
+  async save(): Promise<void> {
+    await writeFileAtomic(this.path, this.doc.toString());
   }
 
   /** Adds a job at the end of its section (created when missing), in the forms' field order. */
