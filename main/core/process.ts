@@ -6,8 +6,9 @@ import { DEFAULT_GRACE_MS } from './defaults.js';
 import { ProcessStartError } from './errors.js';
 import { describeOpenFilesError } from './open-files.js';
 import { exitcodeFrom } from './signals.js';
-import { descendantsOf, processTableThisTurn, readAllProcStats, readProcStat } from './proc-stat.js';
 import { processTreeFor } from './process-tree/index.js';
+import type { TrackedTree } from './process-tree/types.js';
+import { trySignal } from './process-tree/unix-tree.js';
 import { CHANNEL_FD_ENV } from './worker-channel.js';
 import { ADDRESS_ENV, AUTHKEY_ENV, checkedAuthkey, runAuthkey } from './authkey.js';
 import type { ChannelRegistry } from './channel-server.js';
@@ -106,15 +107,10 @@ const liveProcesses = new Set<Process>();
 /** Longest delay setTimeout honours (about 24.8 days); a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** A tracked pid: signalled only while the pid still belongs to the process we started. */
-interface KnownPid {
-  pid: number;
-  startTime: number;
-}
-
 /**
  * One program run as a child process, with multiprocessing.Process's semantics.
- * The child leads its own process group, so terminate/kill reach its whole tree.
+ * terminate/kill reach its whole tree through the platform's seam (process-tree/): on Unix the child
+ * leads its own process group; on Windows taskkill walks its tree.
  *
  * After `close()`, the methods that act on the process or ask about it live — `start`, `join`,
  * `terminate`, `kill`, `stop`, `isAlive` and setting `daemon` — throw an error saying the process is
@@ -155,13 +151,8 @@ export class Process extends EventEmitter<ProcessEvents> {
   /** The open pipe to the child's stdin; null once the process ended or the child closed its end. */
   #stdin: Writable | null = null;
   #child: ChildProcess | null = null;
-  #identity: KnownPid | null = null;
-  /** Descendants seen while the leader lived (pid → start time): those that left the group are signalled by pid. */
-  #knownDescendants = new Map<number, number>();
-  /** The leader was reaped: from then on its pid (and so its group id) may be given to a stranger. */
-  #reaped = false;
-  /** Members of the group still alive when the leader was reaped (pid → start time); null: none. */
-  #groupLeftovers: Map<number, number> | null = null;
+  /** Its tree, from the spawn until close(): identity, descendants, how to signal them. */
+  #tree: TrackedTree | null = null;
   #exited: Promise<number> | null = null;
   /** Settles once start() knows whether the process got a pid. */
   #spawned: Promise<void> = Promise.resolve();
@@ -291,8 +282,7 @@ export class Process extends EventEmitter<ProcessEvents> {
         this.pid = child.pid ?? null;
         this.startedAt = Date.now();
         if (this.pid !== null) {
-          const stat = readProcStat(this.pid);
-          this.#identity = { pid: this.pid, startTime: stat?.startTime ?? -1 };
+          this.#tree = platformTree.track(this.pid);
           liveProcesses.add(this);
         }
         this.channel = this.#withChannel ? (child.stdio[3] as Duplex) : null;
@@ -307,8 +297,7 @@ export class Process extends EventEmitter<ProcessEvents> {
             const endedAt = Date.now();
             this.#closeStdin();
             this.#withdrawKey();
-            this.#reaped = true;
-            this.#groupLeftovers = this.pid === null ? null : groupMembers(this.pid);
+            this.#tree?.reaped();
             // Node reports the exit before the last output chunks: deliver those first, so that
             // 'exit' (and join) come after everything the process wrote.
             void Promise.all([outputDrained(child), this.#call?.exited()]).then(([, outcome]) => {
@@ -376,11 +365,11 @@ export class Process extends EventEmitter<ProcessEvents> {
    */
   sendSignal(signal: NodeJS.Signals, { wholeTree }: { wholeTree: boolean }): boolean {
     this.#assertOpen('sendSignal()');
-    const identity = this.#identity;
-    if (identity === null || !this.#holdsItsPid(identity)) return false;
+    const tree = this.#tree;
+    if (tree === null || this.pid === null || !tree.holdsItsPid()) return false;
     // Windows has no process groups and no signals but an end: its tree walk (taskkill) would end the job.
     if (wholeTree && platformTree.platform !== 'win32') this.#signalTree(signal, false);
-    else trySignal(identity.pid, signal);
+    else trySignal(this.pid, signal);
     return true;
   }
 
@@ -436,9 +425,8 @@ export class Process extends EventEmitter<ProcessEvents> {
     this.#call = null;
     this.channel = null;
     this.#exited = null;
-    this.#identity = null;
-    this.#knownDescendants.clear();
-    this.#groupLeftovers = null;
+    this.#tree?.release();
+    this.#tree = null;
     this.removeAllListeners();
   }
 
@@ -514,77 +502,18 @@ export class Process extends EventEmitter<ProcessEvents> {
     return new ProcessStartError(`Cannot start ${this.command}: ${reason} [${code ?? 'error'}]`, code);
   }
 
-  /**
-   * Whether the process group named by our pid is still ours. Until the leader is reaped its pid is taken,
-   * so the group id is ours. Afterwards it stays ours only while a member seen at that moment is alive and
-   * still in it (the kernel does not hand out a pid still used as a group id); once the group emptied, the
-   * pid may name a stranger's group, which must never be signalled.
-   */
-  #groupIsOurs(): boolean {
-    if (this.#identity === null) return false;
-    if (!this.#reaped) return true;
-    const leftovers = this.#groupLeftovers;
-    if (leftovers === null) return false;
-    for (const [pid, startTime] of leftovers) {
-      const stat = readProcStat(pid);
-      if (stat !== null && stat.startTime === startTime && stat.pgrp === this.#identity.pid && stat.state !== 'Z') return true;
-      leftovers.delete(pid);
-    }
-    this.#groupLeftovers = null;
-    return false;
-  }
-
-  /** Processes of this tree still alive: the group (while anyone is in it) and known descendants. */
-  #treeAlive(): boolean {
-    if (this.#identity === null) return false;
-    if (this.#groupIsOurs() && groupExists(this.#identity.pid, !this.#reaped)) return true;
-    for (const [pid, startTime] of this.#knownDescendants) {
-      const stat = readProcStat(pid);
-      if (stat?.startTime === startTime && stat.state !== 'Z') return true;
-    }
-    return false;
-  }
-
   async #waitForTreeGone(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (this.#treeAlive()) {
+    while (this.#tree?.alive() === true) {
       if (Date.now() >= deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     return true;
   }
 
-  /** Whether the process we started still runs under its pid (not reaped, and not a stranger reusing it). */
-  #holdsItsPid(identity: KnownPid): boolean {
-    return !this.#reaped && readProcStat(identity.pid)?.startTime === identity.startTime;
-  }
-
   #signalTree(signal: NodeJS.Signals, requestsEnd = true): void {
     if (requestsEnd) this.#endRequested = true;
-    const identity = this.#identity;
-    if (identity === null) return;
-    // Windows has no process groups to signal: taskkill walks the tree from its root instead.
-    if (platformTree.platform === 'win32') return platformTree.signalTree(identity.pid, signal);
-    if (this.#holdsItsPid(identity)) {
-      // Descendants that left the group (setsid, setpgid) are found through /proc and remembered,
-      // so they can be reached even after the leader is gone.
-      const table = processTableThisTurn();
-      for (const pid of descendantsOf(identity.pid, table.children)) {
-        this.#knownDescendants.set(pid, table.startTimes.get(pid)!);
-      }
-    }
-    // The group id is the leader's pid; the kernel does not hand out a pid still used as a group id,
-    // so signalling the group cannot hit a stranger while any member of ours is alive.
-    if (this.#groupIsOurs()) trySignal(-identity.pid, signal);
-    for (const [pid, startTime] of this.#knownDescendants) {
-      const stat = readProcStat(pid);
-      // Another process with the same pid by now, or a zombie (dead; nothing to end).
-      if (stat?.startTime !== startTime || stat.state === 'Z') {
-        this.#knownDescendants.delete(pid);
-        continue;
-      }
-      if (stat.pgrp !== identity.pid || !this.#groupIsOurs()) trySignal(pid, signal);
-    }
+    this.#tree?.signal(signal);
   }
 }
 
@@ -623,43 +552,6 @@ function outputDrained(child: ChildProcess): Promise<void> {
 }
 
 function ignore(): void {}
-
-function trySignal(target: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(target, signal);
-  } catch {
-    // ESRCH: already gone. EPERM: not ours any more. Either way there is nothing to end.
-  }
-}
-
-/**
- * The live (non-zombie) members of process group `pgid`, or null when there are none. Called once per exit;
- * only a group that outlived its leader pays for a scan of /proc.
- */
-function groupMembers(pgid: number): Map<number, number> | null {
-  try {
-    process.kill(-pgid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return null;
-  }
-  const members = new Map<number, number>();
-  for (const stat of readAllProcStats()) {
-    if (stat.pgrp === pgid && stat.state !== 'Z') members.set(stat.pid, stat.startTime);
-  }
-  return members.size > 0 ? members : null;
-}
-
-function groupExists(pgid: number, leaderAlive: boolean): boolean {
-  try {
-    process.kill(-pgid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  if (leaderAlive) return true;
-  // A group whose only members are zombies (orphans not yet reaped) still answers signal 0;
-  // they are dead for our purposes. Only this rarer case pays for a scan of /proc.
-  return readAllProcStats().some((stat) => stat.pgrp === pgid && stat.state !== 'Z');
-}
 
 function describeCwdProblem(cwd: string): string | null {
   try {

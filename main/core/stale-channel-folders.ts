@@ -4,22 +4,13 @@
 // never touched.
 import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { pidExists } from './process-tree/pid-exists.js';
 
 const CHANNEL_FOLDER_PREFIX = 'pooldeck-channel-';
 
 /** The folder-name prefix of this run's channel folders: `pooldeck-channel-<pid>-`. */
 export function channelFolderPrefix(pid = process.pid): string {
   return `${CHANNEL_FOLDER_PREFIX}${pid}-`;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Removes the channel folders in `parent` whose run ended; returns their paths. */
@@ -37,7 +28,7 @@ export function removeStaleChannelFolders(parent: string): string[] {
     const match = /^(\d+)-/.exec(name.slice(CHANNEL_FOLDER_PREFIX.length));
     if (!match) continue;
     const pid = Number(match[1]);
-    if (pid === process.pid || isAlive(pid)) continue;
+    if (pid === process.pid || pidExists(pid)) continue;
     const path = join(parent, name);
     try {
       const stat = lstatSync(path);

@@ -1,6 +1,7 @@
 // Linux: the process table from /proc (proc-stat.ts), start times in clock ticks since boot.
 import { readAllProcStats } from '../proc-stat.js';
 import type { ProcessEntry, ProcessTreePlatform } from './types.js';
+import { UnixTrackedTree } from './unix-tracked.js';
 import { signalUnixTree } from './unix-tree.js';
 
 function listProcesses(): ProcessEntry[] {
@@ -17,4 +18,5 @@ export const linuxProcessTree: ProcessTreePlatform = {
   platform: 'linux',
   listProcesses,
   signalTree: (rootPid, signal) => signalUnixTree(rootPid, signal, listProcesses()),
+  track: (pid) => new UnixTrackedTree(pid),
 };

@@ -24,4 +24,27 @@ export interface ProcessTreePlatform {
    * asks its windows to close.
    */
   signalTree(rootPid: number, signal: NodeJS.Signals): void;
+  /** Follows the tree of a process the core just started (it got `pid` this turn), until it is released. */
+  track(pid: number): TrackedTree;
+}
+
+/**
+ * The tree of one process the core started, from its spawn on: its identity (pid and start time),
+ * the descendants seen while it lived, and how to signal or end what is left of it.
+ */
+export interface TrackedTree {
+  /** Whether the process started still runs under its pid (not reaped, and not a stranger reusing it). */
+  holdsItsPid(): boolean;
+  /** Node reaped the process (its 'exit'): from now on its pid may be given to another. */
+  reaped(): void;
+  /**
+   * Sends `signal` to what is left of the tree: the process while it holds its pid, its descendants
+   * (those seen while it lived, each still under its own start time). On Windows SIGKILL forces the
+   * end and any other signal asks it (taskkill without and with /F).
+   */
+  signal(signal: NodeJS.Signals): void;
+  /** Whether anything of the tree is still alive. */
+  alive(): boolean;
+  /** Forgets the pids it tracked: nothing is reachable through it any more. */
+  release(): void;
 }

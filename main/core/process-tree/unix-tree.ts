@@ -16,7 +16,8 @@ export function signalUnixTree(rootPid: number, signal: NodeJS.Signals, table: r
   }
 }
 
-function trySignal(target: number, signal: NodeJS.Signals): void {
+/** process.kill that ignores a target already gone (ESRCH) or no longer ours (EPERM): nothing to end. */
+export function trySignal(target: number, signal: NodeJS.Signals): void {
   try {
     process.kill(target, signal);
   } catch {

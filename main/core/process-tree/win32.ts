@@ -3,6 +3,7 @@
 // with `taskkill /T`, which walks it from the root, adding /F to force it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import type { ProcessEntry, ProcessTreePlatform } from './types.js';
+import { Win32TrackedTree } from './win32-tracked.js';
 
 /** One PowerShell run for the whole table, as compact JSON. */
 const CIM_QUERY =
@@ -34,11 +35,30 @@ function listProcesses(): ProcessEntry[] {
   return parseCimListing(output);
 }
 
+let tableThisTurn: ProcessEntry[] | null = null;
+
+/**
+ * The table, queried at most once per turn of the event loop: a query starts PowerShell (a fraction
+ * of a second), and terminating a pool signals all its workers' trees in one pass.
+ */
+function listProcessesThisTurn(): ProcessEntry[] {
+  if (tableThisTurn === null) {
+    tableThisTurn = listProcesses();
+    setImmediate(() => {
+      tableThisTurn = null;
+    }).unref();
+  }
+  return tableThisTurn;
+}
+
+function runTaskkill(args: string[]): void {
+  // A tree already gone makes taskkill exit non-zero, as does one that only /F can end: nothing to report.
+  spawnSync('taskkill', args, { windowsHide: true, stdio: 'ignore' });
+}
+
 export const win32ProcessTree: ProcessTreePlatform = {
   platform: 'win32',
   listProcesses,
-  signalTree: (rootPid, signal) => {
-    // A tree that is already gone makes taskkill exit non-zero: nothing to end.
-    spawnSync('taskkill', taskkillArguments(rootPid, signal), { windowsHide: true, stdio: 'ignore' });
-  },
+  signalTree: (rootPid, signal) => runTaskkill(taskkillArguments(rootPid, signal)),
+  track: (pid) => new Win32TrackedTree(pid, listProcessesThisTurn, runTaskkill),
 };
