@@ -431,6 +431,8 @@ class _Client(object):
         self._reading = False
         self._closed = False
         self._next_id = 0
+        # What the app pushed to this process's pipe ends, by (name, end): see _PushedEnd.
+        self._pushed = {}
         self.pid = os.getpid()
 
     def note(self, line):
@@ -456,13 +458,22 @@ class _Client(object):
         raise _ERRORS.get(error.get("type"), RuntimeError)(error.get("message", "the app refused the operation"))
 
     def _wait(self, request_id):
+        return self.wait_until(lambda: self._replies.pop(request_id, None))
+
+    def pushed_end(self, name, end):
+        """The buffer of pipe end (name, end), shared by every object of this process that holds it."""
+        with self._cond:
+            return self._pushed.setdefault((name, end), _PushedEnd())
+
+    def wait_until(self, ready):
+        """Reads the channel until ready() (called under the lock) returns something other than None."""
         cond = self._cond
         while True:
             with cond:
                 while True:
-                    reply = self._replies.pop(request_id, None)
-                    if reply is not None:
-                        return reply
+                    result = ready()
+                    if result is not None:
+                        return result
                     if self._closed:
                         raise EOFError("the app's channel closed")
                     if not self._reading:
@@ -474,10 +485,24 @@ class _Client(object):
                 self._reading = False
                 self._closed = self._closed or closed
                 for line in lines:
-                    message = json.loads(line)
-                    if isinstance(message, dict) and message.get("type") == "reply":
-                        self._replies[message.get("id")] = message
+                    self._dispatch(json.loads(line))
                 cond.notify_all()
+
+    def _dispatch(self, message):
+        if not isinstance(message, dict):
+            return
+        kind = message.get("type")
+        if kind == "reply":
+            self._replies[message.get("id")] = message
+        elif kind == "pipe":
+            pushed = self._pushed.setdefault((message.get("name"), message.get("end")), _PushedEnd())
+            if "value" in message:
+                pushed.items.append(message["value"])
+                pushed.seen += 1
+            elif message.get("eof"):
+                pushed.eof = True
+            elif "push" in message:
+                pushed.mode = bool(message["push"])
 
     def _read_lines(self):
         stream = self._stream
@@ -488,6 +513,30 @@ class _Client(object):
             return [], True
         *lines, stream.buffer = stream.buffer.split(b"\n")
         return [line for line in lines if line.strip()], False
+
+
+class _PushedEnd(object):
+    """A pipe end whose messages the app pushes to this process as they arrive (one line each, no
+    recv request): `mode` is None until the app says whether it pushes, False once it stopped (another
+    process holds the end too: recv then asks); `eof` once nothing more can come."""
+
+    __slots__ = ("items", "seen", "eof", "mode")
+
+    def __init__(self):
+        self.items = collections.deque()
+        self.seen = 0
+        self.eof = False
+        self.mode = None
+
+    def ready(self):
+        """For recv: ("item", value), ("eof", None), ("ask", None) when the app does not push, or None: wait."""
+        if self.items:
+            return ("item", self.items.popleft())
+        if self.eof:
+            return ("eof", None)
+        if self.mode is False:
+            return ("ask", None)
+        return None
 
 
 _client_lock = threading.Lock()
@@ -615,8 +664,13 @@ class PipeConnection(_Brokered):
         self._send_prefix = _op_prefix("pipe", name, "send", end=end)
         self._recv_head = _dumps({"type": "op", "kind": "pipe", "name": name, "op": "recv", "end": end})[:-1].encode("ascii")
         self.closed = False
+        # Pushed: what the app sends to this end arrives without a recv request.
+        self._pushed = self._client.pushed_end(name, end) if readable else None
         # This process holds the end now: when it ends, the end closes and the other side gets EOF.
-        self._client.note(_dumps({"type": "open", "kind": "pipe", "name": name, "end": end}).encode("ascii") + b"\n")
+        opening = {"type": "open", "kind": "pipe", "name": name, "end": end}
+        if readable:
+            opening["push"] = True
+        self._client.note(_dumps(opening).encode("ascii") + b"\n")
 
     def _check(self):
         if self.closed:
@@ -632,11 +686,22 @@ class PipeConnection(_Brokered):
         self._check()
         if not self.readable:
             raise OSError("connection is write-only")
+        found, value = self._client.wait_until(self._pushed.ready)
+        if found == "item":
+            return value
+        if found == "eof":
+            raise EOFError("the other end of pipe %r was closed or its process ended" % self._name)
         return self._client.request_encoded(self._recv_head)
 
     def poll(self, timeout=0.0):
         self._check()
-        return self._request("poll", end=self._end, timeoutMs=None if timeout is None else max(0.0, timeout) * 1000.0)
+        pushed = self._pushed
+        if pushed is not None and (pushed.items or pushed.eof):
+            return True
+        # `seen`: the app answers true at once when it pushed more than this process has read so far.
+        seen = pushed.seen if pushed is not None else None
+        timeout_ms = None if timeout is None else max(0.0, timeout) * 1000.0
+        return self._request("poll", end=self._end, timeoutMs=timeout_ms, seen=seen)
 
     def close(self):
         if not self.closed:

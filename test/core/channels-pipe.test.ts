@@ -77,6 +77,34 @@ describe('Pipe between the app and a process (Python)', () => {
     });
   });
 
+  it('pushes the messages of an end one process holds, those sent before it opened the end first', async () => {
+    const { server, broker } = await openChannel();
+    const [mine, theirs] = Pipe({ broker });
+    mine.send('early');
+    const ran = await startTarget(server, 'py_channels.py:pipe_echo', [theirs, 3]);
+    expect(await mine.recv()).toBe('early');
+    expect(theirs.pipe.ends[1].pushTo?.pid).toBe(ran.process.pid);
+    mine.send('a');
+    mine.send('b');
+    expect([await mine.recv(), await mine.recv()]).toEqual(['a', 'b']);
+    expect(await ran.process.join()).toBe(0);
+  });
+
+  it('stops pushing when a second process opens the end: each message still reaches one of them', async () => {
+    const { server, broker } = await openChannel();
+    const [mine, theirs] = Pipe({ broker });
+    const first = await startTarget(server, 'py_channels.py:pipe_echo', [theirs, 2]);
+    mine.send('a');
+    expect(await mine.recv()).toBe('a');
+    const second = await startTarget(server, 'py_channels.py:pipe_echo_by_name', [theirs.pipe.name, 1, 1]);
+    await until(() => theirs.pipe.holders(1).length === 2, 'the second process opened the end');
+    expect(theirs.pipe.ends[1].pushTo).toBeNull();
+    mine.send('b');
+    mine.send('c');
+    expect([await mine.recv(), await mine.recv()].sort()).toEqual(['b', 'c']);
+    expect([await first.process.join(), await second.process.join()]).toEqual([0, 0]);
+  });
+
   it('ends a recv with ConnectionClosedError when the process holding the other end is killed', async () => {
     const { server, broker } = await openChannel();
     const [mine, theirs] = Pipe({ broker });

@@ -3,6 +3,12 @@
 // by name). An end with no holder left, because each closed it or its process ended, is closed, and
 // the other end's recv gets ConnectionClosedError once its inbox is empty (Python hangs when the
 // peer dies without closing; so do its users).
+//
+// An end held by one process that asked for it (`"push": true` when it opens the end) gets each
+// message pushed as it arrives, `{"type":"pipe","name","end","value"}`, and the helper keeps them
+// until recv: a round trip with a process is one line each way, with no recv request. The broker
+// first says whether it pushes (`"push": true|false`), stops (`"push": false`) when a second process
+// opens the end, and says `"eof": true` when nothing more can come.
 
 import { TimeoutError } from '../errors.js';
 import { jsonProblem } from '../json-values.js';
@@ -33,6 +39,10 @@ interface PipeEnd {
   closed: boolean;
   /** Messages received through this end: for the Channels view. */
   received: number;
+  /** The one process this end's messages are pushed to, if any. */
+  pushTo: Party | null;
+  /** Messages pushed to `pushTo`: a poll from it that says it saw fewer is answered true at once. */
+  pushed: number;
 }
 
 const POLL = 'poll';
@@ -59,6 +69,8 @@ export class PipeChannel implements BrokeredObject {
       holders: new Set([APP]),
       closed: false,
       received: 0,
+      pushTo: null,
+      pushed: 0,
     });
     this.ends = [end(true, duplex), end(duplex, true)];
     this.broker.add(this);
@@ -76,6 +88,8 @@ export class PipeChannel implements BrokeredObject {
     // The end moves to the process: the app no longer keeps it open, so the process's end is the end's end.
     end.holders.delete(APP);
     end.holders.add(party);
+    if (request.push === true) this.#startPushing(party, index);
+    else if (end.pushTo !== null && end.pushTo !== party) this.#stopPushing(index);
     return { kind: 'pipe', name: this.name, end: index, readable: end.readable, writable: end.writable };
   }
 
@@ -90,6 +104,7 @@ export class PipeChannel implements BrokeredObject {
         return this.recv(party, index, checkTimeout(request.timeoutMs, 'recv'), respond);
       case 'poll':
         // No timeoutMs: do not wait; null: wait until there is something (Python's poll(None)).
+        if (this.#pushedUnseen(party, index, request.seen)) return respond(null, true);
         return this.poll(party, index, request.timeoutMs === undefined ? 0 : checkTimeout(request.timeoutMs, 'poll'), respond);
       case 'close':
         this.close(party, index);
@@ -102,6 +117,7 @@ export class PipeChannel implements BrokeredObject {
   partyGone(party: Party): void {
     for (const index of [0, 1] as const) {
       const end = this.ends[index];
+      if (end.pushTo === party) end.pushTo = null;
       end.receivers.dropParty(party);
       if (end.holders.delete(party) && end.holders.size === 0) this.#closeEnd(index);
     }
@@ -114,16 +130,21 @@ export class PipeChannel implements BrokeredObject {
     const peer = this.ends[1 - index]!;
     // Sending to an end nobody holds any more goes nowhere, as writing to a pipe whose reader died.
     if (peer.closed) throw new ConnectionClosedError(`the other end of pipe ${this.name} is closed`);
-    for (let receiver = peer.receivers.shift(); receiver; receiver = peer.receivers.shift()) {
-      if (receiver.payload === POLL) {
-        receiver.settle(null, true);
-        continue;
-      }
-      peer.received += 1;
-      receiver.settle(null, value);
-      return;
+    const polls = [];
+    let receiver = peer.receivers.shift();
+    while (receiver?.payload === POLL) {
+      polls.push(receiver);
+      receiver = peer.receivers.shift();
     }
-    peer.inbox.push(value);
+    peer.received += 1;
+    if (receiver) receiver.settle(null, value);
+    else if (peer.pushTo) this.#push(peer, 1 - index, value);
+    else {
+      peer.received -= 1;
+      peer.inbox.push(value);
+    }
+    // After the push: a poll answered true finds the message already on its way.
+    for (const poll of polls) poll.settle(null, true);
   }
 
   recv(party: Party, index: EndIndex, timeoutMs: number | undefined, done: Respond): void {
@@ -154,6 +175,7 @@ export class PipeChannel implements BrokeredObject {
     if (end.closed) return;
     if (party === APP) end.holders.clear();
     else end.holders.delete(party);
+    if (end.pushTo === party) end.pushTo = null;
     if (end.holders.size === 0) this.#closeEnd(index);
   }
 
@@ -161,12 +183,53 @@ export class PipeChannel implements BrokeredObject {
     const end = this.ends[index];
     end.closed = true;
     end.receivers.rejectAll(() => new ConnectionClosedError(`end ${index} of pipe ${this.name} was closed`));
+    this.#pushEof(index);
     // Whoever waits on the other end will get nothing more.
     const peer = this.ends[1 - index]!;
     for (let receiver = peer.receivers.shift(); receiver; receiver = peer.receivers.shift()) {
       if (receiver.payload === POLL) receiver.settle(null, true);
       else receiver.settle(this.#eof());
     }
+    this.#pushEof((1 - index) as EndIndex);
+  }
+
+  /**
+   * Pushes end `index`'s messages to `party` from now on, when it is the end's only holder (else
+   * says it does not): first what waits in the inbox, then each message as it comes.
+   */
+  #startPushing(party: Party, index: EndIndex): void {
+    const end = this.ends[index];
+    if (end.pushTo !== null && end.pushTo !== party) this.#stopPushing(index);
+    const pushes = party.send !== undefined && end.readable && end.holders.size === 1 && !end.closed;
+    party.send?.({ type: 'pipe', name: this.name, end: index, push: pushes });
+    if (!pushes) return;
+    end.pushTo = party;
+    while (end.inbox.length > 0) {
+      end.received += 1;
+      this.#push(end, index, end.inbox.shift());
+    }
+    if (this.ends[1 - index]!.closed) this.#pushEof(index);
+  }
+
+  #stopPushing(index: EndIndex): void {
+    const end = this.ends[index];
+    end.pushTo?.send?.({ type: 'pipe', name: this.name, end: index, push: false });
+    end.pushTo = null;
+  }
+
+  #push(end: PipeEnd, index: number, value: unknown): void {
+    end.pushed += 1;
+    end.pushTo!.send!({ type: 'pipe', name: this.name, end: index, value });
+  }
+
+  /** Tells the process end `index` is pushed to that nothing more will come. */
+  #pushEof(index: EndIndex): void {
+    this.ends[index].pushTo?.send?.({ type: 'pipe', name: this.name, end: index, eof: true });
+  }
+
+  #pushedUnseen(party: Party, index: EndIndex, seen: unknown): boolean {
+    const end = this.ends[index];
+    return end.pushTo === party && typeof seen === 'number' && end.pushed > seen;
   }
 
   #eof(): ConnectionClosedError {
