@@ -12,6 +12,7 @@ import { sendSignal } from './send-signal.js';
 import { checkProcessSpec } from './spec-check.js';
 import { inspectedPools, processTreeOf, signalDescendant } from './job-tree.js';
 import { resolve } from 'node:path';
+import { RunHistory } from './run-history/run-history.js';
 
 export interface AppBackendOptions {
   /** Where logs go. */
@@ -24,6 +25,8 @@ export interface AppBackendOptions {
   graceMs?: number;
   /** See SupervisorOptions.maxLiveProcesses. */
   maxLiveProcesses?: number;
+  /** Runs the history keeps (`<dataDir>/history/runs.jsonl`), the oldest dropped first. Default 100,000. */
+  maxHistoryRuns?: number;
 }
 
 /** The app as both shells see it: command handlers, the event stream, and the quit-time controls. */
@@ -31,6 +34,8 @@ export interface AppBackend {
   handlers: CommandHandlers;
   events: AppEventSource;
   supervisor: Supervisor;
+  /** Every run recorded, across launches of the app. */
+  history: RunHistory;
   runningNonDaemon(): ProcessRow[];
   waitForNonDaemon(): Promise<void>;
   shutdown(options: { terminateAll: boolean; graceMs?: number }): Promise<{ stillRunning: ProcessRow[] }>;
@@ -47,6 +52,7 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
   });
   const workersDir = options.workersDir;
   const events = new CoalescedEvents(supervisor, options.deltaIntervalMs ?? 250);
+  const history = new RunHistory(supervisor, { dataDir: options.dataDir, maxRuns: options.maxHistoryRuns });
 
   const handlers: CommandHandlers = {
     getSnapshot: async () => supervisor.snapshot(),
@@ -114,6 +120,11 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
     sendOnPipe: async ({ name, end, value, replyWaitMs }) => guardAsync(() => supervisor.channelActions.sendOnPipe(name, end, value, replyWaitMs)),
     setSharedValue: async ({ name, index, value }) => (guard(() => supervisor.channelActions.setSharedValue(name, index, value)), {}),
     setEvent: async ({ name, set }) => guard(() => supervisor.channelActions.setEvent(name, set)),
+    listRuns: async ({ filter, offset, limit }) => history.list(filter, offset, limit),
+    readRunLog: async ({ runId, offset }) => guardAsync(() => history.readLog(runId, offset)),
+    searchRunLog: async ({ runId, text, limit }) => guardAsync(() => history.searchLog(runId, text, limit)),
+    runAgain: async ({ runId }) => guardAsync(() => history.runAgain(runId)),
+    retryFailedTasks: async ({ runId }) => guard(() => history.retryFailedTasks(runId)),
   };
 
   /** Stops the demo's one-by-one processes from starting once the app shuts down. */
@@ -137,6 +148,7 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
     handlers,
     events,
     supervisor,
+    history,
     runningNonDaemon: () => supervisor.runningNonDaemon(),
     waitForNonDaemon: () => supervisor.waitForNonDaemon(),
     shutdown: (shutdownOptions) => {
@@ -147,6 +159,8 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
       shuttingDown.abort();
       events.dispose();
       await supervisor.dispose();
+      // After the supervisor: the runs that ended while it shut down are recorded too.
+      history.dispose();
     },
   };
 }

@@ -139,6 +139,12 @@ export class ProcessRegistry {
     this.changes.processRemoved(id);
   }
 
+  /** The pool's worker (or exec task) row that had `pid`, if it is still kept. */
+  findPoolProcess(poolId: string, pid: number): ProcessEntry | undefined {
+    const id = this.#workersByPool.get(poolId)?.get(pid);
+    return id === undefined ? undefined : this.#entries.get(id);
+  }
+
   forgetPool(poolId: string): void {
     this.#workersByPool.delete(poolId);
   }

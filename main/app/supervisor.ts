@@ -77,6 +77,10 @@ export interface SupervisorEvents {
   change: [];
   /** A connection to the channel failed its handshake or said no hello (also kept in refusedChannelAttempts). */
   channelRefused: [attempt: RefusedAttempt];
+  /** A process's run begins (its first start or a restart of its row), just before it starts: the run history listens. */
+  processRun: [entry: ProcessEntry];
+  /** A pool was made, before its first task: the run history listens. */
+  poolCreated: [row: PoolRow, pool: Pool, spec: PoolSpec];
 }
 
 /**
@@ -155,6 +159,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#checkRoomFor(1, 'end some jobs or raise the cap');
     const entry = this.#processes.register(this.#processes.newId(), new Process({ ...processOptions(spec, this.workersDir), channelServer: this.channel }), 'process', spec, null);
     this.#restarts.watch(entry);
+    this.emit('processRun', entry);
     await start(entry);
     return { ...entry.row };
   }
@@ -202,6 +207,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#checkRoomFor(1, 'end some jobs or raise the cap');
     this.#processes.replace(entry, new Process({ ...processOptions(spec, this.workersDir), name: entry.row.name, channelServer: this.channel }));
     this.#restarts.watch(entry);
+    this.emit('processRun', entry);
     await start(entry);
   }
 
@@ -309,6 +315,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     // Workers announced during construction came before we listened.
     for (const process of pool.workers) adopt(process);
     this.#touchPool(id);
+    this.emit('poolCreated', entry.row, pool, spec);
     if (spec.tasks && spec.tasks.length > 0) this.submitTasks(id, spec.tasks);
     return { ...entry.row };
   }
@@ -385,6 +392,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** The live Pool object of a row, for callers inside the app (tests, benchmarks, the demo). */
   poolOf(id: string): Pool {
     return this.#poolEntry(id).pool;
+  }
+
+  /** The log files of the pool's worker (or exec task) that had `pid`, while its row is kept; else none. */
+  poolProcessLogFiles(poolId: string, pid: number): string[] {
+    return this.#processes.findPoolProcess(poolId, pid)?.log.filePaths() ?? [];
   }
 
   processOf(id: string): Process {

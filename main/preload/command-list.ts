@@ -37,6 +37,11 @@ const COMMANDS: { readonly [N in CommandName]: true } = {
   sendOnPipe: true,
   setSharedValue: true,
   setEvent: true,
+  listRuns: true,
+  readRunLog: true,
+  searchRunLog: true,
+  runAgain: true,
+  retryFailedTasks: true,
 };
 
 export const preloadCommandNames = Object.keys(COMMANDS) as CommandName[];

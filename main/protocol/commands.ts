@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { DrainQueueArgsSchema, PutQueueItemArgsSchema, SendOnPipeArgsSchema, SetEventArgsSchema, SetSharedValueArgsSchema } from './channel-args.js';
 import type { ChannelList } from './channel-rows.js';
+import { ListRunsArgsSchema, ReadRunLogArgsSchema, RunIdArgsSchema, SearchRunLogArgsSchema, type RunPage, type RunStarted } from './history.js';
 import type { Inspection } from './inspection.js';
 import { SignalDescendantArgsSchema, type DescendantSignalled, type InspectedJobPools, type ProcessTree } from './job-tree.js';
 import type { LogLine, PartialLogLine, PoolRow, ProcessRow, Snapshot, TaskRow } from './rows.js';
@@ -59,6 +60,11 @@ export const commandSchemas = {
   sendOnPipe: SendOnPipeArgsSchema,
   setSharedValue: SetSharedValueArgsSchema,
   setEvent: SetEventArgsSchema,
+  listRuns: ListRunsArgsSchema,
+  readRunLog: ReadRunLogArgsSchema,
+  searchRunLog: SearchRunLogArgsSchema,
+  runAgain: RunIdArgsSchema,
+  retryFailedTasks: RunIdArgsSchema,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -205,6 +211,15 @@ export interface CommandResults {
   sendOnPipe: { replied: boolean; reply: unknown };
   setSharedValue: Record<string, never>;
   setEvent: { isSet: boolean };
+  /** A page of the run history, newest first. */
+  listRuns: RunPage;
+  /** A piece of a past run's log file, as readLogFile gives a live one's. */
+  readRunLog: LogFilePiece;
+  searchRunLog: SearchLogsResult;
+  /** The same spec started again: a process row, or tasks in a pool (the same one while it takes tasks). */
+  runAgain: RunStarted;
+  /** A pool run's failed tasks submitted again (GNU parallel's --retry-failed). */
+  retryFailedTasks: RunStarted;
 }
 
 /** What a caller passes (defaults not yet applied). */

@@ -9,6 +9,7 @@ export * from './channel-args.js';
 export type * from './channel-rows.js';
 export type * from './rows.js';
 export type * from './inspection.js';
+export * from './history.js';
 export type * from './job-tree.js';
 export type * from './vocabulary.js';
 export * from './bridge.js';
