@@ -26,11 +26,39 @@ _MAX_ARRAY_ITEMS = 16
 # turns the inspector off without touching the program.
 _FAULT = os.environ.get("POOLDECK_INSPECTOR_FAULT", "")
 
+# Which job's processes this one belongs to: the pid of the first inspected process, which sets it
+# for its descendants (they inherit the environment, whichever the start method).
+_JOB_ROOT_ENV = "POOLDECK_INSPECTOR_JOB"
+
 _disabled = False
 
 
+def _off_marker():
+    """The file that says the inspector is off in this job: made by the first of its processes whose
+    hook failed, in the channel's private folder. None where there is no such folder (a named pipe)."""
+    address = os.environ.get("POOLDECK_ADDRESS", "")
+    root = os.environ.get(_JOB_ROOT_ENV)
+    if not root or not os.path.isabs(address) or address.startswith("\\\\"):
+        return None
+    return os.path.join(os.path.dirname(address), "inspector-off-%s" % root)
+
+
+def _first_to_turn_off():
+    marker = _off_marker()
+    if marker is None:
+        return True
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 def _disable(reason):
-    """Turns the inspector off in this process; `reason` (an exception or text) goes to stderr once."""
+    """Turns the inspector off in this process. `reason` (an exception or text) goes to stderr once
+    per job: the job's other processes turn off quietly when they next look (_Reporter.flush)."""
     global _disabled
     if _disabled:
         return
@@ -40,8 +68,9 @@ def _disable(reason):
     if isinstance(reason, BaseException):
         reason = "%s: %s" % (type(reason).__name__, reason)
     try:
-        sys.stderr.write("pooldeck inspector disabled: %s\n" % reason)
-        sys.stderr.flush()
+        if _first_to_turn_off():
+            sys.stderr.write("pooldeck inspector disabled: %s\n" % reason)
+            sys.stderr.flush()
     except Exception:
         pass
 
@@ -113,9 +142,12 @@ class _Reporter(object):
         if self.thread is None:
             import threading
 
-            # Imported here, in the program's thread: a fork while the sending thread imported
-            # would leave the child a half-imported module.
+            # Imported here, in the program's thread, with what connecting imports: a fork while the
+            # sending thread held an import lock would leave the child waiting on it for ever.
             _helper()
+            import hashlib  # noqa: F401
+            import hmac  # noqa: F401
+            import socket  # noqa: F401
 
             self.thread = threading.Thread(target=self._run, args=(connect_now,), name="pooldeck-inspector", daemon=True)
             self.thread.start()
@@ -133,6 +165,10 @@ class _Reporter(object):
 
     def flush(self):
         if _disabled:
+            return
+        marker = _off_marker()
+        if marker is not None and os.path.exists(marker):
+            _disable(None)  # another of the job's processes failed and said so
             return
         try:
             with self.lock:
@@ -649,6 +685,10 @@ def install():
     """Hooks multiprocessing when (and if) the program imports it. Does nothing without a channel."""
     if not (os.environ.get("POOLDECK_ADDRESS") and os.environ.get("POOLDECK_AUTHKEY")):
         return
+    os.environ.setdefault(_JOB_ROOT_ENV, str(os.getpid()))
+    marker = _off_marker()
+    if marker is not None and os.path.exists(marker):
+        return  # started after another of the job's processes turned the inspector off
     os.register_at_fork(after_in_child=_after_fork_in_child)
     sys.meta_path.insert(0, _ImportHook())
     # Imported before us (by a .pth file, say): hook it now.

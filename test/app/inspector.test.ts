@@ -13,6 +13,7 @@ const app = useQuietSupervisor('pooldeck-inspector-');
 const FIXTURES = fileURLToPath(new URL('../fixtures/inspector/', import.meta.url));
 const SEEDS = `${FIXTURES}seeds.py`;
 const OBJECTS = `${FIXTURES}objects.py`;
+const PROBE = `${FIXTURES}probe.py`;
 const DISABLED_LINE = /^pooldeck inspector disabled: /;
 
 /** Waits for a line the program prints on stdout. */
@@ -145,6 +146,35 @@ describe.each(['fork', 'spawn', 'forkserver'])('a multiprocessing program with t
   });
 });
 
+describe('which jobs are inspected', () => {
+  it('inspects python and python3 commands and Python targets by default, and none whose spec says inspect: false', async () => {
+    const jobs = {
+      python3: { command: 'python3', args: [PROBE] },
+      python3Off: { command: 'python3', args: [PROBE], inspect: false },
+      python: { command: 'python', args: [PROBE] },
+      target: { cwd: FIXTURES, target: 'probe.py:say_inspected' },
+      targetOff: { cwd: FIXTURES, target: 'probe.py:say_inspected', inspect: false },
+      // Not a Python command, though it runs Python: not inspected.
+      shell: { command: 'sh', args: ['-c', `exec python3 ${PROBE}`] },
+    };
+    const said = await Promise.all(
+      Object.entries(jobs).map(async ([job, spec]) => {
+        const row = await app.supervisor.createProcess(spec);
+        const run = await ended(row.id);
+        return [job, run.stdout.filter((line) => /inspected$/.test(line))];
+      }),
+    );
+    expect(Object.fromEntries(said)).toEqual({
+      python3: ['inspected'],
+      python3Off: ['not inspected'],
+      python: ['inspected'],
+      target: ['inspected'],
+      targetOff: ['not inspected'],
+      shell: ['not inspected'],
+    });
+  });
+});
+
 describe('the inspector and the program', () => {
   it("still runs the user's own sitecustomize, with the user's PYTHONPATH after the inspector's", async () => {
     const row = await app.supervisor.createProcess({ command: 'python3', args: [SEEDS, 'fork'], env: { PYTHONPATH: `${FIXTURES}user-site` } });
@@ -169,15 +199,29 @@ describe('the inspector and the program', () => {
     expect(app.supervisor.inspection(unwatched.id)).toBeNull();
   });
 
-  it('turns itself off with one line on stderr when a hook fails, and the program runs on', async () => {
-    const row = await app.supervisor.createProcess({ command: 'python3', args: [SEEDS, 'fork'], env: { POOLDECK_INSPECTOR_FAULT: 'start' } });
-    const run = await ended(row.id);
-    expect(run.exitcode).toBe(0);
-    expect(run.stdout).toContain('exit codes [0, 3, 1, -15, -9, 0, 0]');
-    expect(run.stdout).toContain('squares [0, 1, 4, 9, 16]');
-    expect(run.stderr.filter((line) => DISABLED_LINE.test(line))).toEqual([
-      'pooldeck inspector disabled: RuntimeError: a fault was injected in the start hook (POOLDECK_INSPECTOR_FAULT)',
+  it('turns itself off with one line in the job\'s log whichever hook fails, in whichever process, and the program runs on', async () => {
+    const gate = join(app.dataDir, 'gate');
+    writeFileSync(gate, '');
+    const seedsFaults = ['import', 'start', 'report', 'Pool', 'task', 'result'];
+    const objectsFaults = ['Queue', 'JoinableQueue', 'value'];
+    const start = (args: string[], fault: string) =>
+      app.supervisor.createProcess({ command: 'python3', args, env: { POOLDECK_INSPECTOR_FAULT: fault } }).then((row) => ({ fault, row }));
+    const jobs = await Promise.all([
+      ...seedsFaults.map((fault) => start([SEEDS, 'fork'], fault)),
+      ...objectsFaults.map((fault) => start([OBJECTS, 'fork', gate], fault)),
     ]);
+    // objects.py pauses three times, reading a line each time.
+    for (const { fault, row } of jobs) if (objectsFaults.includes(fault)) await app.supervisor.writeStdin(row.id, 'go\ngo\ngo');
+    const runs = await Promise.all(jobs.map(async ({ fault, row }) => ({ fault, ...(await ended(row.id)) })));
+    for (const run of runs) {
+      expect({ fault: run.fault, exitcode: run.exitcode }).toEqual({ fault: run.fault, exitcode: 0 });
+      expect({ fault: run.fault, disabled: run.stderr.filter((line) => DISABLED_LINE.test(line)) }).toEqual({
+        fault: run.fault,
+        disabled: [`pooldeck inspector disabled: RuntimeError: a fault was injected in the ${run.fault} hook (POOLDECK_INSPECTOR_FAULT)`],
+      });
+      expect(run.stdout).toContain('squares [0, 1, 4, 9, 16]');
+      if (seedsFaults.includes(run.fault)) expect(run.stdout).toContain('exit codes [0, 3, 1, -15, -9, 0, 0]');
+    }
   });
 });
 
