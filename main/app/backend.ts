@@ -12,6 +12,8 @@ import { sendSignal } from './send-signal.js';
 import { checkProcessSpec } from './spec-check.js';
 import { inspectedPools, processTreeOf, signalDescendant } from './job-tree.js';
 import { resolve } from 'node:path';
+import { WorkspaceStore } from './workspace/workspace-store.js';
+import { workspaceCommands, type WorkspaceCommandName } from './workspace/workspace-commands.js';
 import { RunHistory } from './run-history/run-history.js';
 
 export interface AppBackendOptions {
@@ -25,6 +27,8 @@ export interface AppBackendOptions {
   graceMs?: number;
   /** See SupervisorOptions.maxLiveProcesses. */
   maxLiveProcesses?: number;
+  /** The workspace file to open on launch; left out, the last one opened (if any). */
+  workspacePath?: string;
   /** Runs the history keeps (`<dataDir>/history/runs.jsonl`), the oldest dropped first. Default 100,000. */
   maxHistoryRuns?: number;
 }
@@ -54,7 +58,7 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
   const events = new CoalescedEvents(supervisor, options.deltaIntervalMs ?? 250);
   const history = new RunHistory(supervisor, { dataDir: options.dataDir, maxRuns: options.maxHistoryRuns });
 
-  const handlers: CommandHandlers = {
+  const coreHandlers = {
     getSnapshot: async () => supervisor.snapshot(),
     createProcess: async (spec) => {
       const row = await guardAsync(() => supervisor.createProcess(spec));
@@ -125,7 +129,10 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
     searchRunLog: async ({ runId, text, limit }) => guardAsync(() => history.searchLog(runId, text, limit)),
     runAgain: async ({ runId }) => guardAsync(() => history.runAgain(runId)),
     retryFailedTasks: async ({ runId }) => guard(() => history.retryFailedTasks(runId)),
-  };
+  } satisfies Omit<CommandHandlers, WorkspaceCommandName>;
+  const workspace = new WorkspaceStore({ dataDir: options.dataDir, supervisor });
+  const workspaceReady = workspace.openAtLaunch(options.workspacePath);
+  const handlers: CommandHandlers = { ...coreHandlers, ...workspaceCommands(workspace, workspaceReady, coreHandlers) };
 
   /** Stops the demo's one-by-one processes from starting once the app shuts down. */
   const shuttingDown = new AbortController();
@@ -158,6 +165,8 @@ export function createAppBackend(options: AppBackendOptions): AppBackend {
     dispose: async () => {
       shuttingDown.abort();
       events.dispose();
+      await workspaceReady;
+      await workspace.dispose();
       await supervisor.dispose();
       // After the supervisor: the runs that ended while it shut down are recorded too.
       history.dispose();

@@ -20,6 +20,7 @@ import {
   WriteStdinArgsSchema,
 } from './schemas.js';
 import { SignalArgsSchema } from './signal-args.js';
+import { ImportJobsArgsSchema, WorkspaceJobArgsSchema, WorkspacePathArgsSchema, type ImportResult, type WorkspaceInfo } from './workspace.js';
 
 /**
  * Every command the UI can send, with the schema of its argument. The result types are in
@@ -65,6 +66,13 @@ export const commandSchemas = {
   searchRunLog: SearchRunLogArgsSchema,
   runAgain: RunIdArgsSchema,
   retryFailedTasks: RunIdArgsSchema,
+  getWorkspace: EmptyArgsSchema,
+  openWorkspace: WorkspacePathArgsSchema,
+  saveWorkspace: EmptyArgsSchema,
+  saveWorkspaceAs: WorkspacePathArgsSchema,
+  listRecentWorkspaces: EmptyArgsSchema,
+  startWorkspaceJob: WorkspaceJobArgsSchema,
+  importJobs: ImportJobsArgsSchema,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -211,6 +219,17 @@ export interface CommandResults {
   sendOnPipe: { replied: boolean; reply: unknown };
   setSharedValue: Record<string, never>;
   setEvent: { isSet: boolean };
+  /** The open workspace (path null: untitled) and its jobs, started or not. */
+  getWorkspace: WorkspaceInfo;
+  /** Opens a workspace file and starts its `autostart: true` jobs. */
+  openWorkspace: WorkspaceInfo;
+  saveWorkspace: WorkspaceInfo;
+  saveWorkspaceAs: WorkspaceInfo;
+  /** Newest first. */
+  listRecentWorkspaces: { paths: string[] };
+  /** The row the workspace job started as. */
+  startWorkspaceJob: { id: string };
+  importJobs: ImportResult;
   /** A page of the run history, newest first. */
   listRuns: RunPage;
   /** A piece of a past run's log file, as readLogFile gives a live one's. */

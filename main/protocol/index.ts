@@ -11,6 +11,7 @@ export type * from './rows.js';
 export type * from './inspection.js';
 export * from './history.js';
 export type * from './job-tree.js';
+export * from './workspace.js';
 export type * from './vocabulary.js';
 export * from './bridge.js';
 export * from './dispatch.js';

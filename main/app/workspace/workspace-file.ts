@@ -53,8 +53,7 @@ export class WorkspaceFileError extends Error {
   }
 }
 
-const SECTIONS = { processes: 'process', pools: 'pool' } as const;
-type Section = keyof typeof SECTIONS;
+type Section = 'processes' | 'pools';
 const TOP_LEVEL_KEYS = new Set(['processes', 'pools', 'display']);
 
 /** A parsed workspace file: the Document to edit and save, and where its lines are. */
