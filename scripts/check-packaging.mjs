@@ -47,11 +47,15 @@ const FORBIDDEN_FILES = [
 ];
 
 /** What is wrong with the package, as sentences; empty when it is right. */
-function problemsOf({ files, unpackedWorkers, fuses }) {
+function problemsOf({ files, unpackedWorkers, unpackedScripts, fuses }) {
   const problems = [];
   for (const file of REQUIRED_FILES) if (!files.includes(file)) problems.push(`app.asar lacks ${file}`);
   if (!files.some((file) => file.startsWith('/resources/workers/'))) problems.push('app.asar lacks resources/workers');
   if (unpackedWorkers.length === 0) problems.push('the worker helpers are not unpacked next to app.asar');
+  // Python runs them from disk: the inspector's sitecustomize and the demo's multiprocessing scripts.
+  for (const [folder, file] of UNPACKED_SCRIPTS) {
+    if (!unpackedScripts.includes(`${folder}/${file}`)) problems.push(`resources/${folder}/${file} is not unpacked next to app.asar`);
+  }
   for (const file of files) {
     if (FORBIDDEN_FILES.some((pattern) => pattern.test(file))) problems.push(`app.asar should not hold ${file}`);
   }
@@ -60,6 +64,12 @@ function problemsOf({ files, unpackedWorkers, fuses }) {
   }
   return problems;
 }
+
+const UNPACKED_SCRIPTS = [
+  ['inspector', 'sitecustomize.py'],
+  ['inspector', 'pooldeck_inspector.py'],
+  ['demo', 'pool_run_task.py'],
+];
 
 const FUSE_NAMES = [
   'runAsNode',
@@ -126,6 +136,9 @@ try {
     fileCount: files.length,
     files,
     unpackedWorkers: existsSync(unpackedWorkers) ? readdirSync(unpackedWorkers) : [],
+    unpackedScripts: UNPACKED_SCRIPTS.map(([folder, file]) => `${folder}/${file}`).filter((path) =>
+      existsSync(join(unpacked, 'resources', 'app.asar.unpacked', 'resources', path)),
+    ),
     fuses,
     problems: [],
   };

@@ -16,6 +16,10 @@ export interface DemoWorkspace {
 export function demoWorkspace(workersDir: string): DemoWorkspace {
   // The targets' file is resolved against cwd, as a user's `tasks.py:f` would be.
   const targets = { cwd: workersDir, target: 'demo_targets.py:run_task' };
+  // The same examples as plain Python scripts using multiprocessing itself, unchanged by Pooldeck:
+  // `python3 pool_run_task.py`, watched through the multiprocessing inspector.
+  const scriptsDir = join(workersDir, '..', 'demo');
+  const script = (name: string, file: string): ProcessSpec => ({ name, cwd: scriptsDir, command: 'python3', args: [file] });
   return {
     pools: [
       {
@@ -75,6 +79,16 @@ export function demoWorkspace(workersDir: string): DemoWorkspace {
         target: 'demo_targets.py:MyProcess',
         args: [1],
       },
+      // for i in range(5): p = Process(target=run_task, args=(str(i),)); p.start(); p.join()
+      script('demo-mp-processes', 'run_task_processes.py'),
+      // Pool(processes=3), five apply_async(run_task, ...), close(), join(): the same pids come back.
+      script('demo-mp-pool', 'pool_run_task.py'),
+      // MyProcess(Process) with daemon = True: it ends when its parent exits, 5 s in.
+      script('demo-mp-myprocess', 'my_process_daemon.py'),
+      // Processes put ['hello', n] on a Queue; the parent gets them one a second.
+      script('demo-mp-queue', 'queue_example.py'),
+      // The parent sends on a Pipe; the child receives and answers.
+      script('demo-mp-pipe', 'pipe_example.py'),
     ],
     // for name in 1..5: p = Process(target=run_task, args=(name,)); p.start(); p.join()
     processesOneByOne: [1, 2, 3, 4, 5].map((name) => ({ name: `demo-run-task-${name}`, ...targets, args: [name] })),
