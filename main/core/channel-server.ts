@@ -246,7 +246,7 @@ interface HandshakeOutcome {
  * One connection's handshake, as multiprocessing's Listener runs it: deliver our challenge, check the
  * answer against every accepted key, then answer the client's challenge with the key that matched.
  */
-class Handshake {
+export class Handshake {
   readonly #reader = new FrameReader();
   readonly #challenge = newChallengeMessage();
   #step: 'answer' | 'challenge' | 'verdict' | 'done' = 'answer';

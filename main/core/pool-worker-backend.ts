@@ -1,4 +1,4 @@
-// Worker mode: N long-lived workers speaking worker protocol v1 on fd 3 (see docs/worker-protocol.md).
+// Worker mode: N long-lived workers speaking worker protocol v1 on fd 3 or a socket (see docs/worker-protocol.md).
 // This is CPython's task handler and result handler: it hands queued tasks to workers (pipelined,
 // in batches) and routes their answers back to the tasks. Keeping the workers alive is
 // WorkerUpkeep's job (pool-worker-upkeep.ts).

@@ -10,6 +10,7 @@ import { processTreeFor } from './process-tree/index.js';
 import type { TrackedTree } from './process-tree/types.js';
 import { trySignal } from './process-tree/unix-tree.js';
 import { CHANNEL_FD_ENV } from './worker-channel.js';
+import { chooseWorkerTransport, WORKER_ADDRESS_ENV, WORKER_TRANSPORT_ENV, WorkerSocketListener, type WorkerTransport } from './worker-socket.js';
 import { ADDRESS_ENV, AUTHKEY_ENV, checkedAuthkey, runAuthkey } from './authkey.js';
 import type { ChannelRegistry } from './channel-server.js';
 import { jsonProblem, TargetCall, targetLaunch, type TargetError } from './process-target.js';
@@ -23,7 +24,8 @@ interface CommonProcessOptions {
   /** Added to (and overriding) the app's own environment. */
   env?: Record<string, string>;
   /**
-   * Open the worker-protocol channel on file descriptor 3 (used by Pool's worker mode).
+   * Open the worker-protocol channel (used by Pool's worker mode): on file descriptor 3, or over a
+   * local socket on Windows or when `env` (or the app's environment) says POOLDECK_WORKER_TRANSPORT=socket.
    * @internal
    */
   channel?: boolean;
@@ -139,14 +141,23 @@ export class Process extends EventEmitter<ProcessEvents> {
   startedAt: number | null = null;
   /** When the process exited (ms since epoch). */
   endedAt: number | null = null;
-  /** The worker-protocol channel on fd 3, when opened with `channel: true`. */
+  /**
+   * The worker-protocol channel, when opened with `channel: true` or for a target: the pipe on fd 3
+   * from the start, or in socket mode the worker's connection once it connected (see `channelReady`).
+   */
   channel: Duplex | null = null;
+  /** How the worker-protocol channel reaches the process; null without one. */
+  readonly channelTransport: WorkerTransport | null;
   /** 32 bytes proving, over the channel, that a connection comes from this process's tree: POOLDECK_AUTHKEY. */
   readonly authkey: Buffer;
   readonly channelServer: ChannelRegistry | null;
 
   #daemon: boolean;
   #withChannel: boolean;
+  /** Settles with `channel` once there is one, or null when the process ended (or was closed) without. */
+  #channelReady: Promise<Duplex | null> = Promise.resolve(null);
+  /** Socket mode: the listener the worker connects to, until it did or the process ended. */
+  #workerListener: WorkerSocketListener | null = null;
   #keepStdin: boolean;
   /** The open pipe to the child's stdin; null once the process ended or the child closed its end. */
   #stdin: Writable | null = null;
@@ -201,6 +212,8 @@ export class Process extends EventEmitter<ProcessEvents> {
     this.authkey = options.authkey === undefined ? runAuthkey() : checkedAuthkey(options.authkey, `Process ${this.name}`);
     this.channelServer = options.channelServer ?? null;
     this.#withChannel = this.target !== null || (options.channel ?? false);
+    // Targets are called over fd 3 only (the helpers' `run` mode); pool workers may use a socket.
+    this.channelTransport = !this.#withChannel ? null : this.target !== null ? 'fd3' : chooseWorkerTransport(this.env);
     this.#keepStdin = options.stdin ?? false;
   }
 
@@ -253,9 +266,9 @@ export class Process extends EventEmitter<ProcessEvents> {
     const cwdProblem = this.cwd === undefined ? null : describeCwdProblem(this.cwd);
     if (cwdProblem) return this.#failStart(new ProcessStartError(`Cannot start ${this.command}: ${cwdProblem}`, 'ENOENT'));
 
-    const extraStdio = this.#withChannel ? (['pipe'] as const) : [];
+    const extraStdio = this.channelTransport === 'fd3' ? (['pipe'] as const) : [];
     let child: ChildProcess;
-    const env: NodeJS.ProcessEnv = { ...process.env, ...this.env, [AUTHKEY_ENV]: this.authkey.toString('hex'), ...(this.#withChannel ? { [CHANNEL_FD_ENV]: '3' } : {}) };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...this.env, [AUTHKEY_ENV]: this.authkey.toString('hex'), ...this.#channelEnv() };
     // An address inherited from an app above this one would not take this process's key.
     if (this.channelServer) env[ADDRESS_ENV] = this.channelServer.address;
     else delete env[ADDRESS_ENV];
@@ -273,6 +286,7 @@ export class Process extends EventEmitter<ProcessEvents> {
       return this.#failStart(this.#startError(error as NodeJS.ErrnoException));
     }
     this.#child = child;
+    const listener = this.#workerListener;
 
     return new Promise<void>((resolve, reject) => {
       child.once('error', (error: NodeJS.ErrnoException) => {
@@ -285,7 +299,16 @@ export class Process extends EventEmitter<ProcessEvents> {
           this.#tree = platformTree.track(this.pid);
           liveProcesses.add(this);
         }
-        this.channel = this.#withChannel ? (child.stdio[3] as Duplex) : null;
+        if (this.channelTransport === 'fd3') {
+          this.channel = child.stdio[3] as Duplex;
+          this.#channelReady = Promise.resolve(this.channel);
+        } else if (listener !== null) {
+          this.#channelReady = listener.connection.then((socket) => {
+            if (socket !== null && this.#closed) socket.destroy();
+            else if (socket !== null) this.channel = socket;
+            return this.channel;
+          });
+        }
         if (this.target !== null && this.channel !== null) {
           this.#call = new TargetCall(this.channel, { name: this.name, args: this.targetArgs, kwargs: this.kwargs });
         }
@@ -297,6 +320,8 @@ export class Process extends EventEmitter<ProcessEvents> {
             const endedAt = Date.now();
             this.#closeStdin();
             this.#withdrawKey();
+            // A worker that never connected will not now.
+            this.#workerListener?.close();
             this.#tree?.reaped();
             // Node reports the exit before the last output chunks: deliver those first, so that
             // 'exit' (and join) come after everything the process wrote.
@@ -421,6 +446,7 @@ export class Process extends EventEmitter<ProcessEvents> {
     this.#withdrawKey();
     liveProcesses.delete(this);
     for (const stream of this.#child?.stdio ?? []) stream?.destroy();
+    this.channel?.destroy();
     this.#child = null;
     this.#call = null;
     this.channel = null;
@@ -444,6 +470,25 @@ export class Process extends EventEmitter<ProcessEvents> {
     });
   }
 
+  /**
+   * The channel's environment: POOLDECK_WORKER_TRANSPORT and, for fd3, POOLDECK_CHANNEL_FD or, for a
+   * socket, POOLDECK_WORKER_ADDRESS (its listener is made here). Nothing for a process without one.
+   */
+  #channelEnv(): Record<string, string> {
+    if (this.channelTransport === null) return {};
+    if (this.channelTransport === 'fd3') return { [WORKER_TRANSPORT_ENV]: 'fd3', [CHANNEL_FD_ENV]: '3' };
+    this.#workerListener = new WorkerSocketListener(this.authkey);
+    return { [WORKER_TRANSPORT_ENV]: 'socket', [WORKER_ADDRESS_ENV]: this.#workerListener.address };
+  }
+
+  /**
+   * Resolves with the worker-protocol channel once there is one: at the start for fd 3, once the
+   * worker connected and proved its key in socket mode; null if the process ends (or is closed) first.
+   */
+  get channelReady(): Promise<Duplex | null> {
+    return this.#channelReady;
+  }
+
   #withdrawKey(): void {
     this.#leaveChannel?.();
     this.#leaveChannel = null;
@@ -451,6 +496,7 @@ export class Process extends EventEmitter<ProcessEvents> {
 
   #failStart(error: ProcessStartError): Promise<never> {
     this.#withdrawKey();
+    this.#workerListener?.close();
     this.#startFailed = true;
     this.emit('startFailed', error);
     return Promise.reject(error);

@@ -1,4 +1,4 @@
-// Worker protocol v1.1: one JSON object per line, UTF-8, '\n'-terminated, each way, on fd 3.
+// Worker protocol v1.1: one JSON object per line, UTF-8, '\n'-terminated, each way, on fd 3 or the worker's socket (worker-socket.ts).
 // This module is the codec only (encode, split, parse, validate); the Pool drives the conversation.
 // The wire format is documented in docs/worker-protocol.md.
 

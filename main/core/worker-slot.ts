@@ -1,4 +1,4 @@
-// One worker-mode worker: its Process, the protocol channel on fd 3, and the tasks it holds.
+// One worker-mode worker: its Process, the protocol channel (fd 3 or its socket), and the tasks it holds.
 // It reads and validates lines and reports to the Pool through hooks; the Pool decides what to do.
 
 import type { Duplex } from 'node:stream';
@@ -30,7 +30,7 @@ export interface WorkerSlotHooks {
   gone(slot: WorkerSlot, exitcode: number | null): void;
 }
 
-/** After the process exits, how long to wait for the rest of its channel (a grandchild may hold fd 3 open). */
+/** After the process exits, how long to wait for the rest of its channel (a grandchild may hold it open). */
 const CHANNEL_DRAIN_MS = 300;
 /** A retiring worker that has not exited after this long is stopped with the ladder. */
 const RETIRE_TIMEOUT_MS = 10_000;
@@ -101,7 +101,11 @@ export class WorkerSlot {
     });
     this.proc.once('exit', (exitcode) => this.#onExit(exitcode));
     this.#started = this.proc.start().then(
-      () => this.#onStarted(),
+      () => {
+        // fd 3 is there from the start; a socket once the worker connected (the slot stays 'starting' until then).
+        if (this.proc.channel !== null) this.#onStarted(this.proc.channel);
+        else void this.proc.channelReady.then((channel) => this.#onStarted(channel));
+      },
       (error: Error) => {
         this.#finish(null, false);
         this.#hooks.startFailed(this, error);
@@ -149,17 +153,15 @@ export class WorkerSlot {
     this.#later(RETIRE_TIMEOUT_MS, () => void this.stop(DEFAULT_GRACE_MS));
   }
 
-  #onStarted(): void {
-    const channel = this.proc.channel;
+  #onStarted(channel: Duplex | null): void {
     this.lastAnswerAt = performance.now();
-    if (this.state === 'gone') return;
-    if (!channel) {
-      this.#hooks.protocolError(this, 'the worker has no channel on fd 3');
-      return;
-    }
+    // No channel: the worker ended before it connected; its exit tells the pool.
+    if (this.state === 'gone' || channel === null) return;
     this.#channel = channel;
     channel.setEncoding('utf8');
     channel.on('data', this.#onData);
+    // A socket comes paused (what it received during the handshake waits in it).
+    channel.resume();
     channel.on('error', () => {
       // EPIPE/ECONNRESET when the worker dies: its exit is handled by the 'exit' event.
     });

@@ -115,14 +115,56 @@ function isThenable(value) {
  */
 function serve(handler, initializer) {
   if (typeof handler !== 'function') throw new TypeError('serve(handler): handler must be a function');
-  const fdText = process.env.POOLDECK_CHANNEL_FD;
-  if (fdText === undefined) {
-    process.stderr.write(
-      'pooldeck-worker: no channel (POOLDECK_CHANNEL_FD is not set). This program is a Pooldeck worker: run it from a worker-mode pool.\n',
+  const transport = process.env.POOLDECK_WORKER_TRANSPORT || 'fd3';
+  const noChannel = (what) => {
+    process.stderr.write(`pooldeck-worker: no channel (${what}). This program is a Pooldeck worker: run it from a worker-mode pool.\n`);
+    process.exit(2);
+  };
+  if (transport === 'socket') {
+    const address = process.env.POOLDECK_WORKER_ADDRESS;
+    const keyHex = process.env.POOLDECK_AUTHKEY;
+    if (!address || !keyHex) noChannel('POOLDECK_WORKER_ADDRESS and POOLDECK_AUTHKEY are not both set');
+    connectWorkerSocket(address, Buffer.from(keyHex, 'hex')).then(
+      (channel) => serveOn(channel, null, handler, initializer),
+      (error) => {
+        process.stderr.write(`pooldeck-worker: cannot open the channel at ${address}: ${error.message}\n`);
+        process.exit(2);
+      },
     );
+    return;
+  }
+  if (transport !== 'fd3') {
+    process.stderr.write(`pooldeck-worker: POOLDECK_WORKER_TRANSPORT must be fd3 or socket, not ${JSON.stringify(transport)}\n`);
     process.exit(2);
   }
-  const channel = new net.Socket({ fd: Number(fdText), readable: true, writable: true });
+  const fdText = process.env.POOLDECK_CHANNEL_FD;
+  if (fdText === undefined) noChannel('POOLDECK_CHANNEL_FD is not set');
+  serveOn(new net.Socket({ fd: Number(fdText), readable: true, writable: true }), Number(fdText), handler, initializer);
+}
+
+/**
+ * Socket mode (POOLDECK_WORKER_TRANSPORT=socket, Windows' default): connects to the worker's own
+ * listener and proves the authkey with the channel's handshake; resolves to the socket, which then
+ * carries the protocol's lines, with what came after the handshake put back in front.
+ */
+async function connectWorkerSocket(address, authkey) {
+  const socket = net.connect(address);
+  const reader = new SocketReader(socket);
+  try {
+    await handshake(socket, reader, authkey);
+  } catch (error) {
+    socket.destroy();
+    throw error;
+  }
+  socket.removeAllListeners('data');
+  socket.removeAllListeners('close');
+  socket.removeAllListeners('error');
+  if (reader.buffer.length > 0) socket.unshift(reader.buffer);
+  return socket;
+}
+
+/** serve() on an open channel: `fd` is its descriptor (fd 3), or null for a socket. */
+function serveOn(channel, fd, handler, initializer) {
   channel.setEncoding('utf8');
   channel.setNoDelay?.(true);
 
@@ -274,9 +316,10 @@ function serve(handler, initializer) {
   });
   // A handler that calls process.exit() or throws asynchronously: send the answers already made.
   process.on('exit', () => {
-    if (out.length === 0 || exiting) return;
+    // A socket has no descriptor to write to synchronously: what is not sent yet is lost with the process.
+    if (out.length === 0 || exiting || fd === null) return;
     try {
-      fs.writeSync(Number(fdText), out);
+      fs.writeSync(fd, out);
     } catch {
       // The channel is full or gone: nothing more can be done.
     }

@@ -126,14 +126,32 @@ def _batch_line(batch_id, handler, arg_lists, items):
         raise
 
 
-def serve(handler, initializer=None, initargs=()):
-    """Serve tasks on the Pooldeck channel until told to exit; never returns.
+def _worker_channel():
+    """The worker protocol's channel as (lines to read, writer), by POOLDECK_WORKER_TRANSPORT.
 
-    handler(*args) is called for each task with the task's arguments. initializer(*initargs), if
-    given, runs once first (as multiprocessing's Pool initializer); {"type":"ready"} is sent after it.
+    "fd3" (or unset): the pipe on POOLDECK_CHANNEL_FD. "socket" (Windows' default): connect to
+    POOLDECK_WORKER_ADDRESS and prove POOLDECK_AUTHKEY with the channel's handshake; the lines follow.
     """
-    if not callable(handler):
-        raise TypeError("serve(handler): handler must be callable")
+    transport = os.environ.get("POOLDECK_WORKER_TRANSPORT") or "fd3"
+    if transport == "socket":
+        address = os.environ.get("POOLDECK_WORKER_ADDRESS")
+        key_hex = os.environ.get("POOLDECK_AUTHKEY")
+        if not address or not key_hex:
+            sys.stderr.write(
+                "pooldeck_worker: no channel (POOLDECK_WORKER_ADDRESS and POOLDECK_AUTHKEY are not both set). "
+                "This program is a Pooldeck worker: run it from a worker-mode pool.\n"
+            )
+            sys.exit(2)
+        try:
+            stream = _Stream(address)
+            _handshake(stream, bytes.fromhex(key_hex))
+        except (OSError, EOFError, ValueError) as exc:
+            sys.stderr.write("pooldeck_worker: cannot open the channel at %s: %s\n" % (address, exc))
+            sys.exit(2)
+        return _stream_lines(stream), _StreamWriter(stream)
+    if transport != "fd3":
+        sys.stderr.write("pooldeck_worker: POOLDECK_WORKER_TRANSPORT must be fd3 or socket, not %r\n" % transport)
+        sys.exit(2)
     fd_text = os.environ.get("POOLDECK_CHANNEL_FD")
     if fd_text is None:
         sys.stderr.write(
@@ -145,18 +163,62 @@ def serve(handler, initializer=None, initargs=()):
     try:
         # Programs this worker starts must not inherit the channel (they would keep it open).
         os.set_inheritable(fd, False)
-        reader = os.fdopen(fd, "rb", buffering=65536)
-        writer = os.fdopen(os.dup(fd), "wb", buffering=65536)
+        return os.fdopen(fd, "rb", buffering=65536), os.fdopen(os.dup(fd), "wb", buffering=65536)
     except OSError as exc:
         sys.stderr.write("pooldeck_worker: cannot open the channel on fd %d: %s\n" % (fd, exc))
         sys.exit(2)
+
+
+def _stream_lines(stream):
+    """The lines (each ending in its newline) arriving on a connected _Stream, first those the handshake left."""
+    chunk, stream.buffer = stream.buffer, b""
+    pieces = []  # the start of a line that arrives in several chunks
+    while True:
+        start = 0
+        end = chunk.find(b"\n")
+        while end >= 0:
+            if pieces:
+                pieces.append(chunk[start:end + 1])
+                yield b"".join(pieces)
+                pieces = []
+            else:
+                yield chunk[start:end + 1]
+            start = end + 1
+            end = chunk.find(b"\n", start)
+        if start < len(chunk):
+            pieces.append(chunk[start:])
+        try:
+            chunk = stream.read_some()
+        except (EOFError, OSError):
+            return
+
+
+class _StreamWriter(object):
+    """serve()'s writer over a connected _Stream: each write goes out whole, so flush has nothing to do."""
+
+    def __init__(self, stream):
+        self.write = stream.write
+
+    def flush(self):
+        pass
+
+
+def serve(handler, initializer=None, initargs=()):
+    """Serve tasks on the Pooldeck channel until told to exit; never returns.
+
+    handler(*args) is called for each task with the task's arguments. initializer(*initargs), if
+    given, runs once first (as multiprocessing's Pool initializer); {"type":"ready"} is sent after it.
+    """
+    if not callable(handler):
+        raise TypeError("serve(handler): handler must be callable")
+    reader, writer = _worker_channel()
 
     def send(data):
         try:
             writer.write(data)
             writer.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            os._exit(0)  # the pool is gone: nobody to answer
+        except OSError:
+            os._exit(0)  # the pool is gone (a broken pipe, a reset socket): nobody to answer
 
     if initializer is not None:
         initializer(*initargs)
