@@ -41,3 +41,5 @@ export const IPC_READY_CHANNEL = 'pooldeck:ready';
 /** The headless server's routes (HTTP POST for commands, a WebSocket for events). */
 export const HTTP_COMMAND_PREFIX = '/api/command/';
 export const EVENTS_PATH = '/api/events';
+/** GET: this run's token, for a page the session cookie authorizes (a second tab, a bookmark, a restart). */
+export const SESSION_PATH = '/api/session';

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAppBackend } from '../app/backend.js';
 import { DEFAULT_GRACE_MS } from '../core/defaults.js';
-import { USAGE, parseCliArgs, type CliOptions } from './options.js';
+import { loadCookieSecret } from './cookie-secret.js';
+import { DEFAULT_PORTS, USAGE, parseCliArgs, type CliOptions } from './options.js';
 import { watchParent } from './parent-watch.js';
 import { createServer } from './server.js';
 
@@ -30,6 +31,16 @@ function findRendererDir(): string {
  */
 function findWorkersDir(): string {
   return fileURLToPath(new URL('../../resources/workers/', import.meta.url));
+}
+
+/** The data dir's cookie secret; without one (an unwritable dir) the session cookies last one run. */
+function keptCookieSecret(dataDir: string): string | undefined {
+  try {
+    return loadCookieSecret(dataDir);
+  } catch (error) {
+    process.stderr.write(`warning: cannot keep the cookie secret in ${dataDir} (${error instanceof Error ? error.message : String(error)}): tabs will need the new address after a restart\n`);
+    return undefined;
+  }
 }
 
 async function main(): Promise<void> {
@@ -60,15 +71,21 @@ async function main(): Promise<void> {
     server = await createServer({
       backend,
       rendererDir,
-      port: options.port,
+      // No --port: the default port, else the next free ones, else any (port 0).
+      port: options.port ?? 0,
+      preferredPorts: options.port === null ? DEFAULT_PORTS : [],
+      cookieSecret: keptCookieSecret(options.dataDir),
       log: (message) => process.stderr.write(`${message}\n`),
     });
   } catch (error) {
-    process.stderr.write(`could not listen on 127.0.0.1:${options.port}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`could not listen on 127.0.0.1:${options.port ?? DEFAULT_PORTS.join(', ')}: ${error instanceof Error ? error.message : String(error)}\n`);
     await backend.dispose();
     process.exit(1);
   }
   const running = server;
+  if (options.port === null && running.port !== DEFAULT_PORTS[0]) {
+    process.stderr.write(`port ${DEFAULT_PORTS[0]} is busy (another Pooldeck?): serving on ${running.port} instead\n`);
+  }
 
   let shuttingDown = false;
   const shutdown = async (reason: string, exitCode: number) => {

@@ -5,12 +5,18 @@ import { parseArgs } from 'node:util';
 // The headless CLI's options, apart from cli.ts so they can be tested without starting a server.
 
 export const USAGE = `usage: pooldeck-serve [--port N] [--data-dir DIR]
-  --port N        port on 127.0.0.1 (default: a free port)
+  --port N        port on 127.0.0.1; 0 picks a free one (default: 7770, else the next free one up to 7779, else any)
   --data-dir DIR  where logs are kept (default: $XDG_DATA_HOME/pooldeck or ~/.local/share/pooldeck)
   --exit-with-parent  shut down (ending every job) when the process that started the server ends`;
 
+/** The default port, unassigned by IANA and unused by common tools; the address stays the same from run to run. */
+export const DEFAULT_PORT = 7770;
+/** Tried in order when --port is not given; a free port picked by the system after them. */
+export const DEFAULT_PORTS: readonly number[] = Array.from({ length: 10 }, (_, i) => DEFAULT_PORT + i);
+
 export interface CliOptions {
-  port: number;
+  /** The port asked for with --port, or null for the default ones (DEFAULT_PORTS, then any). */
+  port: number | null;
   dataDir: string;
   /** Shut down once the parent process is gone (npm scripts and the launcher pass it). */
   exitWithParent: boolean;
@@ -37,7 +43,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     allowPositionals: false,
   });
   if (values.help) return 'help';
-  let port = 0;
+  let port: number | null = null;
   if (values.port !== undefined) {
     if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65_535) {
       throw new Error(`--port must be a whole number from 0 to 65535 (0 picks a free port), got "${values.port}"`);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { CONTENT_SECURITY_POLICY } from '../shell-common/csp.js';
 
@@ -73,6 +73,37 @@ export function cookieValue(cookieHeader: string | undefined, name: string): str
     if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return null;
+}
+
+/** How long the session cookie keeps a bookmark of the bare address working: 30 days. */
+export const SESSION_COOKIE_MAX_AGE_S = 30 * 24 * 60 * 60;
+
+/** The session cookie's name; it carries the port so servers on other ports keep their own. */
+export function sessionCookieName(port: number): string {
+  return `pooldeck_session_${port}`;
+}
+
+/**
+ * The session cookie's value on `port`: an HMAC of the port under the server's cookie secret. Browsers
+ * send 127.0.0.1's cookies to every port, so binding the value to the port makes a cookie that another
+ * port's server (even one sharing the secret) set worthless here. Never the token itself.
+ */
+export function sessionCookieValue(cookieSecret: string, port: number): string {
+  return createHmac('sha256', cookieSecret).update(`pooldeck-session:${port}`).digest('hex');
+}
+
+/** The Set-Cookie header that hands a page the session cookie: script-proof, same-site only, whole origin. */
+export function sessionCookieHeader(cookieSecret: string, port: number): string {
+  return `${sessionCookieName(port)}=${sessionCookieValue(cookieSecret, port)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_COOKIE_MAX_AGE_S}`;
+}
+
+/**
+ * True unless the browser says the request comes from another origin (Sec-Fetch-Site): a page on
+ * another port of 127.0.0.1 is "same-site", so SameSite=Strict alone would still send it our cookie.
+ * Absent (a non-browser client or an old browser) or `none` (the user typed or bookmarked it) is fine.
+ */
+export function isSameOriginFetch(secFetchSite: string | string[] | undefined): boolean {
+  return secFetchSite === undefined || secFetchSite === 'same-origin' || secFetchSite === 'none';
 }
 
 /** The `?token=` query parameter of a request target, or null. */

@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { EVENTS_PATH, HTTP_COMMAND_PREFIX, type AppEventSource } from '../protocol/bridge.js';
+import { EVENTS_PATH, HTTP_COMMAND_PREFIX, SESSION_PATH, type AppEventSource } from '../protocol/bridge.js';
 import type { CommandHandlers } from '../protocol/commands.js';
 import { dispatchCommand } from '../protocol/dispatch.js';
 import type { CommandError, CommandOutcome } from '../protocol/errors.js';
@@ -16,7 +16,11 @@ import {
   isAllowedOrigin,
   isJsonContentType,
   isLoopbackPeer,
+  isSameOriginFetch,
   queryToken,
+  sessionCookieHeader,
+  sessionCookieName,
+  sessionCookieValue,
   tokenMatches,
 } from './security.js';
 import { serveStatic } from './static.js';
@@ -30,13 +34,18 @@ import { serveStatic } from './static.js';
 // - `Authorization: Bearer <token>` is accepted everywhere.
 // - `?token=<token>` is accepted on a page load (`/` or `/index.html`) and on the events WebSocket,
 //   which browsers cannot give headers.
-// - Scripts and styles the page loads cannot carry a header either. So a page load with a valid
-//   `?token=` sets a cookie (HttpOnly, SameSite=Strict, Path=/) holding a *separate* random asset key,
-//   not the token. That cookie authorizes GET/HEAD of static files and nothing else: never a command
-//   (a cookie is ambient, so honouring it on a mutation would be CSRF) and never the event stream.
-//   Cookies are not scoped by port, so another server on 127.0.0.1 may see it; it then learns a key
-//   that only fetches the public renderer bundle. The cookie name carries the port so two launches on
-//   different ports do not overwrite each other's key.
+// - Scripts and styles the page loads cannot carry a header either, and a second tab or a bookmark
+//   of the bare address has no token. So a page load with a valid `?token=` sets a session cookie
+//   (HttpOnly, SameSite=Strict, Path=/, 30 days) holding an HMAC of the port under the cookie secret,
+//   never the token. The cookie authorizes GET/HEAD of static files and `GET /api/session`, which
+//   answers this run's token to a same-origin script (no CORS headers, Sec-Fetch-Site checked), so the
+//   page can then use Bearer like any client. It never authorizes a command (a cookie is ambient, so
+//   honouring it on a mutation would be CSRF) nor the event stream. With a cookie secret kept across
+//   runs (the CLI keeps one in the data dir), an old tab or a bookmark works after a restart on the
+//   same port. Cookies are not scoped by port: another server on 127.0.0.1 that the browser visits
+//   sees the cookie and could present it here; that is the price of bookmarks of the bare address.
+//   The value is bound to the port, so a cookie set on another port is worthless here, and the
+//   cookie name carries the port so servers on different ports do not overwrite each other's.
 // - Commands additionally require POST, `Content-Type: application/json` (a cross-site page can only
 //   send that after a CORS preflight, which gets no CORS headers and so fails) and, when an Origin is
 //   sent, one of our own origins. No response ever carries Access-Control-Allow-* headers.
@@ -55,6 +64,14 @@ export interface ServerOptions {
   rendererDir: string;
   /** 0 (the default) picks a free port. */
   port?: number;
+  /**
+   * Ports tried in order before `port` (the first free one wins; EADDRINUSE moves on). The CLI's
+   * default: a fixed port and the next few, so the address (and its settings, cookie and bookmarks)
+   * stays the same from run to run.
+   */
+  preferredPorts?: readonly number[];
+  /** The secret session cookies are derived from; random per server by default. Keep it across runs to keep tabs and bookmarks working after a restart. */
+  cookieSecret?: string;
   /** Largest command body accepted; larger gets 413. */
   maxBodyBytes?: number;
   /** A connection that has not sent a request's headers within this time is closed (never-sending and slowloris clients). */
@@ -123,9 +140,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const log = options.log ?? (() => {});
 
   const token = generateToken();
-  const assetKey = generateToken();
+  const cookieSecret = options.cookieSecret ?? generateToken();
   let port = 0;
-  const assetCookieName = () => `pooldeck_assets_${port}`;
 
   const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
   const requestTimeout = Math.max(headersTimeout, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
@@ -203,6 +219,9 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     const { pathname } = target;
     const bearerOk = tokenMatches(bearerToken(req.headers.authorization), token);
 
+    const cookieOk = tokenMatches(cookieValue(req.headers.cookie, sessionCookieName(port)), sessionCookieValue(cookieSecret, port));
+
+    if (pathname === SESSION_PATH) return handleSession(req, res, bearerOk || cookieOk);
     if (pathname.startsWith('/api/')) {
       if (!bearerOk) {
         res.setHeader('WWW-Authenticate', 'Bearer');
@@ -225,7 +244,6 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     // Static files: Bearer, the asset cookie, or (page loads only) the ?token= handoff.
     const isPageLoad = pathname === '/' || pathname === '/index.html';
     const handoffOk = isPageLoad && tokenMatches(queryToken(target.searchParams), token);
-    const cookieOk = tokenMatches(cookieValue(req.headers.cookie, assetCookieName()), assetKey);
     if (!bearerOk && !handoffOk && !cookieOk) {
       return sendText(
         res,
@@ -237,10 +255,25 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       res.setHeader('Allow', 'GET, HEAD');
       return sendText(res, 405, 'method not allowed');
     }
-    if (handoffOk) {
-      res.setHeader('Set-Cookie', `${assetCookieName()}=${assetKey}; HttpOnly; SameSite=Strict; Path=/`);
-    }
+    // Every page load renews the cookie, so a bookmark in daily use does not expire.
+    if (isPageLoad && (handoffOk || cookieOk)) res.setHeader('Set-Cookie', sessionCookieHeader(cookieSecret, port));
     await serveStatic(req, res, rendererDir, pathname);
+  }
+
+  /** `GET /api/session`: this run's token, to our own page holding the session cookie. */
+  function handleSession(req: IncomingMessage, res: ServerResponse, authorized: boolean): void {
+    const origin = req.headers.origin;
+    if ((origin !== undefined && !isAllowedOrigin(origin, port)) || !isSameOriginFetch(req.headers['sec-fetch-site'])) {
+      return sendJsonError(res, 403, 'forbidden', 'requests from other origins are refused');
+    }
+    if (!authorized) {
+      return sendJsonError(res, 401, 'unauthorized', 'no session: open the address the server printed (it carries the token)');
+    }
+    if (req.method !== 'GET') {
+      res.setHeader('Allow', 'GET');
+      return sendJsonError(res, 405, 'method_not_allowed', 'the session is read with GET');
+    }
+    sendJson(res, 200, JSON.stringify({ ok: true, value: { token } }));
   }
 
   async function handleCommand(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
@@ -285,14 +318,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     else socket.destroy();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: options.port ?? 0, exclusive: true }, () => {
-      server.off('error', reject);
-      server.on('error', onServerError);
-      resolve();
-    });
-  });
+  await listenOnFirstFree(server, [...(options.preferredPorts ?? []), options.port ?? 0]);
+  server.on('error', onServerError);
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('the server has no TCP address');
   port = address.port;
@@ -401,6 +428,25 @@ class EventStream {
     this.resyncTimer = null;
     this.unsubscribe?.();
     this.unsubscribe = null;
+  }
+}
+
+/** Listens on 127.0.0.1 at the first of `ports` that is free; any other error (or the last port busy) rejects. */
+async function listenOnFirstFree(server: http.Server, ports: readonly number[]): Promise<void> {
+  for (const [index, port] of ports.entries()) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host: '127.0.0.1', port, exclusive: true }, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      return;
+    } catch (error) {
+      const busy = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (!busy || index === ports.length - 1) throw error;
+    }
   }
 }
 

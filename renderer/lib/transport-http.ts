@@ -1,9 +1,12 @@
-import { EVENTS_PATH, HTTP_COMMAND_PREFIX } from '../../main/protocol/bridge.js';
+import { EVENTS_PATH, HTTP_COMMAND_PREFIX, SESSION_PATH } from '../../main/protocol/bridge.js';
 import type { AppEvent, CommandArgs, CommandName, CommandOutcome, CommandResult } from '../../main/protocol/index.js';
 import type { ConnectionState, Transport } from './transport.js';
 
 // The headless transport: commands are HTTP POSTs, events come over one WebSocket. Both carry the
 // server's token (its `authkey`), which arrives once in the page URL and then lives in sessionStorage.
+// A tab without one (a second tab, a bookmark of the bare address) or whose token the server no longer
+// takes (it restarted: a new token per run) asks GET /api/session for the current one, which the
+// server answers to pages holding its session cookie.
 
 const TOKEN_STORAGE_KEY = 'pooldeck.token';
 
@@ -40,6 +43,15 @@ export function takeToken(win: Pick<Window, 'location' | 'history' | 'sessionSto
   }
 }
 
+/** Keeps a token the session handed us for this tab, so a reload does not have to ask again. */
+export function keepToken(token: string, win: Pick<Window, 'sessionStorage'> = window): void {
+  try {
+    win.sessionStorage.setItem(TOKEN_STORAGE_KEY, token);
+  } catch {
+    // Storage refused: the session cookie still gets the token again after a reload.
+  }
+}
+
 export interface HttpTransportOptions {
   /** `http://127.0.0.1:port`; the page's own origin by default. */
   origin?: string;
@@ -47,15 +59,20 @@ export interface HttpTransportOptions {
   fetch?: typeof fetch;
   WebSocket?: typeof WebSocket;
   reconnectDelaysMs?: readonly number[];
+  /** Called with each token the server's session hands over (to keep it for reloads). */
+  onToken?: (token: string) => void;
 }
 
 const UNAUTHORIZED_MESSAGE =
-  'The server refused this page’s token. Open the address Pooldeck printed when it started (it carries a fresh token).';
+  'The server refused this page’s token (it may have restarted). Open the address Pooldeck printed when it started (it carries a fresh token).';
 
 export class HttpTransport implements Transport {
   readonly kind = 'http';
   readonly #origin: string;
-  readonly #token: string | null;
+  #token: string | null;
+  readonly #onToken: (token: string) => void;
+  /** The session request under way, shared by everyone who needs a token meanwhile. */
+  #renewing: Promise<boolean> | null = null;
   readonly #fetch: typeof fetch;
   readonly #WebSocket: typeof WebSocket;
   readonly #delays: readonly number[];
@@ -73,11 +90,28 @@ export class HttpTransport implements Transport {
     this.#fetch = options.fetch ?? window.fetch.bind(window);
     this.#WebSocket = options.WebSocket ?? window.WebSocket;
     this.#delays = options.reconnectDelaysMs ?? RECONNECT_DELAYS_MS;
-    if (!this.#token) this.#setState('unauthorized');
+    this.#onToken = options.onToken ?? (() => {});
   }
 
   async call<N extends CommandName>(name: N, args: CommandArgs<N>): Promise<CommandOutcome<CommandResult<N>>> {
-    if (!this.#token) return { ok: false, error: { code: 'internal', message: UNAUTHORIZED_MESSAGE } };
+    if (!this.#token && !(await this.#renewToken())) {
+      this.#setState('unauthorized');
+      return { ok: false, error: { code: 'internal', message: UNAUTHORIZED_MESSAGE } };
+    }
+    const outcome = await this.#post(name, args);
+    // A token refused after a restart: the session may have this run's one; then try once more.
+    if (outcome === 'refused' && (await this.#renewToken())) {
+      const again = await this.#post(name, args);
+      if (again !== 'refused') return again;
+    }
+    if (outcome === 'refused') {
+      this.#setState('unauthorized');
+      return { ok: false, error: { code: 'internal', message: UNAUTHORIZED_MESSAGE } };
+    }
+    return outcome;
+  }
+
+  async #post<N extends CommandName>(name: N, args: CommandArgs<N>): Promise<CommandOutcome<CommandResult<N>> | 'refused'> {
     let response: Response;
     try {
       response = await this.#fetch(`${this.#origin}${HTTP_COMMAND_PREFIX}${name}`, {
@@ -89,10 +123,7 @@ export class HttpTransport implements Transport {
       const reason = error instanceof Error ? error.message : String(error);
       return { ok: false, error: { code: 'internal', message: `Cannot reach Pooldeck (${reason}). Is the server still running?` } };
     }
-    if (response.status === 401 || response.status === 403) {
-      this.#setState('unauthorized');
-      return { ok: false, error: { code: 'internal', message: UNAUTHORIZED_MESSAGE } };
-    }
+    if (response.status === 401 || response.status === 403) return 'refused';
     try {
       const outcome = (await response.json()) as CommandOutcome<CommandResult<N>>;
       if (outcome && typeof outcome === 'object' && typeof outcome.ok === 'boolean') return outcome;
@@ -107,7 +138,10 @@ export class HttpTransport implements Transport {
 
   subscribe(listener: (event: AppEvent) => void): () => void {
     this.#eventListeners.add(listener);
-    if (!this.#socket && !this.#retryTimer && this.#token && !this.#disposed) this.#connect();
+    if (!this.#socket && !this.#retryTimer && !this.#disposed) {
+      if (this.#token) this.#connect();
+      else void this.#connectWithSessionToken();
+    }
     return () => {
       this.#eventListeners.delete(listener);
       if (this.#eventListeners.size === 0) this.#closeSocket();
@@ -129,6 +163,44 @@ export class HttpTransport implements Transport {
     this.#eventListeners.clear();
     this.#stateListeners.clear();
     this.#closeSocket();
+  }
+
+  /** A tab that came without a token: ask the session for one, then connect (or say we cannot). */
+  async #connectWithSessionToken(): Promise<void> {
+    if (!(await this.#renewToken())) {
+      this.#setState('unauthorized');
+      return;
+    }
+    if (!this.#socket && !this.#retryTimer && !this.#disposed && this.#eventListeners.size > 0) this.#connect();
+  }
+
+  /**
+   * Asks GET /api/session for this run's token (the session cookie goes along by itself). True when
+   * it gave one we did not have; false when there is no session (no cookie, or the server's cookie
+   * secret changed) or the server is unreachable.
+   */
+  #renewToken(): Promise<boolean> {
+    if (this.#renewing) return this.#renewing;
+    const renewing = this.#askSession().finally(() => {
+      if (this.#renewing === renewing) this.#renewing = null;
+    });
+    this.#renewing = renewing;
+    return renewing;
+  }
+
+  async #askSession(): Promise<boolean> {
+    try {
+      const response = await this.#fetch(`${this.#origin}${SESSION_PATH}`, { credentials: 'same-origin', cache: 'no-store' });
+      if (!response.ok) return false;
+      const body = (await response.json()) as { ok?: unknown; value?: { token?: unknown } } | null;
+      const token = body?.ok === true ? body.value?.token : undefined;
+      if (typeof token !== 'string' || token.length === 0 || token === this.#token) return false;
+      this.#token = token;
+      this.#onToken(token);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   #connect(): void {
@@ -170,10 +242,13 @@ export class HttpTransport implements Transport {
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.#token}` },
         body: '{}',
       });
-      if (response.status === 401 || response.status === 403) {
-        this.#setState('unauthorized');
-        this.#closeSocket(); // also cancels the retry already scheduled
-      }
+      if (response.status !== 401 && response.status !== 403) return;
+      // The server restarted with a new token: a session cookie gets this run's, and we connect at once.
+      const renewed = await this.#renewToken();
+      this.#closeSocket(); // also cancels the retry already scheduled
+      if (this.#disposed || this.#eventListeners.size === 0) return;
+      if (renewed) this.#connect();
+      else this.#setState('unauthorized');
     } catch {
       // unreachable server: stay in 'reconnecting'
     }

@@ -118,4 +118,102 @@ describe('HttpTransport', () => {
     expect(states.at(-1)).toBe('unauthorized');
     api.dispose();
   });
+
+  /**
+   * A server that takes only `current` as token and hands it to GET /api/session when `session` is
+   * true (the page holds a valid session cookie). Every request is recorded.
+   */
+  function restartingServer(state: { current: string; session: boolean }) {
+    const requests: { url: string; authorization?: string }[] = [];
+    const fetchImpl = vi.fn(async (url: string, init: RequestInit = {}) => {
+      const authorization = (init.headers as Record<string, string> | undefined)?.Authorization;
+      requests.push({ url, authorization });
+      if (url.endsWith('/api/session')) {
+        return state.session ? new Response(JSON.stringify({ ok: true, value: { token: state.current } })) : new Response('{}', { status: 401 });
+      }
+      if (authorization !== `Bearer ${state.current}`) return new Response('{}', { status: 401 });
+      return new Response(JSON.stringify({ ok: true, value: { id: 'p1' } }));
+    });
+    return { requests, fetch: fetchImpl as unknown as typeof fetch };
+  }
+
+  it('gets a tab opened at the bare address its token from the session cookie, and keeps it', async () => {
+    const server = restartingServer({ current: 'run-1', session: true });
+    const kept: string[] = [];
+    FakeSocket.instances = [];
+    const api = new HttpTransport({
+      origin: 'http://127.0.0.1:7770',
+      token: null,
+      fetch: server.fetch,
+      WebSocket: FakeSocket as unknown as typeof WebSocket,
+      onToken: (token) => kept.push(token),
+    });
+    const states: ConnectionState[] = [];
+    api.onConnectionChange((state) => states.push(state));
+    api.subscribe(() => {});
+    await vi.waitFor(() => expect(FakeSocket.instances).toHaveLength(1));
+    expect(FakeSocket.instances[0].url).toBe('ws://127.0.0.1:7770/api/events?token=run-1');
+    expect(kept).toEqual(['run-1']);
+    expect(states).toEqual(['connecting']);
+    expect(await api.call('restart', { id: 'p1' })).toEqual({ ok: true, value: { id: 'p1' } });
+    api.dispose();
+  });
+
+  it('reconnects at once with the new token when the server restarted and its session still knows this page', async () => {
+    vi.useFakeTimers();
+    const state = { current: 'run-1', session: true };
+    const server = restartingServer(state);
+    FakeSocket.instances = [];
+    const api = new HttpTransport({ origin: 'http://127.0.0.1:7770', token: 'run-1', fetch: server.fetch, WebSocket: FakeSocket as unknown as typeof WebSocket, reconnectDelaysMs: [100] });
+    const states: ConnectionState[] = [];
+    api.onConnectionChange((next) => states.push(next));
+    api.subscribe(() => {});
+    FakeSocket.instances[0].onopen?.();
+
+    // The server stops, and comes back with a new token: the old one is refused at the handshake.
+    FakeSocket.instances[0].onclose?.();
+    expect(states.at(-1)).toBe('reconnecting');
+    state.current = 'run-2';
+    await vi.advanceTimersByTimeAsync(100);
+    FakeSocket.instances[1].onclose?.();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeSocket.instances).toHaveLength(3);
+    expect(FakeSocket.instances[2].url).toBe('ws://127.0.0.1:7770/api/events?token=run-2');
+    FakeSocket.instances[2].onopen?.();
+    expect(states).toEqual(['connecting', 'open', 'reconnecting', 'open']);
+    api.dispose();
+  });
+
+  it('says unauthorized when the restarted server has no session for this page, and stops retrying', async () => {
+    vi.useFakeTimers();
+    const state = { current: 'run-1', session: false };
+    const server = restartingServer(state);
+    FakeSocket.instances = [];
+    const api = new HttpTransport({ origin: 'http://127.0.0.1:7770', token: 'run-1', fetch: server.fetch, WebSocket: FakeSocket as unknown as typeof WebSocket, reconnectDelaysMs: [100] });
+    const states: ConnectionState[] = [];
+    api.onConnectionChange((next) => states.push(next));
+    api.subscribe(() => {});
+    FakeSocket.instances[0].onopen?.();
+    state.current = 'run-2';
+    FakeSocket.instances[0].onclose?.();
+    await vi.advanceTimersByTimeAsync(100);
+    FakeSocket.instances[1].onclose?.();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(states.at(-1)).toBe('unauthorized');
+    expect(FakeSocket.instances).toHaveLength(2);
+    api.dispose();
+  });
+
+  it('retries a command refused for its token once, with the token the session hands over', async () => {
+    const state = { current: 'run-2', session: true };
+    const server = restartingServer(state);
+    const api = new HttpTransport({ origin: 'http://127.0.0.1:7770', token: 'run-1', fetch: server.fetch, WebSocket: FakeSocket as unknown as typeof WebSocket });
+    expect(await api.call('restart', { id: 'p1' })).toEqual({ ok: true, value: { id: 'p1' } });
+    expect(server.requests.map((request) => `${request.url} ${request.authorization ?? ''}`)).toEqual([
+      'http://127.0.0.1:7770/api/command/restart Bearer run-1',
+      'http://127.0.0.1:7770/api/session ',
+      'http://127.0.0.1:7770/api/command/restart Bearer run-2',
+    ]);
+    api.dispose();
+  });
 });

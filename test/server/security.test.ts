@@ -111,9 +111,9 @@ describe('JSON content type', () => {
 });
 
 describe('CLI options', () => {
-  it('defaults to a free port and the XDG data folder', () => {
+  it('defaults to the default ports (port null) and the XDG data folder', () => {
     const options = parseCliArgs([], { XDG_DATA_HOME: '/data/home' });
-    expect(options).toEqual({ port: 0, dataDir: join('/data/home', 'pooldeck'), exitWithParent: false });
+    expect(options).toEqual({ port: null, dataDir: join('/data/home', 'pooldeck'), exitWithParent: false });
   });
 
   it('ignores a relative XDG_DATA_HOME, as the spec says', () => {

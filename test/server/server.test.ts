@@ -107,12 +107,12 @@ describe('authorization', () => {
     expect(await command.json()).toMatchObject({ ok: true, value: { seq: 1 } });
   });
 
-  it('accepts ?token= on the first page load and hands the page a static-only cookie', async () => {
+  it('accepts ?token= on the first page load and hands the page a session cookie that never authorizes a command', async () => {
     const page = await fetch(`${base}/?token=${token}`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const cookie = page.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(new RegExp(`^pooldeck_assets_${port}=[0-9a-f]{64}; HttpOnly; SameSite=Strict; Path=/$`));
+    expect(cookie).toMatch(new RegExp(`^pooldeck_session_${port}=[0-9a-f]{64}; HttpOnly; SameSite=Strict; Path=/; Max-Age=2592000$`));
     // The cookie holds a separate key, never the token itself.
     expect(cookie).not.toContain(token);
     const pair = cookie.split(';')[0]!;
