@@ -7,7 +7,7 @@ export interface RecordedCall {
 }
 
 /** Answers shaped like the app's where an empty object would not be one: a check that found nothing. */
-const DEFAULT_ANSWERS: Partial<Record<CommandName, unknown>> = { checkSpec: { problems: [] } };
+const DEFAULT_ANSWERS: Partial<Record<CommandName, unknown>> = { checkSpec: { problems: [] }, listRuns: { total: 0, offset: 0, runs: [] } };
 
 type Responder = (args: never) => CommandOutcome<unknown> | Promise<CommandOutcome<unknown>>;
 
