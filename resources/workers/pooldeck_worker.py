@@ -45,7 +45,8 @@ _HELPER_FILE = os.path.abspath(__file__)
 __all__ = [
     "serve", "connect", "Connection", "AuthenticationError", "PROTOCOL_VERSION", "PROTOCOL_MINOR",
     "queue", "pipe", "lock", "rlock", "semaphore", "event", "value", "array",
-    "Queue", "PipeConnection", "Lock", "RLock", "Semaphore", "Event", "Value", "Array", "QueueClosedError",
+    "Process", "Queue", "Pipe", "PipeConnection", "Lock", "RLock", "Semaphore", "Event", "Value", "Array",
+    "QueueClosedError",
 ]
 
 PROTOCOL_VERSION = 1
@@ -582,13 +583,14 @@ class _PushedEnd(object):
     recv request): `mode` is None until the app says whether it pushes, False once it stopped (another
     process holds the end too: recv then asks); `eof` once nothing more can come."""
 
-    __slots__ = ("items", "seen", "eof", "mode")
+    __slots__ = ("items", "seen", "eof", "mode", "asked")
 
     def __init__(self):
         self.items = collections.deque()
         self.seen = 0
         self.eof = False
         self.mode = None
+        self.asked = False  # this process asked the app to push (at its first recv)
 
     def ready(self):
         """For recv: ("item", value), ("eof", None), ("ask", None) when the app does not push, or None: wait."""
@@ -648,11 +650,18 @@ class _Brokered(object):
         message.update(fields)
         return self._client.request(message)
 
+    def _tag(self):
+        return {"kind": self._kind, "name": self._name}
+
+    def __reduce__(self):
+        # Passed to a child Process (pickled, as multiprocessing's spawn does): the child opens the same object.
+        return (_from_tag, (self._tag(),))
+
     def __repr__(self):
         return "<pooldeck %s %r>" % (self._kind, self._name)
 
 
-class Queue(_Brokered):
+class _Queue(_Brokered):
     """A queue the app holds, used as multiprocessing.Queue: put/get raise queue.Full/queue.Empty."""
 
     _kind = "queue"
@@ -665,6 +674,9 @@ class Queue(_Brokered):
         self._closed = False
         # Items an unbounded queue handed over ahead (up to _PREFETCH per get): got without a round trip.
         self._ahead = collections.deque()
+
+    def _tag(self):
+        return {"kind": "queue", "name": self._name, "maxsize": self._maxsize}
 
     def put(self, obj, block=True, timeout=None):
         if self._closed:
@@ -726,13 +738,15 @@ class PipeConnection(_Brokered):
         self._send_prefix = _op_prefix("pipe", name, "send", end=end)
         self._recv_head = _dumps({"type": "op", "kind": "pipe", "name": name, "op": "recv", "end": end})[:-1].encode("ascii")
         self.closed = False
-        # Pushed: what the app sends to this end arrives without a recv request.
+        # Pushed, from the first recv on: what the app sends to this end then arrives without a recv
+        # request. Not before: a parent hands ends it never reads to its children.
         self._pushed = self._client.pushed_end(name, end) if readable else None
+        self._opening = {"type": "open", "kind": "pipe", "name": name, "end": end}
         # This process holds the end now: when it ends, the end closes and the other side gets EOF.
-        opening = {"type": "open", "kind": "pipe", "name": name, "end": end}
-        if readable:
-            opening["push"] = True
-        self._client.note(_dumps(opening).encode("ascii") + b"\n")
+        self._client.note(_dumps(self._opening).encode("ascii") + b"\n")
+
+    def _tag(self):
+        return {"kind": "pipe", "name": self._name, "end": self._end, "readable": self.readable, "writable": self.writable}
 
     def _check(self):
         if self.closed:
@@ -748,7 +762,11 @@ class PipeConnection(_Brokered):
         self._check()
         if not self.readable:
             raise OSError("connection is write-only")
-        found, value = self._client.wait_until(self._pushed.ready)
+        pushed = self._pushed
+        if not pushed.asked:
+            pushed.asked = True
+            self._client.note(_dumps(dict(self._opening, push=True)).encode("ascii") + b"\n")
+        found, value = self._client.wait_until(pushed.ready)
         if found == "item":
             return value
         if found == "eof":
@@ -761,7 +779,7 @@ class PipeConnection(_Brokered):
         if pushed is not None and (pushed.items or pushed.eof):
             return True
         # `seen`: the app answers true at once when it pushed more than this process has read so far.
-        seen = pushed.seen if pushed is not None else None
+        seen = pushed.seen if pushed is not None and pushed.asked else None
         timeout_ms = None if timeout is None else max(0.0, timeout) * 1000.0
         return self._request("poll", end=self._end, timeoutMs=timeout_ms, seen=seen)
 
@@ -825,25 +843,25 @@ class _PermitLock(_Brokered):
         self.release()
 
 
-class Lock(_PermitLock):
+class _Lock(_PermitLock):
     _kind = "lock"
 
 
-class RLock(_PermitLock):
+class _RLock(_PermitLock):
     _kind = "rlock"
 
     def _owner(self):
         return str(threading.get_ident())
 
 
-class Semaphore(_PermitLock):
+class _Semaphore(_PermitLock):
     _kind = "semaphore"
 
     def get_value(self):
         return self._request("getValue")
 
 
-class Event(_Brokered):
+class _Event(_Brokered):
     """An event the app holds, used as multiprocessing.Event."""
 
     _kind = "event"
@@ -868,7 +886,7 @@ def _open(kind, name, **fields):
 def queue(name):
     """The app's queue named `name` (Queue({ name }) in the app, or one passed to another process)."""
     info = _open("queue", name)
-    return Queue(name, info.get("maxsize", 0))
+    return _Queue(name, info.get("maxsize", 0))
 
 
 def pipe(name, end=1):
@@ -887,10 +905,10 @@ def _opener(kind, cls):
     return open_by_name
 
 
-lock = _opener("lock", Lock)
-rlock = _opener("rlock", RLock)
-semaphore = _opener("semaphore", Semaphore)
-event = _opener("event", Event)
+lock = _opener("lock", _Lock)
+rlock = _opener("rlock", _RLock)
+semaphore = _opener("semaphore", _Semaphore)
+event = _opener("event", _Event)
 
 
 # Value and Array live in a shared file the app made (in /dev/shm on Linux): mapped here, read and
@@ -922,7 +940,7 @@ class _SharedMixin(object):
     def get_lock(self):
         """The brokered Lock that goes with it, as multiprocessing's get_lock()."""
         if self._lock is None:
-            self._lock = Lock(self._tag["lock"])
+            self._lock = _Lock(self._tag["lock"])
         return self._lock
 
     def get_obj(self):
@@ -939,6 +957,9 @@ class _SharedMixin(object):
 
     def __exit__(self, *exc_info):
         return self.get_lock().__exit__(*exc_info)
+
+    def __reduce__(self):
+        return (_from_tag, (self._tag,))
 
     def __repr__(self):
         shown = self.value if hasattr(self, "value") else self[:]
@@ -967,37 +988,288 @@ def _shared(tag, ctype):
     return obj
 
 
-def Value(tag):
+def _value_from_tag(tag):
     """A number in shared memory, used as multiprocessing.Value: v.value (a C type: an 'i' wraps, a float
     into it raises TypeError), v.get_lock(), `with v:`."""
     return _shared(tag, _ctype(tag["typecode"]))
 
 
-def Array(tag):
+def _array_from_tag(tag):
     """Numbers in shared memory, used as multiprocessing.Array: arr[i], arr[a:b], len(arr), get_lock()."""
     return _shared(tag, _ctype(tag["typecode"]) * int(tag["length"]))
 
 
 def value(name):
     """The app's Value named `name`."""
-    return Value(_open("value", name))
+    return _value_from_tag(_open("value", name))
 
 
 def array(name):
     """The app's SharedArray named `name`."""
-    return Array(_open("array", name))
+    return _array_from_tag(_open("array", name))
 
 
 _FROM_TAG = {
-    "queue": lambda tag: Queue(tag["name"], tag.get("maxsize", 0)),
+    "queue": lambda tag: _Queue(tag["name"], tag.get("maxsize", 0)),
     "pipe": lambda tag: PipeConnection(tag["name"], tag.get("end", 1), tag.get("readable", True), tag.get("writable", True)),
-    "lock": lambda tag: Lock(tag["name"]),
-    "rlock": lambda tag: RLock(tag["name"]),
-    "semaphore": lambda tag: Semaphore(tag["name"]),
-    "event": lambda tag: Event(tag["name"]),
-    "value": Value,
-    "array": Array,
+    "lock": lambda tag: _Lock(tag["name"]),
+    "rlock": lambda tag: _RLock(tag["name"]),
+    "semaphore": lambda tag: _Semaphore(tag["name"]),
+    "event": lambda tag: _Event(tag["name"]),
+    "value": _value_from_tag,
+    "array": _array_from_tag,
 }
+
+
+def _from_tag(tag):
+    return _FROM_TAG[tag["kind"]](tag)
+
+
+# ---------------------------------------------------------------------------------------------------
+# multiprocessing's constructors: a program the app started changes only its import line,
+#     from multiprocessing import Process, Queue   ->   from pooldeck_worker import Process, Queue
+# and its Queue(), Pipe(), Value(), Lock()… are made in the app (a "create" request: the Channels view
+# shows them, removed once no process uses them), its Process() children are started from here. Outside
+# the app (no POOLDECK_ADDRESS) each name is multiprocessing's own, so the program runs anywhere.
+# Items, messages and values travel as JSON (a tuple comes back a list); a Process's target and args
+# are pickled, as multiprocessing's spawn start method does.
+
+
+def _outside_app():
+    return not os.environ.get("POOLDECK_ADDRESS")
+
+
+def _create(kind, **fields):
+    return _client().request(dict({"type": "create", "kind": kind}, **fields))
+
+
+def Queue(maxsize=0):
+    """multiprocessing.Queue(maxsize), held by the app: put/get raise queue.Full/queue.Empty.
+    Outside the app: multiprocessing.Queue itself."""
+    if _outside_app():
+        import multiprocessing
+
+        return multiprocessing.Queue(maxsize)
+    tag = _create("queue", maxsize=maxsize)
+    return _Queue(tag["name"], tag.get("maxsize", 0))
+
+
+def Pipe(duplex=True):
+    """multiprocessing.Pipe(duplex): two PipeConnection ends, held by the app; recv raises EOFError once
+    the other end is closed or its process ended. Outside the app: multiprocessing.Pipe itself."""
+    if _outside_app():
+        import multiprocessing
+
+        return multiprocessing.Pipe(duplex)
+    name = _create("pipe", duplex=bool(duplex))["name"]
+    return PipeConnection(name, 0, True, bool(duplex)), PipeConnection(name, 1, bool(duplex), True)
+
+
+def _made_by_app(kind, cls, fallback, doc):
+    def make(*args, **kwargs):
+        if _outside_app():
+            import multiprocessing
+
+            return getattr(multiprocessing, fallback)(*args, **kwargs)
+        fields = {"value": args[0] if args else kwargs.get("value", 1)} if kind == "semaphore" else {}
+        return cls(_create(kind, **fields)["name"])
+
+    make.__name__ = fallback
+    make.__doc__ = doc
+    return make
+
+
+Lock = _made_by_app("lock", _Lock, "Lock", "multiprocessing.Lock(), held by the app (released if its holder dies). Outside the app: multiprocessing's.")
+RLock = _made_by_app("rlock", _RLock, "RLock", "multiprocessing.RLock(), held by the app. Outside the app: multiprocessing's.")
+Semaphore = _made_by_app("semaphore", _Semaphore, "Semaphore", "multiprocessing.Semaphore(value=1), held by the app. Outside the app: multiprocessing's.")
+Event = _made_by_app("event", _Event, "Event", "multiprocessing.Event(), held by the app. Outside the app: multiprocessing's.")
+
+
+def _typecode(typecode_or_type):
+    if isinstance(typecode_or_type, str):
+        return typecode_or_type
+    for code in "bBhHiIlLqQfd":
+        if _ctype(code) is typecode_or_type:
+            return code
+    raise TypeError("%r is none of the typecodes b B h H i I l L q Q f d (nor their ctypes types)" % (typecode_or_type,))
+
+
+def Value(typecode_or_type, *args, lock=True):
+    """multiprocessing.Value(typecode, value): a number in shared memory the app made (v.value, get_lock(),
+    `with v:`). `lock` is accepted; the lock exists either way. Outside the app: multiprocessing.Value."""
+    if _outside_app():
+        import multiprocessing
+
+        return multiprocessing.Value(typecode_or_type, *args, lock=lock)
+    return _value_from_tag(_create("value", typecode=_typecode(typecode_or_type), initial=args[0] if args else 0))
+
+
+def Array(typecode_or_type, size_or_initializer, lock=True):
+    """multiprocessing.Array(typecode, size or values): numbers in shared memory the app made.
+    Outside the app: multiprocessing.Array."""
+    if _outside_app():
+        import multiprocessing
+
+        return multiprocessing.Array(typecode_or_type, size_or_initializer, lock=lock)
+    fields = {"typecode": _typecode(typecode_or_type)}
+    if isinstance(size_or_initializer, int):
+        fields["length"] = size_or_initializer
+    else:
+        fields["values"] = list(size_or_initializer)
+    return _array_from_tag(_create("array", **fields))
+
+
+_children = set()
+_process_count = [0]
+
+
+class Process(object):
+    """multiprocessing.Process, started from this process: a child interpreter that imports the main
+    file as __mp_main__ (so an `if __name__ == "__main__":` block does not run again) and runs the
+    target, as multiprocessing's spawn does; its target, args and kwargs are pickled (a Queue, Pipe end,
+    Value… passed in them is the same object in the child). Under the app the child is one of the job's
+    processes (the tree shows it, stopping the job ends it). Outside the app: multiprocessing.Process.
+    Exit codes as multiprocessing's: 0, 1 for an exception, n for sys.exit(n), -N for signal N."""
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Process and _outside_app():
+            import multiprocessing
+
+            return multiprocessing.Process(*args, **kwargs)
+        return object.__new__(cls)
+
+    def __init__(self, group=None, target=None, name=None, args=(), kwargs=None, *, daemon=None):
+        if group is not None:
+            raise ValueError("group argument must be None for now")
+        _process_count[0] += 1
+        self._target, self._args, self._kwargs = target, tuple(args), dict(kwargs or {})
+        self._name = name or "Process-%d" % _process_count[0]
+        self.daemon = bool(daemon)
+        self._popen = None
+
+    name = property(lambda self: self._name, lambda self, name: setattr(self, "_name", str(name)))
+    pid = property(lambda self: self._popen.pid if self._popen is not None else None)
+    ident = pid
+
+    @property
+    def exitcode(self):
+        return None if self._popen is None else self._popen.poll()
+
+    def run(self):
+        if self._target is not None:
+            self._target(*self._args, **self._kwargs)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_popen"] = None
+        return state
+
+    def start(self):
+        if self._popen is not None:
+            raise AssertionError("cannot start a process twice")
+        import pickle
+        import subprocess
+
+        main = sys.modules.get("__main__")
+        main_path = getattr(main, "__file__", None)
+        if main_path is None and getattr(self._target, "__module__", None) == "__main__":
+            raise RuntimeError("Process(target=...) needs the program to be a file: the child imports it to find the target")
+        payload = pickle.dumps(self, pickle.HIGHEST_PROTOCOL)
+        env = dict(os.environ)
+        env.pop("POOLDECK_CHANNEL_FD", None)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        command = [sys.executable, _HELPER_FILE, "child", os.path.abspath(main_path) if main_path else ""]
+        self._popen = subprocess.Popen(command, stdin=subprocess.PIPE, env=env)
+        with self._popen.stdin as stdin:
+            stdin.write(payload)
+        _children.add(self)
+        _watch_children_at_exit()
+
+    def join(self, timeout=None):
+        if self._popen is None:
+            raise AssertionError("can only join a started process")
+        import subprocess
+
+        try:
+            self._popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return
+        _children.discard(self)
+
+    def is_alive(self):
+        return self._popen is not None and self._popen.poll() is None
+
+    def terminate(self):
+        if self.is_alive():
+            self._popen.terminate()
+
+    def kill(self):
+        if self.is_alive():
+            self._popen.kill()
+
+    def close(self):
+        if self.is_alive():
+            raise ValueError("Cannot close a process while it is still running. You should first call join() or terminate().")
+        _children.discard(self)
+
+    def _bootstrap(self):
+        """In the child: run() with multiprocessing's exit codes."""
+        try:
+            self.run()
+            return 0
+        except SystemExit as exc:
+            return _exit_code(exc)
+        except BaseException:
+            sys.stderr.write("Process %s:\n" % self._name)
+            traceback.print_exc()
+            return 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+
+    def __repr__(self):
+        code = self.exitcode
+        state = "initial" if self._popen is None else ("started" if code is None else "stopped exitcode=%s" % code)
+        return "<Process name=%r %s%s>" % (self._name, state, " daemon" if self.daemon else "")
+
+
+_exit_watch = []
+
+
+def _watch_children_at_exit():
+    """As multiprocessing at exit: daemonic children are terminated, the others waited for."""
+    if _exit_watch:
+        return
+    import atexit
+
+    def finish_children():
+        for child in list(_children):
+            if child.daemon:
+                child.terminate()
+        for child in list(_children):
+            child.join()
+
+    _exit_watch.append(finish_children)
+    atexit.register(finish_children)
+
+
+def _child(main_path):
+    """child MAIN_FILE: a Process's child; reads the pickled Process on stdin and runs it."""
+    import pickle
+
+    payload = sys.stdin.buffer.read()
+    sys.stdin.close()
+    sys.stdin = open(os.devnull)
+    if main_path:
+        import importlib.util
+
+        sys.path[0] = os.path.dirname(main_path)
+        spec = importlib.util.spec_from_file_location("__mp_main__", main_path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["__mp_main__"] = sys.modules["__main__"] = module
+        spec.loader.exec_module(module)
+    return pickle.loads(payload)._bootstrap()
 
 
 def _resolve_tags(value):
@@ -1143,13 +1415,7 @@ def _run(target_text):
             args, kwargs = _resolve_tags(args), _resolve_tags(kwargs)
         value = _call_target(target, args, kwargs)
     except SystemExit as exc:
-        # As multiprocessing's Process._bootstrap: the exit code, or a message and 1.
-        if exc.code is None:
-            return 0
-        if isinstance(exc.code, int):
-            return exc.code
-        sys.stderr.write(str(exc.code) + "\n")
-        return 1
+        return _exit_code(exc)
     except BaseException as exc:
         tb = _traceback_text()
         sys.stderr.write("Process %s:\n" % name)
@@ -1164,6 +1430,16 @@ def _run(target_text):
         fail("TypeError", message, "")
         return 1
     return 0
+
+
+def _exit_code(exc):
+    """As multiprocessing's Process._bootstrap for sys.exit(): the exit code, or a message on stderr and 1."""
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code
+    sys.stderr.write(str(exc.code) + "\n")
+    return 1
 
 
 def _serve_target(argv):
@@ -1259,6 +1535,8 @@ def _main(argv):
         return code
     if len(argv) >= 2 and argv[0] == "serve":
         return _serve_target(argv[1:])
+    if len(argv) == 2 and argv[0] == "child":
+        return _child(argv[1])
     if len(argv) == 2 and argv[0] == "list":
         code = _list_targets(argv[1])
         sys.stderr.flush()

@@ -77,7 +77,7 @@ describe('Pipe between the app and a process (Python)', () => {
     });
   });
 
-  it('pushes the messages of an end one process holds, those sent before it opened the end first', async () => {
+  it('pushes the messages of an end one process reads, those that waited before its first recv first', async () => {
     const { server, broker } = await openChannel();
     const [mine, theirs] = Pipe({ broker });
     mine.send('early');

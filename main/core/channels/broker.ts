@@ -7,6 +7,9 @@
 //   app → process  {"type":"reply","id":2,"ok":true,"value":…} | {"type":"reply","id":2,"ok":false,"error":{"type":"Empty","message":…}}
 // A line without an id gets no answer (a put on an unbounded queue, a send on a pipe: pipelined).
 // When a process's connection ends, every object drops its waiting calls and releases what it held.
+// A process can make an object too (Python's `Queue()` in a program the app started):
+//   process → app  {"type":"create","id":3,"kind":"queue","maxsize":0}  → reply with the object's tag
+// Such an object is removed once no connected process uses it any more.
 
 import { EventEmitter } from 'node:events';
 import type { ChannelConnection, ChannelServer } from '../channel-server.js';
@@ -62,6 +65,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   readonly #parties = new Set<ChannelConnection>();
   /** The processes that opened or used each object, while they are connected: the Channels view's "used by". */
   readonly #users = new Map<BrokeredObject, Set<Party>>();
+  /** The objects processes made, each with how to let it go once no connected process uses it. */
+  readonly #made = new Map<BrokeredObject, () => void>();
 
   /** The objects served, oldest first. */
   get objects(): BrokeredObject[] {
@@ -129,13 +134,32 @@ export class Broker extends EventEmitter<BrokerEvents> {
     if (this.#parties.has(connection)) return;
     this.#parties.add(connection);
     connection.on('message', (message) => {
-      if (message.type === 'op' || message.type === 'open') this.#handle(connection, message);
+      if (message.type === 'op' || message.type === 'open' || message.type === 'create') this.#handle(connection, message);
     });
     connection.once('close', () => {
       this.#parties.delete(connection);
       for (const users of this.#users.values()) users.delete(connection);
       for (const object of this.#objects.values()) object.partyGone(connection);
+      for (const [object, dispose] of this.#made) {
+        if ((this.#users.get(object)?.size ?? 0) > 0) continue;
+        this.#made.delete(object);
+        dispose();
+      }
     });
+  }
+
+  /** A process's create request: the object is made, and the reply is its tag. */
+  async #create(connection: ChannelConnection, message: Record<string, unknown>, respond: Respond): Promise<void> {
+    try {
+      // Imported when first needed: the kinds' modules import this one.
+      const { makeChannelObject } = await import('./makers.js');
+      const { object, tag, dispose } = makeChannelObject(this, message);
+      this.#made.set(object, dispose ?? (() => this.remove(object)));
+      this.#noteUser(object, connection);
+      respond(null, tag);
+    } catch (error) {
+      respond(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   #handle(connection: ChannelConnection, message: Record<string, unknown>): void {
@@ -147,6 +171,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
       else connection.send({ type: 'reply', id, ok: true, value: value ?? null });
     };
     try {
+      if (message.type === 'create') return void this.#create(connection, message, respond);
       const object = this.#find(message.kind, message.name);
       this.#noteUser(object, connection);
       if (message.type === 'open') respond(null, object.open(connection, message as unknown as ChannelRequest));
