@@ -25,8 +25,8 @@ export type PreloadBridge = {
   pickFile?(): Promise<string | null>;
 };
 
-/** Menu items that need the UI; the shell sends them on MENU_CHANNEL. */
-export type MenuAction = 'newProcess' | 'newPool';
+/** Menu items that need the UI; the shell sends them on MENU_CHANNEL. workspaceChanged: File › Open/Save As… changed the workspace. */
+export type MenuAction = 'newProcess' | 'newPool' | 'workspaceChanged';
 export const MENU_CHANNEL = 'pooldeck:menu';
 
 /** The desktop shell's open-file dialog (not a command: the headless server has none). */

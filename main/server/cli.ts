@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   if (!existsSync(join(rendererDir, 'index.html'))) {
     process.stderr.write(`warning: no built UI at ${rendererDir} (run npm run build)\n`);
   }
-  const backend = createAppBackend({ dataDir: options.dataDir, workersDir: findWorkersDir() });
+  const backend = createAppBackend({ dataDir: options.dataDir, workersDir: findWorkersDir(), workspacePath: options.workspace ?? undefined });
   let server;
   try {
     server = await createServer({
@@ -121,6 +121,8 @@ async function main(): Promise<void> {
   // If whoever started us stops reading stdout, writing the line must not crash us.
   process.stdout.on('error', () => {});
 
+  const workspace = await backend.handlers.getWorkspace({});
+  if (workspace.error !== null) process.stderr.write(`warning: ${workspace.error}\n`);
   process.stdout.write(`Pooldeck serving at ${running.url}\n`);
 }
 

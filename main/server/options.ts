@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 
 // The headless CLI's options, apart from cli.ts so they can be tested without starting a server.
 
-export const USAGE = `usage: pooldeck-serve [--port N] [--data-dir DIR]
+export const USAGE = `usage: pooldeck-serve [--port N] [--data-dir DIR] [WORKSPACE.yaml]
+  WORKSPACE.yaml  the workspace to open (default: the last one opened)
   --port N        port on 127.0.0.1; 0 picks a free one (default: 7770, else the next free one up to 7779, else any)
   --data-dir DIR  where logs are kept (default: $XDG_DATA_HOME/pooldeck or ~/.local/share/pooldeck)
   --exit-with-parent  shut down (ending every job) when the process that started the server ends`;
@@ -20,6 +21,8 @@ export interface CliOptions {
   dataDir: string;
   /** Shut down once the parent process is gone (npm scripts and the launcher pass it). */
   exitWithParent: boolean;
+  /** The workspace file given on the command line (absolute), or null for the last one opened. */
+  workspace: string | null;
 }
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -31,7 +34,7 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Parses argv; throws an Error whose message says what was wrong and what is allowed. */
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions | 'help' {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: argv,
     options: {
       port: { type: 'string' },
@@ -40,9 +43,10 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       'exit-with-parent': { type: 'boolean' },
     },
     strict: true,
-    allowPositionals: false,
+    allowPositionals: true,
   });
   if (values.help) return 'help';
+  if (positionals.length > 1) throw new Error(`give at most one workspace file, got ${positionals.length}: ${positionals.join(' ')}`);
   let port: number | null = null;
   if (values.port !== undefined) {
     if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65_535) {
@@ -56,5 +60,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     port,
     dataDir: dataDir !== undefined ? resolve(dataDir) : defaultDataDir(env),
     exitWithParent: values['exit-with-parent'] === true,
+    // npm runs scripts in the package's folder: a relative path is the user's, from where npm was started.
+    workspace: positionals[0] === undefined ? null : resolve(env.INIT_CWD ?? process.cwd(), positionals[0]),
   };
 }

@@ -113,7 +113,7 @@ describe('JSON content type', () => {
 describe('CLI options', () => {
   it('defaults to the default ports (port null) and the XDG data folder', () => {
     const options = parseCliArgs([], { XDG_DATA_HOME: '/data/home' });
-    expect(options).toEqual({ port: null, dataDir: join('/data/home', 'pooldeck'), exitWithParent: false });
+    expect(options).toEqual({ port: null, dataDir: join('/data/home', 'pooldeck'), exitWithParent: false, workspace: null });
   });
 
   it('ignores a relative XDG_DATA_HOME, as the spec says', () => {
@@ -121,7 +121,7 @@ describe('CLI options', () => {
   });
 
   it('reads --port and --data-dir', () => {
-    expect(parseCliArgs(['--port', '8123', '--data-dir', '/tmp/pd'], {})).toEqual({ port: 8123, dataDir: '/tmp/pd', exitWithParent: false });
+    expect(parseCliArgs(['--port', '8123', '--data-dir', '/tmp/pd'], {})).toEqual({ port: 8123, dataDir: '/tmp/pd', exitWithParent: false, workspace: null });
     expect(parseCliArgs(['--exit-with-parent'], {})).toMatchObject({ exitWithParent: true });
   });
 
@@ -129,6 +129,6 @@ describe('CLI options', () => {
     expect(() => parseCliArgs(['--port', '70000'], {})).toThrow(/--port must be a whole number from 0 to 65535/);
     expect(() => parseCliArgs(['--port', '-1'], {})).toThrow();
     expect(() => parseCliArgs(['--host', '0.0.0.0'], {})).toThrow(/host/);
-    expect(() => parseCliArgs(['extra'], {})).toThrow();
+    expect(() => parseCliArgs(['one.yaml', 'two.yaml'], {})).toThrow(/at most one workspace file, got 2/);
   });
 });
