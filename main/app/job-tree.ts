@@ -95,7 +95,9 @@ export function inspectedPools(supervisor: Supervisor): InspectedJobPools[] {
   const jobs: InspectedJobPools[] = [];
   for (const { row, inspection } of supervisor.inspectedJobs()) {
     if (inspection.pools.length === 0) continue;
-    jobs.push({ id: row.id, name: row.name, command: row.command, args: [...row.args], isAlive: row.isAlive, pools: inspection.pools });
+    const workerNames: Record<string, string> = {};
+    for (const process of inspection.processes) workerNames[process.pid] = process.name;
+    jobs.push({ id: row.id, name: row.name, command: row.command, args: [...row.args], isAlive: row.isAlive, pools: inspection.pools, workerNames });
   }
   return jobs;
 }

@@ -68,4 +68,6 @@ export interface InspectedJobPools {
   args: string[];
   isAlive: boolean;
   pools: InspectedPoolRow[];
+  /** The multiprocessing name of each worker pid the pools had (`ForkPoolWorker-3`), where the inspector knows it. */
+  workerNames: Record<string, string>;
 }

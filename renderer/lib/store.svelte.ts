@@ -126,6 +126,14 @@ export class PooldeckStore {
 
   setConnection(state: ConnectionState): void {
     this.#connection = state;
+    // A server that no longer accepts this page has restarted: its rows (and counts) were the old
+    // server's, whose jobs ended with it, so they are dropped rather than shown as running.
+    if (state === 'unauthorized' && (this.#processes.size > 0 || this.#pools.size > 0)) {
+      this.#processes = new Map();
+      this.#pools = new Map();
+      this.#rings.clear();
+      this.#historyVersion += 1;
+    }
   }
 
   handle(event: AppEvent): void {

@@ -20,7 +20,7 @@ describe('ConnectionBanner', () => {
 
   it('tells an old tab that the server restarted and where to go, apart from a tab that never had a token', () => {
     const { unmount } = render(ConnectionBanner, { props: { connection: 'unauthorized', loaded: true } });
-    expect(screen.getByRole('alert')).toHaveTextContent(/server restarted .* no longer accepts this page\. The table is from before and is not live\. Open the new address/);
+    expect(screen.getByRole('alert')).toHaveTextContent(/server restarted .* no longer accepts this page, so the old server’s rows are cleared\. Open the new address/);
     unmount();
     render(ConnectionBanner, { props: { connection: 'unauthorized', loaded: false } });
     expect(screen.getByRole('alert')).toHaveTextContent('Not authorized. Open the address Pooldeck printed');
@@ -45,5 +45,20 @@ describe('ConnectionBanner', () => {
     expect(screen.getByRole('tabpanel')).not.toHaveClass('stale');
     expect(screen.getByText('after-restart')).toBeInTheDocument();
     expect(screen.queryByText('before-restart')).toBeNull();
+  });
+
+  it('drops the rows of a server that no longer accepts the page, counts included', async () => {
+    const transport = fakeTransport();
+    renderApp(transport);
+    transport.setState('open');
+    transport.emit({ type: 'snapshot', snapshot: snapshot({ processes: [processRow({ id: 'a', name: 'old-server-row' })] }) });
+    await tick();
+    expect(screen.getByRole('contentinfo')).toHaveTextContent('1 running / 1 process');
+    transport.setState('unauthorized');
+    await tick();
+    expect(screen.queryByText('old-server-row')).toBeNull();
+    expect(screen.getByText('Waiting for a valid token…')).toBeInTheDocument();
+    expect(screen.getByRole('contentinfo')).toHaveTextContent('0 running / 0 processes');
+    expect(screen.getByRole('alert')).toHaveTextContent('The Pooldeck server restarted');
   });
 });
