@@ -26,6 +26,8 @@ export class RunRecorder {
   #next = 1;
   /** Each live pool's run id by pool id. */
   readonly #poolRuns = new Map<string, string>();
+  /** The pools whose run has not ended, by run id: their records show the counts as they are now. */
+  readonly #openPools = new Map<string, Pool>();
   readonly #stop: () => void;
 
   constructor(
@@ -58,6 +60,12 @@ export class RunRecorder {
       }
     }
     return undefined;
+  }
+
+  /** A pool run's record with its pool's counts as they are now, while it runs. */
+  withLiveCounts(record: RunRecord): RunRecord {
+    const pool = record.kind === 'pool' ? this.#openPools.get(record.id) : undefined;
+    return pool === undefined ? record : { ...record, counts: { done: pool.counts.done, failed: pool.counts.failed, cancelled: pool.counts.cancelled } };
   }
 
   dispose(): void {
@@ -140,13 +148,20 @@ export class RunRecorder {
       counts: { done: pool.counts.done, failed: pool.counts.failed, cancelled: pool.counts.cancelled },
     });
     this.store.put(poolRecord('running', null));
+    this.#openPools.set(runId, pool);
+    // The run ends when the pool does, or once it was closed and has no task left to run.
+    const endIfOver = (): void => {
+      if (!this.#openPools.has(runId)) return;
+      const idle = pool.counts.queued + pool.counts.running === 0;
+      if (pool.state === 'running' || (pool.state === 'closed' && !idle)) return;
+      this.#openPools.delete(runId);
+      this.store.put(poolRecord(pool.counts.failed > 0 ? 'failed' : 'ok', Date.now()));
+    };
     pool.on('task', (task) => {
       if (task.state === 'done' || task.state === 'failed') this.store.put(this.#taskRecord(row, runId, task));
+      endIfOver();
     });
-    pool.on('state', (state) => {
-      if (state !== 'terminated' && state !== 'joined') return;
-      this.store.put(poolRecord(pool.counts.failed > 0 ? 'failed' : 'ok', Date.now()));
-    });
+    pool.on('state', endIfOver);
   }
 
   #taskRecord(pool: PoolRow, poolRunId: string, task: PoolTask): RunRecord {

@@ -33,7 +33,8 @@ export class RunHistory {
   }
 
   list(filter: RunFilter = {}, offset = 0, limit = 100): RunPage {
-    return queryRuns([...this.store.values()], filter, offset, limit);
+    const page = queryRuns([...this.store.values()], filter, offset, limit);
+    return { ...page, runs: page.runs.map((run) => this.#recorder.withLiveCounts(run)) };
   }
 
   /** A piece of a past run's log file (its parts as one file), from byte `offset`. */
@@ -89,6 +90,8 @@ export class RunHistory {
     }
     const spec: PoolSpec = PoolSpecSchema.parse({ ...(poolRun.spec as PoolSpec), tasks });
     const row = this.supervisor.createPool(spec);
+    // Closed at once, as a run of GNU parallel ends with its jobs: the pool finishes on its own, and so does its run.
+    this.supervisor.closePool(row.id);
     return { kind: 'pool', id: row.id, tasks: tasks.length };
   }
 
