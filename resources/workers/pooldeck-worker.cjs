@@ -821,6 +821,7 @@ class BrokerClient {
     this.pending = new Map();
     this.nextId = 0;
     this.ended = null;
+    this.dropped = new Map();
     // The connection keeps the process alive only while an answer is awaited.
     this.socket.unref();
     void this.#pump();
@@ -831,6 +832,7 @@ class BrokerClient {
       for (;;) {
         const message = await this.connection.reader.line();
         if (message && message.type === 'reply') this.#settle(message);
+        else if (message && message.type === 'dropped') this.#noteDropped(message);
       }
     } catch {
       this.ended = new ConnectionClosedError("the app's channel closed");
@@ -852,6 +854,22 @@ class BrokerClient {
       if (!WIRE_ERRORS[error.type] && error.type) failure.name = error.type;
       waiter.reject(failure);
     }
+  }
+
+  /** The app refused a line that gets no answer (a put to a closed queue): said on stderr, thrown at the next call on that object. */
+  #noteDropped(message) {
+    const error = message.error || {};
+    const text = `the app refused a ${message.op} on ${message.kind} '${message.name}' sent earlier: ${error.message || '?'}`;
+    process.stderr.write(`pooldeck: ${text}\n`);
+    this.dropped.set(message.name, new (WIRE_ERRORS[error.type] || Error)(text));
+  }
+
+  /** Throws the refusal of an earlier line on object `name`, if the app sent one. */
+  throwDropped(name) {
+    const error = this.dropped.get(name);
+    if (error === undefined) return;
+    this.dropped.delete(name);
+    throw error;
   }
 
   note(line) {
@@ -915,6 +933,11 @@ class Queue extends Brokered {
   put(value, { block = true, timeoutMs } = {}) {
     if (this.closed) return Promise.reject(new QueueClosedError(`queue ${this.name} is closed in this process`));
     if (this.maxsize === 0) {
+      try {
+        this.broker.throwDropped(this.name);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       this.broker.note(`${this.putPrefix}${JSON.stringify(value)}}\n`);
       return Promise.resolve();
     }
@@ -972,6 +995,7 @@ class PipeConnection extends Brokered {
   send(value) {
     if (this.closed) throw new ConnectionClosedError('this end is closed');
     if (!this.writable) throw new TypeError('this end only receives');
+    this.broker.throwDropped(this.name);
     this.broker.note(`${this.sendPrefix}${JSON.stringify(value)}}\n`);
   }
 

@@ -460,6 +460,9 @@ import queue as _stdqueue
 
 # How many waiting items a get on an unbounded queue may take at once into the process's own buffer.
 _PREFETCH = 64
+# After this many lines with no answer (pipelined puts), one round trip: refusals among them are
+# reported while the producer runs, and it never gets far ahead of the app.
+_SYNC_EVERY = 4096
 
 
 class QueueClosedError(ValueError):
@@ -496,12 +499,32 @@ class _Client(object):
         self._next_id = 0
         # What the app pushed to this process's pipe ends, by (name, end): see _PushedEnd.
         self._pushed = {}
+        # Lines with no answer that the app refused (a put to a closed queue), by object name: raised
+        # at the next call on that object. Notes since the last request: checked every _SYNC_EVERY, and at exit.
+        self._dropped = {}
+        self._unchecked = 0
         self.pid = os.getpid()
 
     def note(self, line):
         """Sends an encoded line that gets no answer."""
         with self._send_lock:
             self._stream.write(line)
+            self._unchecked += 1
+            due = self._unchecked >= _SYNC_EVERY
+        if due:
+            self.sync()
+
+    def sync(self):
+        """Waits until the app handled every line sent so far: the refusals among them are then known."""
+        self._unchecked = 0
+        self.request({"type": "sync"})
+
+    def raise_dropped(self, name):
+        """Raises the refusal of an earlier line on object `name`, if the app sent one."""
+        if self._dropped:
+            error = self._dropped.pop(name, None)
+            if error is not None:
+                raise error
 
     def request(self, message):
         """Sends `message` and returns the answer's value, or raises the error it carries."""
@@ -513,6 +536,7 @@ class _Client(object):
         with self._send_lock:
             self._next_id += 1
             request_id = self._next_id
+            self._unchecked = 0  # its answer comes after the app handled every line before it
             self._stream.write(head + b',"id":%d}\n' % request_id)
         reply = self._wait(request_id)
         if reply.get("ok"):
@@ -566,6 +590,12 @@ class _Client(object):
                 pushed.eof = True
             elif "push" in message:
                 pushed.mode = bool(message["push"])
+        elif kind == "dropped":
+            error = message.get("error") or {}
+            text = "the app refused a %s on %s %r sent earlier: %s" % (
+                message.get("op"), message.get("kind"), message.get("name"), error.get("message", "?"))
+            sys.stderr.write("pooldeck: %s\n" % text)
+            self._dropped[message.get("name")] = _ERRORS.get(error.get("type"), RuntimeError)(text)
 
     def _read_lines(self):
         stream = self._stream
@@ -616,7 +646,19 @@ def _client():
     with _client_lock:
         if _client_instance is None or _client_instance.pid != os.getpid():
             _client_instance = _Client(connect())
+            import atexit
+
+            atexit.register(_sync_at_exit, _client_instance)
         return _client_instance
+
+
+def _sync_at_exit(client):
+    """A put to a queue the app closed, sent just before exiting, is reported too (on stderr)."""
+    if client._unchecked and client.pid == os.getpid():
+        try:
+            client.sync()
+        except Exception:
+            pass
 
 
 def _timeout_ms(block, timeout):
@@ -646,6 +688,7 @@ class _Brokered(object):
         return self._name
 
     def _request(self, op, **fields):
+        self._client.raise_dropped(self._name)
         message = {"type": "op", "kind": self._kind, "name": self._name, "op": op}
         message.update(fields)
         return self._client.request(message)
@@ -682,7 +725,8 @@ class _Queue(_Brokered):
         if self._closed:
             raise ValueError("Queue %r is closed" % self._name)
         if self._maxsize == 0:
-            # Unbounded: nothing to wait for, so the put is pipelined.
+            # Unbounded: nothing to wait for, so the put is pipelined (a refusal comes at a later call).
+            self._client.raise_dropped(self._name)
             self._client.note(self._put_prefix + _dumps(obj).encode("ascii") + b"}\n")
             return
         self._request("put", value=obj, block=bool(block), timeoutMs=_timeout_ms(block, timeout))
@@ -756,6 +800,7 @@ class PipeConnection(_Brokered):
         self._check()
         if not self.writable:
             raise OSError("connection is read-only")
+        self._client.raise_dropped(self._name)
         self._client.note(self._send_prefix + _dumps(obj).encode("ascii") + b"}\n")
 
     def recv(self):

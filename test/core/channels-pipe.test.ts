@@ -37,6 +37,15 @@ describe('Pipe in the app', () => {
     await expect(waiting).rejects.toThrow(/the other end of pipe Pipe-1 was closed or its process ended/);
   });
 
+  it('leaves the broker once both ends are closed', () => {
+    const broker = new Broker();
+    const [a, b] = Pipe({ broker });
+    a.close();
+    expect(broker.objects).toContain(a.pipe);
+    b.close();
+    expect(broker.objects).toEqual([]);
+  });
+
   it('with duplex: false, the first end only receives and the second only sends', async () => {
     const [reader, writer] = Pipe({ duplex: false, broker: new Broker() });
     expect([reader.readable, reader.writable, writer.readable, writer.writable]).toEqual([true, false, false, true]);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { QueueClosedError, QueueEmptyError, QueueFullError } from '../../main/core/channels/errors.js';
 import { Queue } from '../../main/core/channels/queue.js';
 import { Broker } from '../../main/core/channels/broker.js';
+import { Event } from '../../main/core/channels/event.js';
 import { Pool } from '../../main/core/pool.js';
 import { Process } from '../../main/core/process.js';
 import { CHANNEL_TARGETS, openChannel, runTarget, startTarget } from '../fixtures/channels-harness.js';
@@ -120,6 +121,24 @@ describe('Queue between processes (Python)', () => {
     await waitFor(() => q.waiting().getting.length === 1);
     q.close();
     expect(await run).toMatch(/^QueueClosedError: queue Queue-1 was closed/);
+  });
+
+  it('leaves the broker once closed, and reports a pipelined put the closed queue refused', async () => {
+    const { server, broker } = await openChannel();
+    const q = new Queue({ broker });
+    const closed = new Event({ broker });
+    const ran = await startTarget(server, 'py_channels.py:put_after_close', [q, closed]);
+    expect(await q.get()).toBe('first');
+    q.close();
+    expect(broker.objects).not.toContain(q);
+    closed.set();
+    expect(await ran.process.join()).toBe(0);
+    expect(ran.process.returnValue).toMatch(/^QueueClosedError: the app refused a put on queue 'Queue-1' sent earlier: queue Queue-1 is closed/);
+    expect(ran.stderr()).toMatch(/^pooldeck: the app refused a put on queue 'Queue-1' sent earlier/m);
+    // Nobody uses it any more: not even its name answers.
+    const unused = new Queue({ broker });
+    unused.close();
+    expect(broker.get(unused.name)).toBeUndefined();
   });
 
   it('drops the blocked get of a process that ended, so that no item goes to it', async () => {

@@ -10,6 +10,11 @@
 // A process can make an object too (Python's `Queue()` in a program the app started):
 //   process → app  {"type":"create","id":3,"kind":"queue","maxsize":0}  → reply with the object's tag
 // Such an object is removed once no connected process uses it any more.
+// A line without an id that fails (a put to a closed queue) is not dropped silently: the process is told
+//   app → process  {"type":"dropped","kind":"queue","name":"jobs","op":"put","error":{"type":"Closed","message":…}}
+// and `{"type":"sync","id":4}` is answered once every line before it was handled (a producer's check).
+// A closed queue, or a pipe with both ends closed, is retired: no longer listed, still answering the
+// processes that use it (a get takes what is left) until none is connected.
 
 import { EventEmitter } from 'node:events';
 import type { ChannelConnection, ChannelServer } from '../channel-server.js';
@@ -67,6 +72,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   readonly #users = new Map<BrokeredObject, Set<Party>>();
   /** The objects processes made, each with how to let it go once no connected process uses it. */
   readonly #made = new Map<BrokeredObject, () => void>();
+  /** Objects closed in the app: not listed, still found by the processes that used them. */
+  readonly #retired = new Map<string, BrokeredObject>();
 
   /** The objects served, oldest first. */
   get objects(): BrokeredObject[] {
@@ -104,6 +111,19 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   add(object: BrokeredObject): void {
     this.#objects.set(object.name, object);
+    this.#retired.delete(object.name);
+    this.emit('objects');
+  }
+
+  /**
+   * `object` was closed: it is no longer listed, but the processes that use it still reach it (and get
+   * QueueClosedError, ConnectionClosedError, or what is left) until none of them is connected.
+   */
+  retire(object: BrokeredObject): void {
+    if (this.#objects.get(object.name) !== object) return;
+    this.#objects.delete(object.name);
+    if ((this.#users.get(object)?.size ?? 0) > 0) this.#retired.set(object.name, object);
+    else this.#users.delete(object);
     this.emit('objects');
   }
 
@@ -134,12 +154,18 @@ export class Broker extends EventEmitter<BrokerEvents> {
     if (this.#parties.has(connection)) return;
     this.#parties.add(connection);
     connection.on('message', (message) => {
-      if (message.type === 'op' || message.type === 'open' || message.type === 'create') this.#handle(connection, message);
+      if (message.type === 'op' || message.type === 'open' || message.type === 'create' || message.type === 'sync') this.#handle(connection, message);
     });
     connection.once('close', () => {
       this.#parties.delete(connection);
       for (const users of this.#users.values()) users.delete(connection);
       for (const object of this.#objects.values()) object.partyGone(connection);
+      for (const object of this.#retired.values()) {
+        object.partyGone(connection);
+        if ((this.#users.get(object)?.size ?? 0) > 0) continue;
+        this.#retired.delete(object.name);
+        this.#users.delete(object);
+      }
       for (const [object, dispose] of this.#made) {
         if ((this.#users.get(object)?.size ?? 0) > 0) continue;
         this.#made.delete(object);
@@ -166,12 +192,16 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const id = message.id;
     const answers = typeof id === 'number' || typeof id === 'string';
     const respond: Respond = (error, value) => {
-      if (!answers) return;
+      if (!answers) {
+        if (error) connection.send({ type: 'dropped', kind: message.kind, name: message.name, op: message.op, error: toWireError(error) });
+        return;
+      }
       if (error) connection.send({ type: 'reply', id, ok: false, error: toWireError(error) });
       else connection.send({ type: 'reply', id, ok: true, value: value ?? null });
     };
     try {
       if (message.type === 'create') return void this.#create(connection, message, respond);
+      if (message.type === 'sync') return respond(null);
       const object = this.#find(message.kind, message.name);
       this.#noteUser(object, connection);
       if (message.type === 'open') respond(null, object.open(connection, message as unknown as ChannelRequest));
@@ -193,7 +223,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
       throw new TypeError(`"kind" must be one of ${KINDS.join(', ')}, not ${JSON.stringify(kind) ?? String(kind)}`);
     }
     if (typeof name !== 'string') throw new TypeError('"name" must be the object\'s name (a string)');
-    const object = this.#objects.get(name);
+    const object = this.#objects.get(name) ?? this.#retired.get(name);
     if (!object) throw new LookupError(`there is no channel object named ${JSON.stringify(name)}`);
     if (object.kind !== kind) throw new LookupError(`${JSON.stringify(name)} is a ${object.kind}, not a ${kind}`);
     return object;

@@ -191,6 +191,7 @@ export class PipeChannel implements BrokeredObject {
       else receiver.settle(this.#eof());
     }
     this.#pushEof((1 - index) as EndIndex);
+    if (peer.closed) this.broker.retire(this);
   }
 
   /**

@@ -111,13 +111,15 @@ export class Queue implements BrokeredObject {
 
   /**
    * Closes the queue for everyone: puts throw QueueClosedError from now on, blocked gets and puts
-   * end with it, and gets take what is left, then throw it too.
+   * end with it, and gets take what is left, then throw it too. It leaves the broker's list (the
+   * Channels view); the processes that use it still reach it until they end.
    */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#getters.rejectAll(() => new QueueClosedError(`queue ${this.name} was closed`));
     this.#putters.rejectAll(() => new QueueClosedError(`queue ${this.name} was closed`));
+    this.broker.retire(this);
   }
 
   toJSON(): Record<string, unknown> {
