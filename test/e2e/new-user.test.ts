@@ -206,3 +206,26 @@ describe('the New process form', () => {
     await removeAll();
   });
 });
+
+describe('the New pool form', () => {
+  it('says a whole command line typed into Command at its field, keeps the form and what was typed, and creates no pool', async () => {
+    await page.goto(app.url);
+    await page.getByRole('button', { name: 'New pool' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'New pool' });
+    await dialog.getByRole('radio', { name: /^Exec/ }).check();
+    const command = field(dialog, 'Command');
+    await command.fill('gzip -k');
+    await field(dialog, 'Name').fill('zipper');
+    await dialog.getByRole('button', { name: 'Create pool' }).click();
+    await pollUntil(async () => (await command.getAttribute('aria-invalid')) === 'true', 10_000, 'the Command field marked');
+    const describedBy = (await command.getAttribute('aria-describedby'))!.split(' ');
+    const description = (await Promise.all(describedBy.map((id) => dialog.locator(`[id="${id}"]`).innerText()))).join(' ');
+    expect(description).toContain('put `gzip` in Command and `-k` in Arguments');
+    expect(await field(dialog, 'Name').inputValue()).toBe('zipper');
+    expect(await command.inputValue()).toBe('gzip -k');
+    const snapshot = await app.command<{ pools: unknown[] }>('getSnapshot');
+    expect(snapshot.value!.pools).toEqual([]);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -78,6 +78,11 @@ describe('NewPoolForm', () => {
     await waitFor(() => expect(onclose).toHaveBeenCalledOnce());
     expect(api.calls).toEqual([
       {
+        // The workers' program and folder are checked first, as a process of their own would be.
+        name: 'checkSpec',
+        args: { command: 'python3', args: ['resources/workers/demo_square.py'], env: { A: '1' } },
+      },
+      {
         name: 'createPool',
         args: {
           name: 'squares',
@@ -106,8 +111,8 @@ describe('NewPoolForm', () => {
     await fireEvent.click(screen.getByLabelText(/^Daemon workers/));
     await type(TASKS, 'a.txt\n["b c.txt"]');
     await submit();
-    await waitFor(() => expect(api.calls).toHaveLength(1));
-    expect(api.calls[0].args).toEqual({
+    await waitFor(() => expect(api.calls).toHaveLength(2));
+    expect(api.calls[1].args).toEqual({
       processes: 2,
       command: 'gzip',
       args: ['-k', '{}'],
@@ -129,5 +134,30 @@ describe('NewPoolForm', () => {
     await waitFor(() => expect(command).toHaveAttribute('aria-invalid', 'true'));
     expect(command).toHaveAccessibleDescription(expect.stringMatching(/^python9 was not found on PATH/));
     expect(onclose).not.toHaveBeenCalled();
+  });
+
+  it('shows what the app found before starting under the fields it concerns, keeps everything typed, and creates nothing', async () => {
+    const wholeLine = 'Command is the program alone, and no program is named “python3 x.py”: to run `python3 x.py`, put `python3` in Command and `x.py` in Arguments';
+    const api = recordingApi({
+      checkSpec: () => ({ ok: true, value: { problems: [{ field: 'command', message: wholeLine }, { field: 'cwd', message: 'no folder /nope: create it first' }] } }),
+    });
+    const onclose = vi.fn();
+    render(NewPoolForm, { api, onclose });
+    await type(/^Name/, 'squares');
+    await type(/^Pool size/, '3');
+    await type(/^Command/, 'python3 x.py');
+    await type(/^Working directory/, '/nope');
+    await type(TASKS, '1..5');
+    await submit();
+    const command = screen.getByLabelText(/^Command/);
+    await waitFor(() => expect(command).toHaveAttribute('aria-invalid', 'true'));
+    expect(command).toHaveAccessibleDescription(expect.stringContaining(wholeLine));
+    expect(command).toHaveFocus();
+    expect(screen.getByLabelText(/^Working directory/)).toHaveAccessibleDescription(expect.stringContaining('no folder /nope'));
+    expect(command).toHaveValue('python3 x.py');
+    expect(screen.getByLabelText(/^Name/)).toHaveValue('squares');
+    expect(screen.getByLabelText(TASKS)).toHaveValue('1..5');
+    expect(onclose).not.toHaveBeenCalled();
+    expect(api.calls).toEqual([{ name: 'checkSpec', args: { command: 'python3 x.py', cwd: '/nope' } }]);
   });
 });
