@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium, startServedApp, type ServedApp } from './harness.js';
 import { writeFileSync } from 'node:fs';
 import { field, pollUntil, poolCounts, readProcessTable, selectRow, showTab } from './ui-helpers.js';
@@ -32,6 +32,12 @@ async function create(spec: Record<string, unknown>): Promise<string> {
   const outcome = await app.command<{ id: string }>('createProcess', spec);
   if (!outcome.ok) throw new Error(outcome.error?.message);
   return outcome.value!.id;
+}
+
+/** The text a field's aria-describedby points at (its error, then its hint), as a screen reader reads it. */
+async function describedText(dialog: Locator, input: Locator): Promise<string> {
+  const describedBy = (await input.getAttribute('aria-describedby'))!.split(' ');
+  return (await Promise.all(describedBy.map((id) => dialog.locator(`[id="${id}"]`).innerText()))).join(' ');
 }
 
 async function removeAll(): Promise<void> {
@@ -183,8 +189,7 @@ describe('the New process form', () => {
     await field(dialog, 'Name').fill('answer');
     await dialog.getByRole('button', { name: 'Start process' }).click();
     await pollUntil(async () => (await command.getAttribute('aria-invalid')) === 'true', 10_000, 'the Command field marked');
-    const describedBy = (await command.getAttribute('aria-describedby'))!.split(' ');
-    const description = (await Promise.all(describedBy.map((id) => dialog.locator(`[id="${id}"]`).innerText()))).join(' ');
+    const description = await describedText(dialog, command);
     expect(description).toContain('to run `python3 -c print(42)`, put `python3` in Command and `-c print(42)` in Arguments');
     expect(await field(dialog, 'Name').inputValue()).toBe('answer');
 
@@ -218,8 +223,7 @@ describe('the New pool form', () => {
     await field(dialog, 'Name').fill('zipper');
     await dialog.getByRole('button', { name: 'Create pool' }).click();
     await pollUntil(async () => (await command.getAttribute('aria-invalid')) === 'true', 10_000, 'the Command field marked');
-    const describedBy = (await command.getAttribute('aria-describedby'))!.split(' ');
-    const description = (await Promise.all(describedBy.map((id) => dialog.locator(`[id="${id}"]`).innerText()))).join(' ');
+    const description = await describedText(dialog, command);
     expect(description).toContain('put `gzip` in Command and `-k` in Arguments');
     expect(await field(dialog, 'Name').inputValue()).toBe('zipper');
     expect(await command.inputValue()).toBe('gzip -k');
