@@ -1,7 +1,8 @@
 // The Channels view's model: at every sampling tick, one row per object the broker serves, with the
 // figures that move (queue rates, depths, shared values) kept for a minute of sparklines. The rows are
 // built from the objects themselves each tick, so they are never stale by more than one interval;
-// listChannels hands out the last ones, at most CHANNEL_LIMITS.maxRows.
+// listChannels hands out the last ones, at most CHANNEL_LIMITS.maxRows. Ticks read the objects only
+// while someone lists them (the Channels view polls while shown): nobody looking costs nothing.
 
 import type { Broker, BrokeredObject, ChannelKind } from '../core/channels/broker.js';
 import { Event } from '../core/channels/event.js';
@@ -12,6 +13,9 @@ import { Queue } from '../core/channels/queue.js';
 import { SharedArray, Value } from '../core/channels/shared-memory.js';
 import { CHANNEL_LIMITS } from '../protocol/channel-args.js';
 import type { Abandonment, ChannelList, ChannelParty, ChannelRow, PipeEndRow, QueueChannelRow } from '../protocol/channel-rows.js';
+
+/** Ticks keep reading the objects for this many sampling intervals after the last listChannels. */
+const WATCHED_FOR_INTERVALS = 3;
 
 /** What stays between ticks for one object: its counters at the last tick and its sparklines. */
 interface Memory {
@@ -41,6 +45,7 @@ export class ChannelRows {
   #rows: ChannelRow[] = [];
   #omitted = 0;
   #lastTick: number | null = null;
+  #lastListed: number | null = null;
   #time = Date.now();
 
   /** `onAbandoned`: a process died holding a lock (the Supervisor writes it to that process's log). */
@@ -56,7 +61,12 @@ export class ChannelRows {
     broker.on('abandoned', this.#listener);
   }
 
-  /** Reads every object once: call at each sampling tick. */
+  /** The sampling tick: reads the objects when they were listed within the last few intervals. */
+  tick(now = Date.now()): void {
+    if (this.#lastListed !== null && now - this.#lastListed <= WATCHED_FOR_INTERVALS * this.#sampleIntervalMs) this.sample(now);
+  }
+
+  /** Reads every object once. */
   sample(now = Date.now()): void {
     const elapsedSeconds = this.#lastTick === null ? null : Math.max(now - this.#lastTick, 1) / 1000;
     this.#lastTick = now;
@@ -71,9 +81,10 @@ export class ChannelRows {
     this.#rows = shown.map((object) => ({ ...this.#row(object, elapsedSeconds), users: this.#broker.users(object) }));
   }
 
-  list(): ChannelList {
-    // Asked before the first tick (the app just started, or sampling is slow): read now rather than show nothing.
-    if (this.#lastTick === null) this.sample();
+  list(now = Date.now()): ChannelList {
+    // Not read for a tick (nobody was looking, or the app just started): read now rather than show old rows.
+    if (this.#lastTick === null || now - this.#lastTick > this.#sampleIntervalMs) this.sample(now);
+    this.#lastListed = now;
     return { time: this.#time, sampleIntervalMs: this.#sampleIntervalMs, channels: this.#rows, omitted: this.#omitted };
   }
 

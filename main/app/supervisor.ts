@@ -598,7 +598,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const own = readOwnUsage();
     this.#app = { cpu: own.cpu, memory: own.memory, cores: this.#cores };
     this.#changes.sampled();
-    this.channels.sample();
+    this.channels.tick();
   }
 
   /** The dead holder's log says what it left behind (its row may be gone, or another app's process). */

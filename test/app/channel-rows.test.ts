@@ -1,8 +1,10 @@
 // The Channels view's model over real processes: a Python process blocked in a get shows as a blocked
 // getter until the app puts an item for it; a Python process killed while holding a lock shows as the
-// lock's dead holder, and its log says so.
+// lock's dead holder, and its log says so. Ticks read the objects only while the rows are listed.
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ChannelRows } from '../../main/app/channel-rows.js';
+import { Broker } from '../../main/core/channels/broker.js';
 import { Lock } from '../../main/core/channels/locks.js';
 import { Pipe } from '../../main/core/channels/pipe.js';
 import { Queue } from '../../main/core/channels/queue.js';
@@ -116,5 +118,22 @@ describe('the Channels view model', () => {
       mine.pipe.broker.remove(mine.pipe);
       ready.broker.remove(ready);
     }
+  });
+});
+
+describe('sampling the channel objects', () => {
+  it('reads them at a tick only while someone lists them (within 3 intervals), and at once when listed after a pause', () => {
+    const broker = new Broker();
+    const rows = new ChannelRows(broker, 1000);
+    const queue = new Queue({ broker, name: 'watched' });
+    rows.tick(0);
+    expect(rows.list(0).channels).toMatchObject([{ name: 'watched', size: 0 }]);
+    queue.putNowait(1);
+    rows.tick(500);
+    expect(rows.list(600)).toMatchObject({ time: 500, channels: [{ size: 1 }] });
+    queue.putNowait(2);
+    rows.tick(3601); // 3 intervals after the last list: nobody looks, nothing is read
+    expect(rows.list(3602)).toMatchObject({ time: 3602, channels: [{ size: 2 }] });
+    rows.dispose();
   });
 });
