@@ -39,7 +39,7 @@ function crawlTree(): ProcessTree {
       processes: [
         inspected(501, 500, 'ForkPoolWorker-1', { className: 'ForkProcess', daemon: true }),
         inspected(502, 500, 'ForkPoolWorker-2', { className: 'ForkProcess', daemon: true }),
-        inspected(503, 500, 'Fetcher-1', { className: 'Fetcher', target: "run_task('3',)" }),
+        inspected(503, 500, 'fetcher', { className: 'Fetcher', target: "run_task('3',)" }),
         inspected(505, 500, 'Process-2', { alive: false, exitcode: -15 }),
         inspected(506, 503, 'Process-3', { alive: false, exitcode: 1, traceback: TRACEBACK }),
       ],
@@ -111,7 +111,7 @@ describe('the expanded process tree', () => {
     expect(treeNames(grid)).toEqual([
       'ForkPoolWorker-1 501',
       'ForkPoolWorker-2 502',
-      'Fetcher-1 503',
+      'fetcher 503',
       'Process-3 506',
       'sleep 510',
       'sh 504',
@@ -119,7 +119,7 @@ describe('the expanded process tree', () => {
     ]);
     const cells = (pid: number) => within(treeRowOf(grid, pid)).getAllByRole('gridcell').map((cell) => cell.textContent?.replace(/\s+/g, ' ').trim());
     // Name, Command, PID, Alive, Daemon, Exit code, State, Result, CPU, Memory, Uptime, Pool, Tasks, actions.
-    expect(cells(501).slice(0, 7)).toEqual(['└ ForkPoolWorker-1 ForkProcess', 'python3 crawl.py', '501', 'yes', 'yes', '', 'S sleeping']);
+    expect(cells(501).slice(0, 7)).toEqual(['└ ForkPoolWorker-1', 'python3 crawl.py', '501', 'yes', 'yes', '', 'S sleeping']);
     expect(cells(501)[11]).toBe('Pool-1');
     expect(cells(501)[12]).toBe('2');
     expect(cells(503)[7]).toBe("run_task('3',)");
@@ -128,8 +128,10 @@ describe('the expanded process tree', () => {
     expect(cells(504).slice(0, 6)).toEqual(['└ sh', 'sh -c du -s .', '504', 'yes', '', '']);
     // Nested: the grandchild is indented one level more than its parent.
     const indent = (pid: number) => parseInt(treeRowOf(grid, pid).querySelector<HTMLElement>('.indent')!.style.width, 10);
-    expect(indent(510)).toBe(indent(503) + 16);
-    expect(indent(506)).toBe(indent(503) + 16);
+    expect(indent(510)).toBe(indent(503) + 14);
+    expect(indent(506)).toBe(indent(503) + 14);
+    // A subclass named its own way shows its class.
+    expect(cells(503)[0]).toBe('└ fetcher Fetcher');
   });
 
   it('opens the traceback of a process that raised', async () => {
