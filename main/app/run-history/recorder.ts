@@ -14,12 +14,6 @@ import type { Supervisor } from '../supervisor.js';
 import { resultText } from '../task-rows.js';
 import type { RunStore } from './store.js';
 
-/** A live pool's run, while this launch of the app knows it: where Retry failed tasks sends tasks. */
-export interface LivePoolRun {
-  runId: string;
-  poolId: string;
-}
-
 export class RunRecorder {
   /** Unique per launch, so run ids never repeat across launches (the live ids p1, pool1 do). */
   readonly #launch = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
@@ -42,11 +36,6 @@ export class RunRecorder {
       supervisor.off('processRun', onProcessRun);
       supervisor.off('poolCreated', onPoolCreated);
     };
-  }
-
-  /** The run id of a pool this launch made, while the pool is known. */
-  poolRunOf(poolId: string): string | undefined {
-    return this.#poolRuns.get(poolId);
   }
 
   /** The live pool id of a pool run, if this launch made it and it still takes tasks. */
@@ -149,22 +138,35 @@ export class RunRecorder {
     });
     this.store.put(poolRecord('running', null));
     this.#openPools.set(runId, pool);
+    // A worker's log files are named once: asked for once per worker, not once per task.
+    const workerLogs = new Map<number, string[]>();
+    const logFilesOf = (pid: number): string[] => {
+      let files = workerLogs.get(pid);
+      if (files === undefined) {
+        // The part being written now holds the task's output (older parts are earlier tasks').
+        files = this.supervisor.poolProcessLogFiles(row.id, pid).slice(-1);
+        // An exec-mode pool has a process per task: keep only the latest few pids.
+        if (workerLogs.size >= 64) workerLogs.clear();
+        if (files.length > 0) workerLogs.set(pid, files);
+      }
+      return files;
+    };
     // The run ends when the pool does, or once it was closed and has no task left to run.
     const endIfOver = (): void => {
-      if (!this.#openPools.has(runId)) return;
-      const idle = pool.counts.queued + pool.counts.running === 0;
-      if (pool.state === 'running' || (pool.state === 'closed' && !idle)) return;
+      if (pool.state === 'running' || !this.#openPools.has(runId)) return;
+      const counts = pool.counts;
+      if (pool.state === 'closed' && counts.queued + counts.running > 0) return;
       this.#openPools.delete(runId);
       this.store.put(poolRecord(pool.counts.failed > 0 ? 'failed' : 'ok', Date.now()));
     };
     pool.on('task', (task) => {
-      if (task.state === 'done' || task.state === 'failed') this.store.put(this.#taskRecord(row, runId, task));
+      if (task.state === 'done' || task.state === 'failed') this.store.put(this.#taskRecord(row, runId, task, logFilesOf));
       endIfOver();
     });
     pool.on('state', endIfOver);
   }
 
-  #taskRecord(pool: PoolRow, poolRunId: string, task: PoolTask): RunRecord {
+  #taskRecord(pool: PoolRow, poolRunId: string, task: PoolTask, logFilesOf: (pid: number) => string[]): RunRecord {
     const startedAt = task.startedAt;
     const endedAt = task.endedAt;
     const exitcode = execExitcode(task.value);
@@ -190,7 +192,7 @@ export class RunRecorder {
       workerPid: task.workerPid,
       result: task.state === 'done' ? resultText(task.value) : null,
       error: task.error ? `${task.error.type}: ${task.error.message}` : null,
-      logFiles: task.workerPid === null ? [] : this.supervisor.poolProcessLogFiles(pool.id, task.workerPid),
+      logFiles: task.workerPid === null ? [] : logFilesOf(task.workerPid),
       liveId: pool.id,
       spec: null,
       ...(task.items ? { items: { ...task.items } } : {}),

@@ -16,7 +16,7 @@ import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync, readFileSync, ren
 import { dirname } from 'node:path';
 import type { RunRecord } from '../../protocol/history.js';
 
-export const DEFAULT_MAX_RUNS = 100_000;
+const DEFAULT_MAX_RUNS = 100_000;
 
 export interface RunStoreOptions {
   /** The log file (`<dataDir>/history/runs.jsonl`). */
