@@ -112,6 +112,13 @@ describe('in a real browser', () => {
           } catch (error) {
             out.readPage = `error:${String(error)}`;
           }
+          // 4b. The session endpoint, which hands this run's token to our own page holding the cookie.
+          try {
+            const res = await fetch(`${target}/api/session`, { credentials: 'include' });
+            out.readSession = `read:${res.status}:${await res.text()}`;
+          } catch (error) {
+            out.readSession = `error:${String(error)}`;
+          }
           // 5. The event stream, without and with the token: the Origin is foreign either way.
           const openSocket = (url: string) =>
             new Promise<string>((resolve) => {
@@ -135,6 +142,7 @@ describe('in a real browser', () => {
       expect(results.jsonPost).toMatch(/^error:TypeError/);
       expect(results.tokenPost).toMatch(/^error:TypeError/);
       expect(results.readPage).toMatch(/^error:TypeError/);
+      expect(results.readSession).toMatch(/^error:TypeError/);
       expect(results.wsNoToken).toBe('refused');
       expect(results.wsWithToken).toBe('refused');
 

@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, startServedApp, type ServedApp } from './harness.js';
 import { readProcessTable, rowNamed } from './ui-helpers.js';
 import { until } from '../helpers/until.js';
+import { DEFAULT_PORTS } from '../../main/server/options.js';
 
 // The headless server's session cookie and an old tab across restarts, in Chromium against the built
 // server (out/main/server.js): a second tab opened at the bare address, a cookie another port's server
@@ -17,9 +18,10 @@ const dataDirs: string[] = [];
 let browser: Browser;
 let context: BrowserContext;
 
-/** The built server on `port` (0: any) keeping its cookie secret in `dataDir`. */
-async function serve(dataDir: string, port = 0): Promise<ServedApp> {
-  const app = await startServedApp({ args: ['--port', String(port), '--data-dir', dataDir], noDataDir: true });
+/** The built server on `port` (0: any; null: the default ports) keeping its cookie secret in `dataDir`. */
+async function serve(dataDir: string, port: number | null = 0): Promise<ServedApp> {
+  const portArgs = port === null ? [] : ['--port', String(port)];
+  const app = await startServedApp({ args: [...portArgs, '--data-dir', dataDir], noDataDir: true });
   servers.push(app);
   return app;
 }
@@ -49,6 +51,20 @@ afterAll(async () => {
   await browser?.close().catch(() => {});
   for (const app of servers) await stop(app);
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the default port', () => {
+  it('is 7770 or the next free one, the same from run to run, and a second server says it moved', async () => {
+    const first = await serve(newDataDir(), null);
+    // Another program (another engineer's server, here) may hold 7770: then the next one.
+    expect(DEFAULT_PORTS).toContain(first.port);
+    const second = await serve(newDataDir(), null);
+    expect(DEFAULT_PORTS).toContain(second.port);
+    expect(second.port).not.toBe(first.port);
+    await until(() => second.stderr().includes(`port ${DEFAULT_PORTS[0]} is busy`), 'the second server to say it moved', { timeoutMs: 5_000 });
+    await stop(servers.splice(servers.indexOf(second), 1)[0]!);
+    await stop(servers.splice(servers.indexOf(first), 1)[0]!);
+  });
 });
 
 describe('the session cookie in a browser', () => {
