@@ -82,7 +82,8 @@ export function buildIfStale({ root, always = false, build, log = (line) => proc
 
 function electronViteBuild(root) {
   const cli = join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
-  const run = spawnSync(process.execPath, [cli, 'build', '--config', 'electron.config.ts'], { cwd: root, stdio: 'inherit' });
+  // The build's report goes to stderr too: `npm run serve`'s stdout is the server's URL line.
+  const run = spawnSync(process.execPath, [cli, 'build', '--config', 'electron.config.ts'], { cwd: root, stdio: ['inherit', process.stderr, 'inherit'] });
   return run.status === 0;
 }
 

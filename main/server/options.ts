@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 export const USAGE = `usage: pooldeck-serve [--port N] [--data-dir DIR] [WORKSPACE.yaml]
   WORKSPACE.yaml  the workspace to open (default: the last one opened)
   --port N        port on 127.0.0.1; 0 picks a free one (default: 7770, else the next free one up to 7779, else any)
-  --data-dir DIR  where logs are kept (default: $XDG_DATA_HOME/pooldeck or ~/.local/share/pooldeck)
+  --data-dir DIR  where logs and the cookie secret are kept (default: $XDG_DATA_HOME/pooldeck or ~/.local/share/pooldeck)
   --exit-with-parent  shut down (ending every job) when the process that started the server ends`;
 
 /** The default port, unassigned by IANA and unused by common tools; the address stays the same from run to run. */
