@@ -59,7 +59,8 @@ describe('History', () => {
     const everything = await pollUntil(async () => {
       const rows = await readRuns(page);
       const pool = rows.find((row) => row.Job === 'checks');
-      return rows.some((row) => row.Job === 'exits-3') && rows.some((row) => row.Job === 'all-good') && pool?.Status === 'failed' ? rows : null;
+      const ended = (job: string) => rows.some((row) => row.Job === job && row.Status !== 'running');
+      return ended('exits-3') && ended('all-good') && pool?.Status === 'failed' ? rows : null;
     }, 20_000, 'the runs and the ended pool in History');
     expect(everything.find((row) => row.Job === 'exits-3')).toMatchObject({ Status: 'failed', 'Exit / result': '3', Command: "sh -c 'echo about to fail; exit 3'" });
     expect(everything.find((row) => row.Job === 'checks')?.['Exit / result']).toBe('2 done · 2 failed');

@@ -61,6 +61,18 @@ export class RunRecorder {
     this.#stop();
   }
 
+  /**
+   * Runs an earlier launch left running: that launch ended (a kill -9, a crash, a power cut) before it
+   * saw them end, and its processes ended with it (the orphan watchdog) or were left behind.
+   */
+  closeRunsOfEarlierLaunches(): number {
+    const stale = [...this.store.values()].filter((run) => run.status === 'running' && !run.id.startsWith(`${this.#launch}-`));
+    for (const run of stale) {
+      this.store.put({ ...run, status: 'failed', error: 'the app ended before this run did: how it ended is unknown', liveId: null });
+    }
+    return stale.length;
+  }
+
   #newId(): string {
     return `${this.#launch}-${this.#next++}`;
   }
@@ -71,7 +83,7 @@ export class RunRecorder {
     const runId = this.#newId();
     const record = (status: RunStatus, exitcode: number | null, error: string | null): void => {
       const startedAt = row.startedAt;
-      const endedAt = row.endedAt ?? Date.now();
+      const endedAt = status === 'running' ? null : (row.endedAt ?? Date.now());
       this.store.put({
         id: runId,
         kind: 'process',
@@ -83,7 +95,7 @@ export class RunRecorder {
         pid: row.pid,
         startedAt,
         endedAt,
-        durationMs: startedAt === null ? null : endedAt - startedAt,
+        durationMs: startedAt === null || endedAt === null ? null : endedAt - startedAt,
         exitcode,
         signal: exitcode !== null && exitcode < 0 ? signalName(-exitcode) : null,
         status,
@@ -98,6 +110,9 @@ export class RunRecorder {
         spec,
       });
     };
+    // Recorded as running once it has a pid, so that a run the app never saw end (a kill -9 of the
+    // app) is still in the history; the record is replaced when it ends.
+    process.once('started', () => record('running', null, null));
     // The registry listened first, so the row already says how the run ended.
     process.once('exit', (exitcode) => {
       const targetError = row.targetError === null ? null : `${row.targetError.type}: ${row.targetError.message}`;

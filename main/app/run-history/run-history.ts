@@ -30,6 +30,7 @@ export class RunHistory {
   ) {
     this.store = new RunStore({ path: join(options.dataDir, 'history', 'runs.jsonl'), maxRuns: options.maxRuns });
     this.#recorder = new RunRecorder(supervisor, this.store);
+    this.#recorder.closeRunsOfEarlierLaunches();
   }
 
   list(filter: RunFilter = {}, offset = 0, limit = 100): RunPage {

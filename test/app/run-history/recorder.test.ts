@@ -1,7 +1,9 @@
 // The run history with real processes: how each run ended (an exit code, a signal, a restart as run 2),
 // a pool's tasks with their errors and worker pids, Run again and Retry failed tasks, and the history
 // read back by the next launch of the app.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +12,7 @@ import type { RunRecord } from '../../../main/protocol/history.js';
 import { until } from '../../helpers/until.js';
 
 const WORKERS_DIR = new URL('../../../resources/workers/', import.meta.url).pathname;
+const HISTORY_APP = new URL('../../fixtures/history-app.ts', import.meta.url).pathname;
 
 /** Fails for a negative number until the file `fixed` exists in the working directory: a flaky task. */
 const FLAKY_TASKS = `
@@ -42,8 +45,9 @@ afterEach(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** The runs of `name` that ended, newest first. */
 function runsOf(app: AppBackend, name: string): RunRecord[] {
-  return app.history.list({ name }, 0, 1000).runs.filter((run) => run.name === name);
+  return app.history.list({ name }, 0, 1000).runs.filter((run) => run.name === name && run.status !== 'running');
 }
 
 async function runsNamed(app: AppBackend, name: string, count: number): Promise<RunRecord[]> {
@@ -91,6 +95,34 @@ describe('the recorder', () => {
     expect(failed.workerPid).toBeGreaterThan(0);
     expect(failed.logFiles.at(-1)).toContain(join(dataDir, 'logs'));
     expect(tasks.filter((task) => task.status === 'ok').map((task) => task.result).sort()).toEqual(['2', '6']);
+  });
+});
+
+describe('a run the app never saw end', () => {
+  it('is in the history after the app was SIGKILLed, closed by the next launch as ended unknown', async () => {
+    const app = spawn(process.execPath, ['--import', 'tsx', HISTORY_APP, dataDir, WORKERS_DIR], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let jobPid: number | undefined;
+    try {
+      const lines = createInterface({ input: app.stdout! });
+      jobPid = await new Promise<number>((resolve) => lines.once('line', (line) => resolve(Number(line))));
+      app.kill('SIGKILL');
+      await until(() => app.signalCode !== null, 'the app to end');
+    } finally {
+      if (app.exitCode === null && app.signalCode === null) app.kill('SIGKILL');
+    }
+    try {
+      const next = openBackend();
+      const [run] = next.history.list({ name: 'long-job' }).runs;
+      expect(run).toMatchObject({ kind: 'process', command: 'sleep', args: ['1000'], pid: jobPid, status: 'failed', endedAt: null, liveId: null });
+      expect(run.error).toContain('the app ended before this run did');
+    } finally {
+      // The orphan watchdog ends it; if it has not yet, the test does (the pid is the one it started).
+      try {
+        if (jobPid !== undefined) process.kill(jobPid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
   });
 });
 
