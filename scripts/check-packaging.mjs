@@ -5,7 +5,7 @@
 // production dependencies); test/packaging runs it on every test run.
 // Usage: node scripts/check-packaging.mjs [--json] [--keep]
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -38,6 +38,7 @@ const REQUIRED_FILES = [
   '/node_modules/pidusage/package.json',
   '/node_modules/ws/package.json',
   '/node_modules/zod/package.json',
+  '/node_modules/electron-updater/package.json',
 ];
 const FORBIDDEN_FILES = [
   /^\/(main|renderer|test|bench|scripts|docs|src|\.ci)\//,
@@ -47,8 +48,10 @@ const FORBIDDEN_FILES = [
 ];
 
 /** What is wrong with the package, as sentences; empty when it is right. */
-function problemsOf({ files, unpackedWorkers, unpackedScripts, fuses }) {
+function problemsOf({ files, unpackedWorkers, unpackedScripts, fuses, updateFeed }) {
   const problems = [];
+  // electron-updater reads its feed from resources/app-update.yml, written from build.publish.
+  if (!/^provider: github$/m.test(updateFeed ?? '')) problems.push(`resources/app-update.yml does not name the GitHub feed (${updateFeed === null ? 'missing' : JSON.stringify(updateFeed)})`);
   for (const file of REQUIRED_FILES) if (!files.includes(file)) problems.push(`app.asar lacks ${file}`);
   if (!files.some((file) => file.startsWith('/resources/workers/'))) problems.push('app.asar lacks resources/workers');
   if (unpackedWorkers.length === 0) problems.push('the worker helpers are not unpacked next to app.asar');
@@ -82,6 +85,15 @@ const FUSE_NAMES = [
   'grantFileProtocolExtraPrivileges',
 ];
 
+/**
+ * The GitHub publish config (auto-update's feed) names its repository from the git remote, as on CI.
+ * A clone without an `origin` remote gets a stand-in owner and repo, so that app-update.yml is still written and checked.
+ */
+function repositoryStandIn() {
+  const remote = spawnSync('git', ['remote', 'get-url', 'origin'], { cwd: root, encoding: 'utf8' });
+  return remote.status === 0 ? [] : ['--config.publish.owner=pooldeck-packaging-check', '--config.publish.repo=pooldeck'];
+}
+
 function fail(message) {
   if (asJson) console.log(JSON.stringify({ ok: false, error: message }));
   else console.error(`check-packaging: ${message}`);
@@ -111,7 +123,7 @@ try {
   const cli = require.resolve('electron-builder/cli.js');
   const build = spawnSync(
     process.execPath,
-    [cli, '--dir', '--linux', `--config.electronDist=${electronDist}`, `--config.directories.output=${output}`],
+    [cli, '--dir', '--linux', '--publish', 'never', `--config.electronDist=${electronDist}`, `--config.directories.output=${output}`, ...repositoryStandIn()],
     { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1' }, timeout: 120_000 },
   );
   const elapsedMs = Date.now() - started;
@@ -140,6 +152,7 @@ try {
       existsSync(join(unpacked, 'resources', 'app.asar.unpacked', 'resources', path)),
     ),
     fuses,
+    updateFeed: existsSync(join(unpacked, 'resources', 'app-update.yml')) ? readFileSync(join(unpacked, 'resources', 'app-update.yml'), 'utf8') : null,
     problems: [],
   };
   report.problems = problemsOf(report);

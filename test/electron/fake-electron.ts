@@ -57,6 +57,11 @@ export function ipcEvent(sender: FakeWebContents, frame: FakeFrame | null = send
 
 export class FakeApp extends EventEmitter {
   quitCalls = 0;
+  /** A development run unless a test says otherwise (auto-update checks only packaged builds). */
+  isPackaged = false;
+  getVersion(): string {
+    return '0.1.0';
+  }
   quit(): void {
     this.quitCalls += 1;
     const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
@@ -68,8 +73,11 @@ export class FakeApp extends EventEmitter {
 export class FakeDialog {
   answers: number[] = [];
   shown = 0;
-  async showMessageBox(): Promise<{ response: number; checkboxChecked: boolean }> {
+  /** The message of each box shown, in order. */
+  readonly messages: string[] = [];
+  async showMessageBox(options: { message: string; detail?: string }): Promise<{ response: number; checkboxChecked: boolean }> {
     this.shown += 1;
+    this.messages.push(options.detail === undefined ? options.message : `${options.message} ${options.detail}`);
     return { response: this.answers.shift() ?? 2, checkboxChecked: false };
   }
 }

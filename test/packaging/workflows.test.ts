@@ -24,6 +24,17 @@ describe('the GitHub Actions workflows', () => {
     expect(problems.map((problem) => `${path}:${problem.line}:${problem.column} ${problem.message} [${problem.kind}]`)).toEqual([]);
   });
 
+  it("publishes what auto-update reads: build.publish names GitHub releases, and the release attaches the feed files to a published release", () => {
+    const build = (JSON.parse(readFileSync('package.json', 'utf8')) as { build: { publish: { provider: string; releaseType: string } } }).build;
+    expect(build.publish).toMatchObject({ provider: 'github', releaseType: 'release' });
+    const release = readFileSync(join(WORKFLOWS_DIR, 'release.yml'), 'utf8');
+    // electron-builder only writes latest*.yml and blockmaps here; the release job uploads them, not a draft.
+    expect(release).toContain('--publish never');
+    for (const feedFile of ['dist/latest*.yml', 'dist/*.blockmap']) expect(release).toContain(feedFile);
+    expect(release).toMatch(/gh release create [^\n]*installers\/\*/);
+    expect(release).not.toMatch(/--draft/);
+  });
+
   it('reports a mistyped context, a misspelled action input and an unknown runner', async () => {
     const broken = [
       'on: push',
