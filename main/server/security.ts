@@ -76,7 +76,7 @@ export function cookieValue(cookieHeader: string | undefined, name: string): str
 }
 
 /** How long the session cookie keeps a bookmark of the bare address working: 30 days. */
-export const SESSION_COOKIE_MAX_AGE_S = 30 * 24 * 60 * 60;
+const SESSION_COOKIE_MAX_AGE_S = 30 * 24 * 60 * 60;
 
 /** The session cookie's name; it carries the port so servers on other ports keep their own. */
 export function sessionCookieName(port: number): string {
