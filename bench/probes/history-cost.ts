@@ -2,7 +2,7 @@
 // runs N one-task submissions, then one map of N items in chunks, through the Supervisor with and
 // without the history; reported: wall time, the longest event-loop stall, history lines and bytes
 // written, and the raw store: N records put and flushed one write per event-loop turn.
-// Run: npx tsx bench/probes/history-cost.ts [tasks=100000]
+// Run: node --expose-gc --import tsx bench/probes/history-cost.ts [tasks=100000]
 import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,9 +58,15 @@ function rawStore(): string {
     }
     store.close();
     const ms = performance.now() - started;
+    globalThis.gc?.();
+    const heapBefore = process.memoryUsage().heapUsed;
     const reopenStarted = performance.now();
-    new RunStore({ path: join(dataDir, 'runs.jsonl') }).close();
-    return `raw store: ${tasks} records put and written in batches of 1000: ${ms.toFixed(0)} ms (${((ms * 1000) / tasks).toFixed(1)} µs/record), ${(statSync(join(dataDir, 'runs.jsonl')).size / 2 ** 20).toFixed(1)} MiB; reopened in ${(performance.now() - reopenStarted).toFixed(0)} ms`;
+    const reopened = new RunStore({ path: join(dataDir, 'runs.jsonl') });
+    const reopenMs = performance.now() - reopenStarted;
+    globalThis.gc?.();
+    const heap = globalThis.gc ? `, ${((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20).toFixed(0)} MiB of heap held` : ' (run with --expose-gc for the heap it holds)';
+    reopened.close();
+    return `raw store: ${tasks} records put and written in batches of 1000: ${ms.toFixed(0)} ms (${((ms * 1000) / tasks).toFixed(1)} µs/record), ${(statSync(join(dataDir, 'runs.jsonl')).size / 2 ** 20).toFixed(1)} MiB; reopened in ${reopenMs.toFixed(0)} ms${heap}`;
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
