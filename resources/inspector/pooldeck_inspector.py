@@ -18,6 +18,8 @@ import sys
 
 _WORKERS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "workers")
 _FLUSH_INTERVAL_S = 0.1
+# Every how many reports the processes already reported are looked at even when none seems to have ended.
+_SCAN_EVERY = 10
 # The text a report carries at most per field (a target's repr, a traceback, a value).
 _MAX_TEXT = 4000
 _MAX_REPR = 200
@@ -123,7 +125,9 @@ class _Reporter(object):
         self.lock = threading.Lock()
         self.thread = None
         self.connection = None
-        self.processes = []  # Process objects started here, held until their exit code was sent
+        self.fresh = []  # Process objects started here since the last report
+        self.processes = []  # those reported, held until their exit code was sent
+        self.reports_since_scan = 0
         self.pools = []  # weak references to Pools made here
         self.queues = []
         self.values = []
@@ -142,12 +146,9 @@ class _Reporter(object):
         if self.thread is None:
             import threading
 
-            # Imported here, in the program's thread, with what connecting imports: a fork while the
-            # sending thread held an import lock would leave the child waiting on it for ever.
-            _helper()
-            import hashlib  # noqa: F401
-            import hmac  # noqa: F401
-            import socket  # noqa: F401
+            # In the program's thread: a fork while the sending thread held an import lock would
+            # leave the child waiting on it for ever. (Done already when multiprocessing was imported.)
+            _load_what_connecting_needs()
 
             self.thread = threading.Thread(target=self._run, args=(connect_now,), name="pooldeck-inspector", daemon=True)
             self.thread.start()
@@ -191,6 +192,14 @@ class _Reporter(object):
             return False
         return True
 
+    def _look_at(self, looked_at, rows, still_running):
+        for process in looked_at:
+            row = _process_row(process)
+            if self._changed(("process", row["pid"]), row):
+                rows.append(row)
+            if row["exitcode"] is None and not getattr(process, "_closed", False):
+                still_running.append(process)
+
     def _changed(self, key, row):
         if self.sent.get(key) == row:
             return False
@@ -200,14 +209,17 @@ class _Reporter(object):
     def _report(self):
         _fault("report")
         processes = []
-        keep = []
-        for process in self.processes:
-            row = _process_row(process)
-            if self._changed(("process", row["pid"]), row):
-                processes.append(row)
-            if row["exitcode"] is None and not getattr(process, "_closed", False):
-                keep.append(process)
-        self.processes = keep
+        fresh, self.fresh = self.fresh, []
+        self._look_at(fresh, processes, self.processes)
+        # The processes already reported are looked at again only when one may have ended (join,
+        # is_alive or the reaping at each start took it out of multiprocessing's children), and at
+        # least once a second. Looking at each of them at every report wrote to pages the last fork
+        # had just shared: starting 200 processes took 40 % longer.
+        self.reports_since_scan += 1
+        if self.reports_since_scan >= _SCAN_EVERY or len(sys.modules["multiprocessing.process"]._children) != len(self.processes):
+            self.reports_since_scan = 0
+            reported, self.processes = self.processes, []
+            self._look_at(reported, processes, self.processes)
         pools = self._rows("pool", self.pools, _pool_row)
         queues = self._rows("queue", self.queues, _queue_row)
         values = self._rows("value", self.values, _value_row)
@@ -258,6 +270,17 @@ def _after_fork_in_child():
             pass
 
 
+def _load_what_connecting_needs():
+    """Imports the helper and what its handshake imports. Called where the program imported
+    multiprocessing, before it forks: every forked child (a pool's workers) has them already. The
+    helper is large; where bytecode cannot be cached (PYTHONDONTWRITEBYTECODE, a read-only install)
+    each import compiles it, ~40 ms of CPU."""
+    _helper()
+    import hashlib  # noqa: F401
+    import hmac  # noqa: F401
+    import socket  # noqa: F401
+
+
 def _helper():
     """pooldeck_worker (the helper next to this folder): one copy of the channel's handshake."""
     module = sys.modules.get("pooldeck_worker")
@@ -299,7 +322,7 @@ def _process_row(process):
         "exitcode": cached["exitcode"],
         "ppid": os.getpid(),
         "className": type(process).__name__,
-        "target": process.__dict__.get("_pooldeck_target"),
+        "target": _target_text(process),
     }
 
 
@@ -354,17 +377,25 @@ def _value_row(key, shared):
 # Recorders: what the wrappers note.
 
 
-def _describe_target(process):
+def _remember_target(process):
     target = process._target
     # A pool's worker loop says nothing its name does not (ForkPoolWorker-3).
     if target is not None and getattr(target, "__module__", None) != "multiprocessing.pool":
-        process.__dict__["_pooldeck_target"] = _call_text(target, process._args, process._kwargs)
+        # Described by the sending thread, not here between two forks.
+        process.__dict__["_pooldeck_call"] = (target, process._args, process._kwargs)
+
+
+def _target_text(process):
+    call = process.__dict__.pop("_pooldeck_call", None)
+    if call is not None:
+        process.__dict__["_pooldeck_target"] = _call_text(*call)
+    return process.__dict__.get("_pooldeck_target")
 
 
 def _started(process):
     _fault("start")
     reporter = _current()
-    reporter.processes.append(process)
+    reporter.fresh.append(process)
     # No wake-up: a send on every start, racing the next fork, made starting processes twice as slow.
     reporter.start()
 
@@ -457,12 +488,14 @@ def _own_end(exitcode, tb):
 def _hook_process(module):
     import traceback
 
+    _load_what_connecting_needs()
+
     base = module.BaseProcess
     start, bootstrap = base.start, base._bootstrap
 
     def start_then_note(self):
-        # start() forgets the target (a reference cycle otherwise): describe it first.
-        _note(_describe_target, self)
+        # start() forgets the target (a reference cycle otherwise): keep it until it is described.
+        _note(_remember_target, self)
         start(self)
         _note(_started, self)
 

@@ -26,7 +26,7 @@ describe("the demo's multiprocessing scripts", () => {
     expect(specs.map((spec) => [spec.name, spec.command, spec.args])).toEqual(Object.entries(SCRIPTS).map(([name, file]) => [name, 'python3', [file]]));
     for (const spec of specs) {
       expect(spec.cwd).toBe(join(workersDir, '..', 'demo'));
-      expect(existsSync(join(spec.cwd!, spec.args![0]!))).toBe(true);
+      expect(existsSync(join(spec.cwd!, String(spec.args![0])))).toBe(true);
     }
   });
 
@@ -46,7 +46,8 @@ describe("the demo's multiprocessing scripts", () => {
     const ended = (processes: Inspection['processes'], count: number) => processes.length === count && processes.every((row) => row.exitcode !== null);
 
     const five = await inspection('demo-mp-processes', ({ processes }) => ended(processes, 5));
-    expect(five.processes.map(({ name, target, exitcode }) => ({ name, target, exitcode }))).toEqual(
+    // Rows come in the order of their latest news: sorted by name here.
+    expect(five.processes.map(({ name, target, exitcode }) => ({ name, target, exitcode })).sort((a, b) => a.name.localeCompare(b.name))).toEqual(
       [0, 1, 2, 3, 4].map((i) => ({ name: `Process-${i + 1}`, target: `run_task('${i}',)`, exitcode: 0 })),
     );
 
@@ -64,7 +65,7 @@ describe("the demo's multiprocessing scripts", () => {
     expect(daemon.processes[0]).toMatchObject({ name: 'MyProcess-1', className: 'MyProcess', daemon: true, alive: false, exitcode: -15 });
 
     const queued = await inspection('demo-mp-queue', ({ processes, queues }) => ended(processes, 5) && queues[0]?.size === 0);
-    expect(queued.processes.map((row) => [row.name, row.exitcode])).toEqual([1, 2, 3, 4, 5].map((n) => [`Process-${n}`, 0]));
+    expect(queued.processes.map((row) => [row.name, row.exitcode]).sort()).toEqual([1, 2, 3, 4, 5].map((n) => [`Process-${n}`, 0]));
     expect(queued.queues).toMatchObject([{ kind: 'Queue', maxsize: 0, size: 0 }]);
 
     const piped = await inspection('demo-mp-pipe', ({ processes }) => ended(processes, 1));
