@@ -10,7 +10,7 @@ export const USAGE = `usage: pooldeck-serve [--port N] [--data-dir DIR] [WORKSPA
   --data-dir DIR  where logs and the cookie secret are kept (default: $XDG_DATA_HOME/pooldeck or ~/.local/share/pooldeck)
   --exit-with-parent  shut down (ending every job) when the process that started the server ends`;
 
-/** The default port, unassigned by IANA and unused by common tools; the address stays the same from run to run. */
+/** The default port (not in /etc/services, nor a common dev server default): the address stays the same from run to run. */
 const DEFAULT_PORT = 7770;
 /** Tried in order when --port is not given; a free port picked by the system after them. */
 export const DEFAULT_PORTS: readonly number[] = Array.from({ length: 10 }, (_, i) => DEFAULT_PORT + i);
