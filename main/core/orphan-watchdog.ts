@@ -6,9 +6,13 @@
 // Why a shell and not a Node script: in the packaged app Electron cannot run as Node (the runAsNode
 // fuse is off), and `sh` is on every Unix. Why a separate process at all: nothing inside a process
 // can act after SIGKILL, and Linux's parent-death signal needs a native call Node does not expose.
+// On Windows, which has neither groups nor sh, the watchdog is a PowerShell script that ends each
+// registered process's tree as the core's seam does (process-tree/win32-tracked.ts): `taskkill /T`,
+// then `/T /F` after the grace, only for a pid still under the creation time it had when registered.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { DEFAULT_GRACE_MS } from './defaults.js';
+import { taskkillTreeArguments } from './process-tree/win32-tracked.js';
 
 /**
  * Reads `+PGID` / `-PGID` lines; `bye` ends it without touching anything. On EOF it signals the
@@ -44,14 +48,57 @@ for g in $alive; do kill -KILL "-$g" 2>/dev/null; done
 exit 0
 `;
 
+/** taskkill's arguments as PowerShell builds them for the pids in `$ids`: the seam's taskkillTreeArguments, one /PID each. */
+function powershellTaskkill(signal: NodeJS.Signals): string {
+  const flags = taskkillTreeArguments([0], signal)!.slice(2).map((flag) => `'${flag}'`);
+  return `$a = @(); foreach ($i in $ids) { $a += '/PID'; $a += "$i" }; $a += @(${flags.join(', ')}); & taskkill.exe @a *> $null`;
+}
+
+/**
+ * The Windows watchdog: the same lines on stdin (`+PID`, `-PID`, `bye`). A pid is registered with its
+ * creation time, read when the line comes (the app holds the process then); at EOF only pids still
+ * under that creation time are ended, so a stranger that got a freed pid is never touched.
+ */
+function win32WatchdogScript(graceMs: number): string {
+  return `
+$ErrorActionPreference = 'SilentlyContinue'
+$registered = @{}
+while ($null -ne ($line = [Console]::In.ReadLine())) {
+  if ($line -eq 'bye') { exit 0 }
+  if ($line -match '^\\+(\\d+)$') { $p = Get-Process -Id ([int]$Matches[1]); if ($p) { $registered[[int]$Matches[1]] = $p.StartTime.Ticks } }
+  elseif ($line -match '^-(\\d+)$') { $registered.Remove([int]$Matches[1]) }
+}
+function Ours($candidates) { @($candidates | Where-Object { $p = Get-Process -Id $_; $p -and $p.StartTime.Ticks -eq $registered[$_] }) }
+function Ask($ids) { ${powershellTaskkill('SIGTERM')} }
+function Force($ids) { ${powershellTaskkill('SIGKILL')} }
+$alive = Ours @($registered.Keys)
+if ($alive.Count -eq 0) { exit 0 }
+Ask $alive
+$deadline = (Get-Date).AddMilliseconds(${graceMs})
+while ((Get-Date) -lt $deadline) {
+  $alive = Ours $alive
+  if ($alive.Count -eq 0) { exit 0 }
+  Start-Sleep -Milliseconds 100
+}
+Force $alive
+exit 0
+`;
+}
+
+/** The watchdog's program and arguments on `platform`: sh on Unix, PowerShell on Windows. */
+export function watchdogCommand(platform: NodeJS.Platform, graceMs: number): { command: string; args: string[] } {
+  if (platform === 'win32') return { command: 'powershell.exe', args: ['-NoProfile', '-NonInteractive', '-Command', win32WatchdogScript(graceMs)] };
+  return { command: '/bin/sh', args: ['-c', WATCHDOG_SCRIPT, 'pooldeck-watchdog', String(graceMs)] };
+}
+
 export interface OrphanWatchdogOptions {
   /** SIGTERM → SIGKILL grace once the app is gone. Default DEFAULT_GRACE_MS. */
   graceMs?: number;
 }
 
 /**
- * Ends the process groups the app registered when the app dies without shutting down. Unix only:
- * on Windows (no process groups, no `sh`) it does nothing; there the job object is the equivalent.
+ * Ends the process groups the app registered when the app dies without shutting down: on Unix each
+ * group (SIGTERM, then SIGKILL); on Windows each registered process's tree (taskkill /T, then /F).
  */
 export class OrphanWatchdog {
   readonly #child: ChildProcess | null;
@@ -63,17 +110,11 @@ export class OrphanWatchdog {
     if (!Number.isInteger(graceMs) || graceMs < 0) {
       throw new TypeError(`OrphanWatchdog: \`graceMs\` must be a whole number of milliseconds, 0 or more (got ${String(graceMs)})`);
     }
-    if (process.platform === 'win32') {
-      this.#child = null;
-      return;
-    }
-    // Its own process group, so that a Ctrl-C or a group kill aimed at the app does not reach it.
-    this.#child = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'pooldeck-watchdog', String(graceMs)], {
-      stdio: ['pipe', 'ignore', 'ignore'],
-      detached: true,
-    });
+    const { command, args } = watchdogCommand(process.platform, graceMs);
+    // Its own process group (its own console on Windows), so that a Ctrl-C or a group kill aimed at the app does not reach it.
+    this.#child = spawn(command, args, { stdio: ['pipe', 'ignore', 'ignore'], detached: true, windowsHide: true });
     this.#child.on('error', () => {
-      // No shell: the app still works, it only loses this safety net.
+      // No shell (or no PowerShell): the app still works, it only loses this safety net.
       this.#closed = true;
     });
     this.#child.stdin?.on('error', () => {
@@ -84,7 +125,7 @@ export class OrphanWatchdog {
     (this.#child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   }
 
-  /** The watchdog's pid (null on Windows or when it could not start). */
+  /** The watchdog's pid (null when it could not start). */
   get pid(): number | null {
     return this.#child?.pid ?? null;
   }

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OrphanWatchdog } from '../../main/core/orphan-watchdog.js';
+import { OrphanWatchdog, watchdogCommand } from '../../main/core/orphan-watchdog.js';
 import { childrenByParent, descendantsOf, readAllProcStats, readProcStat } from '../../main/core/proc-stat.js';
 import { Process } from '../../main/core/process.js';
 import { until } from '../helpers/until.js';
@@ -112,5 +112,36 @@ describe('OrphanWatchdog', () => {
     expect(() => watchdog.register(1)).toThrow(/process group id is an integer above 1/);
     expect(() => watchdog.register(Number.NaN)).toThrow(/got NaN/);
     expect(() => new OrphanWatchdog({ graceMs: -1 })).toThrow(/graceMs/);
+  });
+});
+
+// The Windows branch, checked here as text (PowerShell does not run on this machine); the real run is
+// on the windows-latest job of the CI matrix.
+describe('the watchdog on each platform', () => {
+  it('is sh with the grace as its argument on Unix', () => {
+    const { command, args } = watchdogCommand('linux', 1500);
+    expect(command).toBe('/bin/sh');
+    expect(args.slice(0, 1)).toEqual(['-c']);
+    expect(args.slice(2)).toEqual(['pooldeck-watchdog', '1500']);
+    expect(watchdogCommand('darwin', 1500).command).toBe('/bin/sh');
+  });
+
+  it('is PowerShell on Windows: the same lines on stdin, creation-time identity, taskkill /T then /T /F after the grace', () => {
+    const { command, args } = watchdogCommand('win32', 1500);
+    expect(command).toBe('powershell.exe');
+    expect(args.slice(0, 3)).toEqual(['-NoProfile', '-NonInteractive', '-Command']);
+    const script = args[3]!;
+    // The registration lines the app writes, read as on Unix.
+    expect(script).toContain(String.raw`$line -match '^\+(\d+)$'`);
+    expect(script).toContain(String.raw`$line -match '^-(\d+)$'`);
+    expect(script).toContain("if ($line -eq 'bye') { exit 0 }");
+    // A pid counts only while it has the creation time it had when it was registered.
+    expect(script).toContain('$registered[[int]$Matches[1]] = $p.StartTime.Ticks');
+    expect(script).toContain('$p.StartTime.Ticks -eq $registered[$_]');
+    // The seam's taskkill arguments: one /PID per process, /T, and /F only once the grace is over.
+    expect(script).toMatch(/function Ask\(\$ids\) \{ .*\$a \+= '\/PID'; \$a \+= "\$i" \}; \$a \+= @\('\/T'\); & taskkill\.exe @a/);
+    expect(script).toMatch(/function Force\(\$ids\) \{ .*\$a \+= @\('\/T', '\/F'\); & taskkill\.exe @a/);
+    expect(script.indexOf('Ask $alive')).toBeLessThan(script.indexOf('AddMilliseconds(1500)'));
+    expect(script.indexOf('AddMilliseconds(1500)')).toBeLessThan(script.indexOf('Force $alive'));
   });
 });
