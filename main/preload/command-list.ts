@@ -43,6 +43,7 @@ const COMMANDS: { readonly [N in CommandName]: true } = {
   saveWorkspaceAs: true,
   listRecentWorkspaces: true,
   startWorkspaceJob: true,
+  removeWorkspaceJob: true,
   importJobs: true,
   listRuns: true,
   readRunLog: true,

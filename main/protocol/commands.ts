@@ -72,6 +72,7 @@ export const commandSchemas = {
   saveWorkspaceAs: WorkspacePathArgsSchema,
   listRecentWorkspaces: EmptyArgsSchema,
   startWorkspaceJob: WorkspaceJobArgsSchema,
+  removeWorkspaceJob: WorkspaceJobArgsSchema,
   importJobs: ImportJobsArgsSchema,
 } as const;
 
@@ -229,6 +230,8 @@ export interface CommandResults {
   listRecentWorkspaces: { paths: string[] };
   /** The row the workspace job started as. */
   startWorkspaceJob: { id: string };
+  /** Takes a job that is not running out of the workspace (and its file, a moment later). */
+  removeWorkspaceJob: WorkspaceInfo;
   importJobs: ImportResult;
   /** A page of the run history, newest first. */
   listRuns: RunPage;

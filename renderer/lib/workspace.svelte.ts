@@ -75,6 +75,10 @@ export class WorkspaceState {
     return outcome.ok ? null : outcome.error.message;
   }
 
+  async remove(name: string): Promise<string | null> {
+    return this.#settle(await this.#api.call('removeWorkspaceJob', { name }));
+  }
+
   async importJobs(path: string, format: 'procfile' | 'supervisord'): Promise<{ ok: true; result: ImportResult } | { ok: false; message: string }> {
     const outcome = await this.#api.call('importJobs', { path, format });
     await this.refresh();

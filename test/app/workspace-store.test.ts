@@ -89,6 +89,13 @@ describe('the workspace at launch', () => {
     expect((await backend.handlers.getWorkspace({})).jobs[1]!.rowId).toBe(id);
     expect(await failureOf(backend.handlers.startWorkspaceJob({ name: 'on-demand' }))).toMatchObject({ code: 'conflict', message: 'on-demand is already running' });
     expect(await failureOf(backend.handlers.startWorkspaceJob({ name: 'nope' }))).toMatchObject({ code: 'not_found' });
+
+    // Remove from the Not started list: refused while the job runs; a job not started leaves the file.
+    expect(await failureOf(backend.handlers.removeWorkspaceJob({ name: 'server' }))).toMatchObject({ code: 'conflict' });
+    const info = await backend.handlers.removeWorkspaceJob({ name: 'squares' });
+    expect(info.jobs.map((job) => job.name)).toEqual(['server', 'on-demand']);
+    await until(async () => !(await readFile(path, 'utf8')).includes('squares'), 'squares gone from the file');
+    expect(await readFile(path, 'utf8')).toContain('# starts at once');
   });
 
   it('opens the workspace given on the command line, and says why one cannot be read (file:line: field)', async () => {

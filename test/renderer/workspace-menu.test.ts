@@ -1,6 +1,6 @@
 import '@testing-library/svelte/vitest';
 import { describe, expect, it } from 'vitest';
-import { fireEvent, screen, waitFor } from '@testing-library/svelte';
+import { fireEvent, screen, waitFor, within } from '@testing-library/svelte';
 import type { WorkspaceInfo } from '../../main/protocol/index.js';
 import { Settings } from '../../renderer/lib/settings.svelte.js';
 import { fakeTransport, memoryStorage, renderApp } from './fake-transport.js';
@@ -39,6 +39,13 @@ describe('the Workspace menu and the Not started list', () => {
     expect(notStarted).not.toHaveTextContent('web');
     await fireEvent.click(screen.getByRole('button', { name: 'Start nightly' }));
     await waitFor(() => expect(transport.calls).toContainEqual({ name: 'startWorkspaceJob', args: { name: 'nightly' } }));
+
+    // Remove asks first: the job's entry leaves the file.
+    await fireEvent.click(screen.getByRole('button', { name: 'Remove nightly from the workspace' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Remove nightly from the workspace?' });
+    expect(transport.calls.some((call) => call.name === 'removeWorkspaceJob')).toBe(false);
+    await fireEvent.click(within(dialog).getByRole('button', { name: 'Remove' }));
+    await waitFor(() => expect(transport.calls).toContainEqual({ name: 'removeWorkspaceJob', args: { name: 'nightly' } }));
   });
 
   it('opens a workspace by path and shows why one could not be opened', async () => {

@@ -1,7 +1,7 @@
 import type { CommandHandlers } from '../../protocol/commands.js';
 import type { WorkspaceStore } from './workspace-store.js';
 
-export type WorkspaceCommandName = 'getWorkspace' | 'openWorkspace' | 'saveWorkspace' | 'saveWorkspaceAs' | 'listRecentWorkspaces' | 'startWorkspaceJob' | 'importJobs';
+export type WorkspaceCommandName = 'getWorkspace' | 'openWorkspace' | 'saveWorkspace' | 'saveWorkspaceAs' | 'listRecentWorkspaces' | 'startWorkspaceJob' | 'removeWorkspaceJob' | 'importJobs';
 type TrackedCommandName = 'createProcess' | 'createPool' | 'remove' | 'removePool';
 
 /**
@@ -21,6 +21,7 @@ export function workspaceCommands(
     saveWorkspaceAs: async ({ path }) => store.saveAs(path),
     listRecentWorkspaces: async () => ({ paths: await store.recent.list() }),
     startWorkspaceJob: async ({ name }) => (await ready, store.startJob(name)),
+    removeWorkspaceJob: async ({ name }) => (await ready, store.removeJob(name)),
     importJobs: async ({ path, format }) => store.importJobs(path, format),
     createProcess: async (spec) => {
       const created = await handlers.createProcess(spec);

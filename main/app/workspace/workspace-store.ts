@@ -117,6 +117,19 @@ export class WorkspaceStore {
     this.#changed();
   }
 
+  /** Takes a job out of the workspace (the Not started list's Remove); one that is running stays. */
+  removeJob(name: string): WorkspaceInfo {
+    const entry = this.#jobs.get(name);
+    if (entry === undefined) throw new CommandFailure({ code: 'not_found', message: `the workspace has no job named ${name}` });
+    if (entry.rowId !== null && this.#isRunning(entry.job.kind, entry.rowId)) {
+      throw new CommandFailure({ code: 'conflict', message: `${name} is running: stop it first, then remove its row` });
+    }
+    this.#file.removeJob(entry.job.kind, name);
+    this.#jobs.delete(name);
+    this.#changed();
+    return this.info();
+  }
+
   /** The UI removed a row: the job it ran leaves the workspace. */
   rowRemoved(id: string): void {
     for (const [name, entry] of this.#jobs) {
