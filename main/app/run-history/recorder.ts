@@ -179,6 +179,14 @@ export class RunRecorder {
       endIfOver();
     });
     pool.on('state', endIfOver);
+    // Queued tasks failed at once (the workers keep dying before they answer): each is recorded from
+    // the pool's kept records (it keeps the last 10,000 finished), so Retry failed tasks can send them.
+    pool.on('tasksFailed', ({ firstId, lastId }) => {
+      for (const task of pool.tasksPage(0, Infinity).tasks) {
+        if (task.id >= firstId && task.id <= lastId && task.state === 'failed') this.store.put(this.#taskRecord(row, runId, task, logFilesOf));
+      }
+      endIfOver();
+    });
   }
 
   #taskRecord(pool: PoolRow, poolRunId: string, task: PoolTask, logFilesOf: (pid: number) => string[]): RunRecord {

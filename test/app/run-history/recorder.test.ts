@@ -96,6 +96,21 @@ describe('the recorder', () => {
     expect(failed.logFiles.at(-1)).toContain(join(dataDir, 'logs'));
     expect(tasks.filter((task) => task.status === 'ok').map((task) => task.result).sort()).toEqual(['2', '6']);
   });
+
+  it('records the queued tasks an errored pool failed at once, with the error that says what happened', async () => {
+    const app = openBackend();
+    // Not a worker: `sleep 0` ends before it answers, so the pool errors and fails its queue.
+    const pool = app.supervisor.createPool({ name: 'not-a-worker', processes: 1, command: 'sleep', args: ['0'], tasks: Array.from({ length: 20 }, (_, index) => [index]) });
+    const failed = await until(() => {
+      const runs = app.history.list({ name: 'not-a-worker', kind: 'task', status: 'failed' }).runs;
+      return runs.length === 20 ? runs : null;
+    }, 'the twenty tasks to be recorded as failed', { timeoutMs: 20_000 });
+    expect(failed.map((task) => task.args[0] as number).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, index) => index));
+    // The first ones failed one by one as their workers died; the rest of the queue at once, with the advice.
+    expect(failed.some((task) => task.error?.includes('exec mode'))).toBe(true);
+    expect(app.history.retryFailedTasks(failed[0].id)).toMatchObject({ kind: 'pool', tasks: 20 });
+    await app.supervisor.terminatePool(pool.id);
+  });
 });
 
 describe('a run the app never saw end', () => {
