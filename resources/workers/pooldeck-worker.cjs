@@ -316,10 +316,12 @@ function serveOn(channel, fd, handler, initializer) {
   });
   // A handler that calls process.exit() or throws asynchronously: send the answers already made.
   process.on('exit', () => {
-    // A socket has no descriptor to write to synchronously: what is not sent yet is lost with the process.
-    if (out.length === 0 || exiting || fd === null) return;
+    if (out.length === 0 || exiting) return;
+    // A socket's descriptor (Linux, macOS); a Windows named pipe has none: what is not sent yet is lost with the process.
+    const exitFd = fd !== null ? fd : channel._handle && channel._handle.fd >= 0 ? channel._handle.fd : null;
+    if (exitFd === null) return;
     try {
-      fs.writeSync(fd, out);
+      fs.writeSync(exitFd, out);
     } catch {
       // The channel is full or gone: nothing more can be done.
     }
