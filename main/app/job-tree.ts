@@ -29,7 +29,7 @@ export function processTreeOf(supervisor: Supervisor, id: string): ProcessTree {
  * The rows below `rootPid`, children sorted by pid. `table` is one reading of the process table; a
  * parent link read at a different moment than another may form a cycle, so each pid appears once.
  */
-export function nestedDescendants(rootPid: number, table: readonly ProcStat[], sample: Pick<SampleResult, 'time' | 'processes'> | null): TreeProcessRow[] {
+function nestedDescendants(rootPid: number, table: readonly ProcStat[], sample: Pick<SampleResult, 'time' | 'processes'> | null): TreeProcessRow[] {
   const children = childrenByParent(table);
   const byPid = new Map(table.map((stat) => [stat.pid, stat]));
   const commands = readCommandLines(descendantsOf(rootPid, children));

@@ -38,18 +38,13 @@ export interface ProcessTree {
   inspection: Inspection | null;
 }
 
-/** Where signalDescendant's signal goes: the descendant alone, or the process group it leads. */
-export const DESCENDANT_SCOPES = ['process', 'group'] as const;
-export type DescendantScope = (typeof DESCENDANT_SCOPES)[number];
-
 export const SignalDescendantArgsSchema = IdArgsSchema.extend({
   pid: z.number({ error: 'pid must be a number: the descendant\'s pid' }).int({ error: 'pid must be a whole number' }).positive({ error: 'pid must be positive' }),
   startTime: z.number({ error: 'startTime must be a number: the start time getProcessTree gave with the pid' }),
   signal: z.enum(['SIGTERM', 'SIGKILL'], { error: 'signal must be SIGTERM (terminate) or SIGKILL (kill)' }),
-  scope: z.enum(DESCENDANT_SCOPES, { error: 'scope must be "process" (the descendant alone) or "group" (the process group it leads)' }).default('process'),
+  /** The descendant alone, or the process group it leads. */
+  scope: z.enum(['process', 'group'], { error: 'scope must be "process" (the descendant alone) or "group" (the process group it leads)' }).default('process'),
 });
-
-export type SignalDescendantArgs = z.input<typeof SignalDescendantArgsSchema>;
 
 /** Where signalDescendant's signal went. */
 export interface DescendantSignalled {
