@@ -3,11 +3,13 @@
 // quit-plan, menu) and is unit-tested there.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, Menu, nativeTheme, session } from 'electron';
+import { app, BrowserWindow, dialog, Menu, nativeTheme, session } from 'electron';
 import { createAppBackend } from '../app/backend.js';
 import { APP_ENTRY_URL, buildPaths, workersDir } from './app-paths.js';
 import { createEventForwarder } from './event-forwarding.js';
-import { pickTargetFile } from './file-dialog.js';
+import { pickTargetFile, pickWorkspaceToOpen, pickWorkspaceToSave } from './file-dialog.js';
+import { workspaceArgument } from './launch-workspace.js';
+import { createWorkspaceActions } from './workspace-actions.js';
 import { registerCommandIpc } from './ipc.js';
 import { createMenuTemplate } from './menu.js';
 import { MENU_CHANNEL, type MenuAction } from '../protocol/bridge.js';
@@ -47,7 +49,11 @@ async function main(): Promise<void> {
   serveRenderer(session.defaultSession, paths.renderer, log);
   const autoUpdate = new AutoUpdate({ settingsDir: app.getPath('userData'), log });
 
-  const backend = createAppBackend({ dataDir: app.getPath('userData'), workersDir: workersDir(mainDir) });
+  const backend = createAppBackend({
+    dataDir: app.getPath('userData'),
+    workersDir: workersDir(mainDir),
+    workspacePath: workspaceArgument(process.argv) ?? undefined,
+  });
   const trustedWebContents = new Set<number>();
   const forwarder = createEventForwarder(backend.events);
   const disposeIpc = registerCommandIpc({
@@ -94,11 +100,26 @@ async function main(): Promise<void> {
     showWindow();
     mainWindow?.webContents.send(MENU_CHANNEL, action);
   };
-  Menu.setApplicationMenu(
-    Menu.buildFromTemplate(
-      createMenuTemplate({ isDev, isMac: process.platform === 'darwin', sendToWindow, showAbout: () => app.showAboutPanel(), updates: autoUpdate.menuState() }),
-    ),
-  );
+  const workspace = createWorkspaceActions({
+    handlers: backend.handlers,
+    pickToOpen: () => pickWorkspaceToOpen(mainWindow),
+    pickToSave: () => pickWorkspaceToSave(mainWindow),
+    changed: () => {
+      sendToWindow('workspaceChanged');
+      void installMenu();
+    },
+    showError: (title, message) => dialog.showErrorBox(title, message),
+  });
+  /** The menu with File › Open Recent as it stands now. */
+  async function installMenu(): Promise<void> {
+    const { paths } = await backend.handlers.listRecentWorkspaces({});
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(
+        createMenuTemplate({ isDev, isMac: process.platform === 'darwin', sendToWindow, showAbout: () => app.showAboutPanel(), updates: autoUpdate.menuState(), recentWorkspaces: paths, workspace }),
+      ),
+    );
+  }
+  await installMenu();
 
   nativeTheme.on('updated', () => {
     mainWindow?.setBackgroundColor(nativeTheme.shouldUseDarkColors ? BACKGROUND_COLORS.dark : BACKGROUND_COLORS.light);

@@ -12,6 +12,17 @@ export interface MenuOptions {
   showAbout(): void;
   /** Help's update items (auto-update.ts); left out, the menu has none. */
   updates?: UpdateMenuState;
+  /** Newest first: File › Open Recent. */
+  recentWorkspaces: readonly string[];
+  workspace: WorkspaceMenuActions;
+}
+
+/** What File's workspace items do; index.ts shows the dialogs and calls the backend. */
+export interface WorkspaceMenuActions {
+  open(): void;
+  openPath(path: string): void;
+  save(): void;
+  saveAs(): void;
 }
 
 export function createMenuTemplate(options: MenuOptions): MenuItemConstructorOptions[] {
@@ -20,6 +31,8 @@ export function createMenuTemplate(options: MenuOptions): MenuItemConstructorOpt
     submenu: [
       { label: 'New Process…', accelerator: 'CmdOrCtrl+N', click: () => options.sendToWindow('newProcess') },
       { label: 'New Pool…', accelerator: 'CmdOrCtrl+Shift+N', click: () => options.sendToWindow('newPool') },
+      { type: 'separator' },
+      ...workspaceItems(options),
       { type: 'separator' },
       // role 'quit' calls app.quit(), which goes through the quit flow (quit.ts).
       { role: 'quit' },
@@ -45,6 +58,19 @@ export function createMenuTemplate(options: MenuOptions): MenuItemConstructorOpt
   };
   const appMenu: MenuItemConstructorOptions[] = options.isMac ? [{ role: 'appMenu' }] : [];
   return [...appMenu, file, edit, view, help];
+}
+
+function workspaceItems({ workspace, recentWorkspaces }: MenuOptions): MenuItemConstructorOptions[] {
+  const recent: MenuItemConstructorOptions[] =
+    recentWorkspaces.length === 0
+      ? [{ label: 'No Recent Workspaces', enabled: false }]
+      : recentWorkspaces.map((path) => ({ label: path, click: () => workspace.openPath(path) }));
+  return [
+    { label: 'Open Workspace…', accelerator: 'CmdOrCtrl+O', click: () => workspace.open() },
+    { label: 'Open Recent', submenu: recent },
+    { label: 'Save Workspace', accelerator: 'CmdOrCtrl+S', click: () => workspace.save() },
+    { label: 'Save Workspace As…', accelerator: 'CmdOrCtrl+Shift+S', click: () => workspace.saveAs() },
+  ];
 }
 
 /** Help › Check for Updates Automatically (a checkbox, saved at once) and Check for Updates…. */
