@@ -1,6 +1,6 @@
 // The run history as the backend uses it: the store on disk, the recorder listening to the Supervisor,
 // and what the History view asks of a past run (a page of runs, its log, Run again, Retry failed tasks).
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { RunFilter, RunPage, RunRecord, RunStarted } from '../../protocol/history.js';
 import type { LogFilePiece, SearchLogsResult } from '../../protocol/commands.js';
 import { PoolSpecSchema, ProcessSpecSchema, type PoolSpec } from '../../protocol/schemas.js';
@@ -23,11 +23,14 @@ export class RunHistory {
   readonly store: RunStore;
   readonly #recorder: RunRecorder;
   readonly #searches = new LogSearches();
+  /** Where the app writes logs: a record naming a file elsewhere (an edited history) is not read. */
+  readonly #logsDir: string;
 
   constructor(
     private readonly supervisor: Supervisor,
     options: RunHistoryOptions,
   ) {
+    this.#logsDir = resolve(options.dataDir, 'logs') + sep;
     this.store = new RunStore({ path: join(options.dataDir, 'history', 'runs.jsonl'), maxRuns: options.maxRuns });
     this.#recorder = new RunRecorder(supervisor, this.store);
     this.#recorder.closeRunsOfEarlierLaunches();
@@ -40,11 +43,11 @@ export class RunHistory {
 
   /** A piece of a past run's log file (its parts as one file), from byte `offset`. */
   async readLog(runId: string, offset: number): Promise<LogFilePiece> {
-    return readLogPiece(this.#run(runId).logFiles, offset);
+    return readLogPiece(this.#logFilesOf(runId), offset);
   }
 
   async searchLog(runId: string, text: string, limit = 1000): Promise<SearchLogsResult> {
-    const { logFiles } = this.#run(runId);
+    const logFiles = this.#logFilesOf(runId);
     return { ...(await this.#searches.search(runId, logFiles, text, limit)), filePath: logFiles.at(-1) ?? null };
   }
 
@@ -104,6 +107,10 @@ export class RunHistory {
     }
     tasks.sort((a, b) => taskNumber(a) - taskNumber(b));
     return tasks.flatMap((task) => taskArgsOf(task, onlyFailed));
+  }
+
+  #logFilesOf(runId: string): string[] {
+    return this.#run(runId).logFiles.filter((path) => resolve(path).startsWith(this.#logsDir));
   }
 
   #run(runId: string): RunRecord {

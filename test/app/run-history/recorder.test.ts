@@ -68,6 +68,9 @@ describe('the recorder', () => {
     // The run's file, after the names its older parts would have if it rotated.
     expect(exited.logFiles.at(-1)).toContain(join(dataDir, 'logs'));
     expect((await app.handlers.searchRunLog({ runId: exited.id, text: 'hello' })).matches.map((match) => match.text)).toEqual(['hello']);
+    // A record naming a file outside the app's logs (an edited history) reads nothing.
+    app.history.store.put({ ...exited, id: 'edited', name: 'edited', logFiles: ['/etc/passwd'] });
+    expect(await app.handlers.readRunLog({ runId: 'edited', offset: 0 })).toEqual({ data: '', nextOffset: 0, totalBytes: 0 });
 
     app.supervisor.terminate(sleeper.id);
     const [terminated] = await runsNamed(app, 'sleeper', 1);
