@@ -15,12 +15,15 @@ const SEEDS = `${FIXTURES}seeds.py`;
 const OBJECTS = `${FIXTURES}objects.py`;
 const PROBE = `${FIXTURES}probe.py`;
 const DISABLED_LINE = /^pooldeck inspector disabled: /;
+/** Pools of 3 on a 2-core machine shared with other tests: a stage may take more than until's 10 s. */
+const BUSY_MACHINE_WAIT_MS = 25_000;
 
 /** Waits for a line the program prints on stdout. */
 async function printed(id: string, line: string): Promise<void> {
   await until(
     () => app.supervisor.readLogs(id).lines.some((logged) => logged.stream === 'stdout' && logged.text === line),
     () => `"${line}" in the output of ${id}: ${JSON.stringify(app.supervisor.readLogs(id).lines.map((logged) => logged.text))}`,
+    { timeoutMs: BUSY_MACHINE_WAIT_MS },
   );
 }
 
@@ -42,6 +45,7 @@ async function inspectionWhen(id: string, ready: (inspection: Inspection) => boo
       return inspection !== null && ready(inspection) ? inspection : null;
     },
     () => `an inspection of ${id} that is complete; it is ${JSON.stringify(app.supervisor.inspection(id))}`,
+    { timeoutMs: BUSY_MACHINE_WAIT_MS },
   );
 }
 
