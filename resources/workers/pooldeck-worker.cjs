@@ -824,6 +824,9 @@ class BrokerClient {
     this.nextId = 0;
     this.ended = null;
     this.dropped = new Map();
+    // Pipe ends whose messages the app pushes, by "end:name": { items, seen, eof, mode, asked, waiters }.
+    this.pushed = new Map();
+    this.pushWaits = 0;
     // The connection keeps the process alive only while an answer is awaited.
     this.socket.unref();
     void this.#pump();
@@ -835,19 +838,54 @@ class BrokerClient {
         const message = await this.connection.reader.line();
         if (message && message.type === 'reply') this.#settle(message);
         else if (message && message.type === 'dropped') this.#noteDropped(message);
+        else if (message && message.type === 'pipe') this.#notePushed(message);
       }
     } catch {
       this.ended = new ConnectionClosedError("the app's channel closed");
       for (const { reject } of this.pending.values()) reject(this.ended);
       this.pending.clear();
+      for (const state of this.pushed.values()) for (const { reject } of state.waiters.splice(0)) reject(this.ended);
     }
+  }
+
+  /** What the app pushed to pipe end `end` of `name` (a recv reads it without asking). */
+  pushedEnd(name, end) {
+    const key = `${end}:${name}`;
+    let state = this.pushed.get(key);
+    if (state === undefined) {
+      state = { items: [], seen: 0, eof: false, mode: null, asked: false, waiters: [] };
+      this.pushed.set(key, state);
+    }
+    return state;
+  }
+
+  #notePushed(message) {
+    const state = this.pushedEnd(message.name, message.end);
+    if ('value' in message) {
+      state.items.push(message.value);
+      state.seen += 1;
+    } else if (message.eof) state.eof = true;
+    else if ('push' in message) state.mode = Boolean(message.push);
+    for (const { resolve } of state.waiters.splice(0)) resolve();
+  }
+
+  /** Resolves at the next line the app pushes for `state`'s end (the connection stays open meanwhile). */
+  nextPush(state) {
+    if (this.ended) return Promise.reject(this.ended);
+    this.pushWaits += 1;
+    this.socket.ref();
+    const done = () => {
+      this.pushWaits -= 1;
+      if (this.pending.size === 0 && this.pushWaits === 0) this.socket.unref();
+    };
+    return new Promise((resolve, reject) => state.waiters.push({ resolve, reject })).finally(done);
   }
 
   #settle(reply) {
     const waiter = this.pending.get(reply.id);
     if (!waiter) return;
     this.pending.delete(reply.id);
-    if (this.pending.size === 0) this.socket.unref();
+    if (this.pending.size === 0 && this.pushWaits === 0) this.socket.unref();
     if (reply.ok) waiter.resolve(reply.value);
     else {
       const error = reply.error || {};
@@ -990,6 +1028,8 @@ class PipeConnection extends Brokered {
     this.writable = writable;
     this.closed = false;
     this.sendPrefix = this.prefix('send', { end });
+    // Pushed from the first recv on (not before: a process may hand an end it never reads to another).
+    this.pushed = broker.pushedEnd(name, end);
     // This process holds the end now: when it ends, the end closes and the other side gets EOF.
     broker.note(`${JSON.stringify({ type: 'open', kind: 'pipe', name, end })}\n`);
   }
@@ -1001,13 +1041,28 @@ class PipeConnection extends Brokered {
     this.broker.note(`${this.sendPrefix}${JSON.stringify(value)}}\n`);
   }
 
-  recv() {
-    if (this.closed) return Promise.reject(new ConnectionClosedError('this end is closed'));
-    return this.request('recv', { end: this.end });
+  async recv() {
+    if (this.closed) throw new ConnectionClosedError('this end is closed');
+    const state = this.pushed;
+    if (!state.asked) {
+      state.asked = true;
+      this.broker.note(`${JSON.stringify({ type: 'open', kind: 'pipe', name: this.name, end: this.end, push: true })}\n`);
+    }
+    for (;;) {
+      if (state.items.length > 0) return state.items.shift();
+      if (state.eof) throw new ConnectionClosedError(`the other end of pipe ${this.name} was closed or its process ended`);
+      // The app does not push (another process holds this end too): ask.
+      if (state.mode === false) return this.request('recv', { end: this.end });
+      await this.broker.nextPush(state);
+    }
   }
 
   poll(timeoutMs = 0) {
-    return this.request('poll', { end: this.end, timeoutMs: timeoutMs === null ? null : Math.max(0, timeoutMs) });
+    const state = this.pushed;
+    if (state.items.length > 0 || state.eof) return Promise.resolve(true);
+    // `seen`: the app answers true at once when it pushed more than this process has read.
+    const seen = state.asked ? state.seen : null;
+    return this.request('poll', { end: this.end, timeoutMs: timeoutMs === null ? null : Math.max(0, timeoutMs), seen });
   }
 
   close() {
