@@ -1,7 +1,7 @@
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import type { ProcessTree } from '../../main/protocol/index.js';
 import type { PooldeckApi } from './api.js';
-import { treeLines, type TreeLine, type TreeNote } from './tree-lines.js';
+import { objectNotes, treeLines, type TreeLine, type TreeNote } from './tree-lines.js';
 
 // Which jobs' rows are expanded, and their process trees, read with getProcessTree while expanded:
 // at once on expanding, then every `intervalMs`. Nothing is asked for while no row is expanded.
@@ -9,7 +9,7 @@ import { treeLines, type TreeLine, type TreeNote } from './tree-lines.js';
 export class JobTrees {
   readonly expanded = new SvelteSet<string>();
   /** Per expanded job: its lines, or a note while there are none. */
-  readonly lines = new SvelteMap<string, TreeLine[] | TreeNote>();
+  readonly lines = new SvelteMap<string, (TreeLine | TreeNote)[] | TreeNote>();
   readonly #api: () => PooldeckApi;
   readonly #intervalMs: () => number;
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -80,8 +80,10 @@ export class JobTrees {
   }
 }
 
-function linesOf(id: string, tree: ProcessTree): TreeLine[] | TreeNote {
-  const lines = treeLines(id, tree);
-  if (lines.length > 0) return lines;
-  return { key: `${id}:note`, jobId: id, note: tree.pid === null ? 'Not running: no processes below it.' : 'No processes below it.' };
+/** The job's tree lines, then the queues and shared values the inspector saw in it, one line each. */
+function linesOf(id: string, tree: ProcessTree): (TreeLine | TreeNote)[] {
+  const lines: (TreeLine | TreeNote)[] = treeLines(id, tree);
+  if (lines.length === 0) lines.push({ key: `${id}:note`, jobId: id, note: tree.pid === null ? 'Not running: no processes below it.' : 'No processes below it.' });
+  lines.push(...objectNotes(id, tree.inspection));
+  return lines;
 }

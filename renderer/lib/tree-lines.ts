@@ -1,4 +1,4 @@
-import type { InspectedPoolRow, InspectedProcessRow, ProcessRow, ProcessTree, TreeProcessRow } from '../../main/protocol/index.js';
+import type { InspectedPoolRow, InspectedProcessRow, Inspection, ProcessRow, ProcessTree, TreeProcessRow } from '../../main/protocol/index.js';
 
 // An expanded job's process tree as lines of the process table: the OS tree (what runs now) merged
 // with what the multiprocessing inspector saw (names, daemon flags, exit codes). A process the
@@ -92,17 +92,41 @@ export function treeLines(jobId: string, tree: ProcessTree): TreeLine[] {
  * The table's lines: each job row, followed by its tree lines when it is expanded. When nothing is
  * expanded the rows themselves are the lines (the same array: nothing per row).
  */
-export function withTreeLines(rows: readonly ProcessRow[], expanded: ReadonlySet<string>, trees: ReadonlyMap<string, TreeLine[] | TreeNote>): readonly TableLine[] {
+export function withTreeLines(rows: readonly ProcessRow[], expanded: ReadonlySet<string>, trees: ReadonlyMap<string, readonly (TreeLine | TreeNote)[] | TreeNote>): readonly TableLine[] {
   if (expanded.size === 0) return rows;
   const lines: TableLine[] = [];
   for (const row of rows) {
     lines.push(row);
     if (!expanded.has(row.id)) continue;
     const below = trees.get(row.id) ?? { key: `${row.id}:note`, jobId: row.id, note: 'Reading the process tree…' };
-    if (Array.isArray(below)) lines.push(...below);
-    else lines.push(below);
+    if ('jobId' in below) lines.push(below);
+    else lines.push(...below);
   }
   return lines;
+}
+
+/** Objects shown per kind at most below a job: the list is a glance, not the Channels view. */
+const OBJECTS_SHOWN = 20;
+
+/** `Queue-1` for the key `4120:Queue-1` (the pid that made it, then its name there), with its kind when the name lacks it. */
+function objectLabel(key: string, kind: string): string {
+  const name = key.slice(key.indexOf(':') + 1);
+  return name.startsWith(kind) ? name : `${kind} ${name}`;
+}
+
+/** One line per Queue and Value/Array the inspector saw in the job: `Queue-1 · 3 items of at most 10`, `Value-1 ('i') = 5`. */
+export function objectNotes(jobId: string, inspection: Inspection | null): TreeNote[] {
+  const notes: TreeNote[] = [];
+  for (const queue of inspection?.queues.slice(0, OBJECTS_SHOWN) ?? []) {
+    const size = queue.size === null ? 'size unknown' : `${queue.size} item${queue.size === 1 ? '' : 's'}`;
+    notes.push({ key: `${jobId}:queue:${queue.key}`, jobId, note: `${objectLabel(queue.key, queue.kind)} · ${size}${queue.maxsize > 0 ? ` of at most ${queue.maxsize}` : ''}` });
+  }
+  for (const value of inspection?.values.slice(0, OBJECTS_SHOWN) ?? []) {
+    const shown = JSON.stringify(value.value) ?? String(value.value);
+    const length = value.length === null ? '' : ` (${value.length} items)`;
+    notes.push({ key: `${jobId}:value:${value.key}`, jobId, note: `${objectLabel(value.key, value.kind)} ('${value.typecode}') = ${shown.length > 120 ? `${shown.slice(0, 119)}…` : shown}${length}` });
+  }
+  return notes;
 }
 
 const STATE_WORDS: Record<string, string> = {

@@ -61,6 +61,12 @@ describe('the inspector in the expanded row', () => {
     expect(indexer[1][0]).toContain('Indexer'); // the subclass's name
     expect(indexer[1][4]).toBe('yes'); // daemon
     for (const [name, cells] of Object.entries(lines)) if (name.startsWith('ForkPoolWorker-')) expect(cells[11]).toBe('Pool-1');
+    // The Queue and the Value the program made, below its processes.
+    const notes = await pollUntil(async () => {
+      const texts = (await page.locator('tr.tree-note').allInnerTexts()).map((text) => text.trim());
+      return texts.length === 2 ? texts : null;
+    }, 10_000, 'the Queue and the Value');
+    expect(notes).toEqual(['Queue-1 · 2 items of at most 10', "Value-1 ('i') = 5"]);
 
     // Terminate Fetcher from its line: the program's own join/poll sees -15.
     const fetcherPid = Number(lines.Fetcher![2]);

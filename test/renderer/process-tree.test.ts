@@ -134,6 +134,20 @@ describe('the expanded process tree', () => {
     expect(cells(503)[0]).toBe('└ fetcher Fetcher');
   });
 
+  it('lists the queues and shared values the inspector saw in the job, below its processes', async () => {
+    const tree = crawlTree();
+    tree.inspection!.queues = [{ key: '500:JoinableQueue-1', kind: 'JoinableQueue', maxsize: 10, size: 3 }];
+    tree.inspection!.values = [{ key: '500:counter', kind: 'Value', typecode: 'i', value: 42, length: null }];
+    const { grid } = setup([crawlJob()], tree);
+    await expandWithMouse(grid, 'crawl');
+    await waitFor(() => expect(grid.querySelectorAll('tbody tr.tree-note')).toHaveLength(2));
+    const notes = Array.from(grid.querySelectorAll('tbody tr.tree-note')).map((row) => row.textContent?.trim());
+    expect(notes).toEqual(['JoinableQueue-1 · 3 items of at most 10', "Value counter ('i') = 42"]);
+    // After the processes.
+    const order = Array.from(grid.querySelectorAll('tbody tr')).map((row) => (row.classList.contains('tree-note') ? 'note' : 'row'));
+    expect(order.slice(-2)).toEqual(['note', 'note']);
+  });
+
   it('opens the traceback of a process that raised', async () => {
     const { grid } = setup([crawlJob()]);
     await expandWithMouse(grid, 'crawl');
