@@ -6,7 +6,7 @@ import { FakeApp, FakeWebContents } from './fake-electron.js';
 // real Electron where the binary exists, and the release workflow in every built installer.
 class VersionedApp extends FakeApp {
   exitCodes: number[] = [];
-  getVersion(): string {
+  override getVersion(): string {
     return '1.2.3';
   }
   exit(code: number): void {
