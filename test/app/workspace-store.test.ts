@@ -2,40 +2,22 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAppBackend, type AppBackend } from '../../main/app/backend.js';
 import type { CommandFailure } from '../../main/protocol/errors.js';
 import { until } from '../helpers/until.js';
-
-const workersDir = new URL('../../resources/workers/', import.meta.url).pathname;
+import { workspaceBackends } from './workspace-backends.js';
 
 let dir: string;
 let dataDir: string;
-const backends: AppBackend[] = [];
+const { launch, closeAll } = workspaceBackends(() => dataDir);
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pooldeck-workspace-'));
   dataDir = join(dir, 'data');
 });
 afterEach(async () => {
-  for (const backend of backends.splice(0)) {
-    await backend.shutdown({ terminateAll: true, graceMs: 500 });
-    await backend.dispose();
-  }
+  await closeAll();
   await rm(dir, { recursive: true, force: true });
 });
-
-function launch(workspacePath?: string): AppBackend {
-  const backend = createAppBackend({ dataDir, workersDir, sampleIntervalMs: 60_000, graceMs: 500, workspacePath });
-  backends.push(backend);
-  return backend;
-}
-
-async function closeAll(): Promise<void> {
-  for (const backend of backends.splice(0)) {
-    await backend.shutdown({ terminateAll: true, graceMs: 500 });
-    await backend.dispose();
-  }
-}
 
 const WORKSPACE = `# Two jobs; only the first starts with the app.
 processes:

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { mkdir, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { CommandFailure, errorFromIssues } from '../../protocol/errors.js';
 import { PoolSpecSchema, ProcessSpecSchema, type PoolSpec, type ProcessSpec } from '../../protocol/schemas.js';
 import type { ImportResult, WorkspaceDisplay, WorkspaceInfo, WorkspaceJobRow } from '../../protocol/workspace.js';
@@ -12,6 +12,8 @@ import { WorkspaceFile, type ImportedJobs, type WorkspaceJob } from './workspace
 // The open workspace: its file (a yaml Document, so comments survive), its jobs and which row each
 // runs as in this session. It follows what the UI changes (jobs created and removed) and saves the
 // file a moment later, atomically, so a crash or a kill of the app never loses or corrupts it.
+// Before the user gives it a file (Save As), the workspace is untitled and saved just the same, to
+// `<dataDir>/workspaces/untitled.yaml`: the next launch reopens it when no other workspace was open.
 
 export interface WorkspaceStoreOptions {
   dataDir: string;
@@ -20,13 +22,13 @@ export interface WorkspaceStoreOptions {
   saveDelayMs?: number;
 }
 
-const UNTITLED = 'untitled.yaml';
 
 export class WorkspaceStore {
   readonly recent: RecentWorkspaces;
   readonly #supervisor: WorkspaceStoreOptions['supervisor'];
   readonly #saveDelayMs: number;
-  #file = WorkspaceFile.empty(UNTITLED);
+  readonly #untitledPath: string;
+  #file: WorkspaceFile;
   #untitled = true;
   #jobs = new Map<string, { job: WorkspaceJob; rowId: string | null }>();
   #display: WorkspaceDisplay = {};
@@ -40,6 +42,8 @@ export class WorkspaceStore {
     this.recent = new RecentWorkspaces(options.dataDir);
     this.#supervisor = options.supervisor;
     this.#saveDelayMs = options.saveDelayMs ?? 500;
+    this.#untitledPath = join(options.dataDir, 'workspaces', 'untitled.yaml');
+    this.#file = WorkspaceFile.empty(this.#untitledPath);
   }
 
   info(): WorkspaceInfo {
@@ -53,11 +57,35 @@ export class WorkspaceStore {
     return { path: this.#untitled ? null : this.#file.path, jobs, display: this.#display, unsaved: this.#unsaved, error: this.#error };
   }
 
-  /** On launch: the given workspace, else the last one opened (if it still exists). Never throws: the error is in info(). */
+  /**
+   * On launch: the given workspace, else the last one opened (if it still exists), else the untitled
+   * one of the last session. Never throws: the error is in info(). The untitled one is also loaded when
+   * the chosen file cannot be read, so that the next change does not overwrite its jobs with none.
+   */
   async openAtLaunch(path?: string): Promise<void> {
     const chosen = path ?? (await this.recent.list())[0];
-    if (chosen === undefined) return;
-    await this.open(chosen).catch(() => undefined);
+    if (chosen !== undefined && (await this.open(chosen).then(() => true, () => false))) return;
+    await this.#loadUntitled();
+  }
+
+  /** The untitled workspace's jobs, listed as not started (jobs made in the UI never autostart). */
+  async #loadUntitled(): Promise<void> {
+    let content;
+    try {
+      const file = WorkspaceFile.parse(this.#untitledPath, await readFile(this.#untitledPath, 'utf8'));
+      content = await file.content();
+      this.#file = file;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // none yet
+      // Unreadable (edited by hand?): set aside, not overwritten by the next save, and said.
+      const aside = `${this.#untitledPath}.unreadable`;
+      await rename(this.#untitledPath, aside).catch(() => undefined);
+      this.#error = `the untitled workspace could not be read and was moved to ${aside}: ${error instanceof Error ? error.message : String(error)}`;
+      return;
+    }
+    this.#jobs = new Map(content.jobs.map((job) => [job.name, { job, rowId: null }]));
+    this.#display = content.display;
+    this.#unsaved = content.jobs.length > 0;
   }
 
   /** Opens a workspace and starts its autostart jobs; jobs of the previous one keep running, as rows. */
@@ -183,10 +211,13 @@ export class WorkspaceStore {
 
   async saveAs(path: string): Promise<WorkspaceInfo> {
     const absolute = resolve(path);
+    const wasUntitled = this.#untitled;
     this.#file.path = absolute;
     this.#untitled = false;
     await this.#saveNow();
     await this.recent.opened(absolute);
+    // Its jobs now live in the chosen file: an untitled file left behind would bring them back one day.
+    if (wasUntitled) await unlink(this.#untitledPath).catch(() => undefined);
     return this.info();
   }
 
@@ -202,7 +233,6 @@ export class WorkspaceStore {
 
   #changed(): void {
     this.#unsaved = true;
-    if (this.#untitled) return;
     if (this.#saveTimer !== null) clearTimeout(this.#saveTimer);
     this.#saveTimer = setTimeout(() => void this.#saveNow().catch(() => undefined), this.#saveDelayMs);
   }
@@ -211,12 +241,14 @@ export class WorkspaceStore {
     if (this.#saveTimer !== null) clearTimeout(this.#saveTimer);
     this.#saveTimer = null;
     const file = this.#file;
+    if (this.#untitled) await mkdir(dirname(this.#untitledPath), { recursive: true, mode: 0o700 });
     const save = this.#saving.then(() => file.save());
     this.#saving = save.catch(() => undefined);
     try {
       await save;
+      // An untitled workspace stays unsaved (in the UI's words) until the user gives it a file.
       if (file === this.#file) {
-        this.#unsaved = false;
+        this.#unsaved = this.#untitled && this.#jobs.size > 0;
         this.#error = null;
       }
     } catch (error) {
