@@ -87,11 +87,13 @@ const FUSE_NAMES = [
 
 /**
  * The GitHub publish config (auto-update's feed) names its repository from the git remote, as on CI.
- * A clone without an `origin` remote gets a stand-in owner and repo, so that app-update.yml is still written and checked.
+ * A clone whose `origin` is not on GitHub (none at all, or a local path as in a clone of a clone) gets a
+ * stand-in owner and repo, so that app-update.yml is still written and checked.
  */
 function repositoryStandIn() {
   const remote = spawnSync('git', ['remote', 'get-url', 'origin'], { cwd: root, encoding: 'utf8' });
-  return remote.status === 0 ? [] : ['--config.publish.owner=pooldeck-packaging-check', '--config.publish.repo=pooldeck'];
+  const onGitHub = remote.status === 0 && /github\.com[:/]/.test(remote.stdout);
+  return onGitHub ? [] : ['--config.publish.owner=pooldeck-packaging-check', '--config.publish.repo=pooldeck'];
 }
 
 function fail(message) {
