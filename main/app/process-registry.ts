@@ -95,6 +95,7 @@ export class ProcessRegistry {
         daemon: process.daemon,
         exitcode: null,
         state: 'starting',
+        suspended: false,
         error: null,
         target: process.target,
         targetArgs: [...process.targetArgs],
@@ -124,7 +125,7 @@ export class ProcessRegistry {
     entry.process = process;
     entry.row.restarts += 1;
     if (entry.row.exitcode !== null) entry.row.previousExitcodes = [...entry.row.previousExitcodes, entry.row.exitcode].slice(-PREVIOUS_EXITCODES_KEPT);
-    Object.assign(entry.row, { state: 'starting', pid: null, exitcode: null, error: null, returnValue: null, targetError: null, cpu: null, memory: null, startedAt: null, endedAt: null, nextRestartAt: null });
+    Object.assign(entry.row, { state: 'starting', suspended: false, pid: null, exitcode: null, error: null, returnValue: null, targetError: null, cpu: null, memory: null, startedAt: null, endedAt: null, nextRestartAt: null });
     entry.log.startRun();
     entry.log.appendSystem(`restarted (${entry.row.restarts})`);
     this.#wire(entry);
@@ -166,13 +167,14 @@ export class ProcessRegistry {
     }
   }
 
-  /** A sample's usage for each live row; `usageOf` answers by pid. */
-  applyUsage(usageOf: (pid: number) => Usage | undefined): void {
+  /** A sample's usage for each live row, and whether the kernel holds it stopped; both answer by pid. */
+  applyUsage(usageOf: (pid: number) => Usage | undefined, stopped: ReadonlySet<number>): void {
     for (const [id, entry] of this.#entries) {
       const pid = entry.row.pid;
       if (pid === null || !entry.row.isAlive) continue;
       const usage = usageOf(pid);
       if (!usage) continue;
+      entry.row.suspended = stopped.has(pid);
       entry.row.cpu = usage.cpu;
       entry.row.memory = usage.memory;
       entry.history.push(usage.cpu);
@@ -226,6 +228,7 @@ export class ProcessRegistry {
         isAlive: false,
         exitcode,
         state: 'exited',
+        suspended: false,
         endedAt: process.endedAt,
         cpu: null,
         returnValue: resultText(process.returnValue),

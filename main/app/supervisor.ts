@@ -590,7 +590,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   #applySample(sample: SampleResult): void {
     this.#lastSample = sample;
-    this.#processes.applyUsage((pid) => sample.trees.get(pid) ?? sample.processes.get(pid));
+    this.#processes.applyUsage((pid) => sample.trees.get(pid) ?? sample.processes.get(pid), sample.stopped);
     for (const [id, entry] of this.#pools) {
       entry.row.etaMs = entry.tasks.eta(entry.pool.counts);
       this.#changes.poolSampled(id);

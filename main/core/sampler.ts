@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { PidUsageReader, type PidUsage } from './pid-usage.js';
+import { readProcStat } from './proc-stat.js';
 import { TreeScanner, type TrackedPid } from './tree-scan.js';
 
 export type { PidUsage } from './pid-usage.js';
@@ -48,6 +49,11 @@ export interface SampleResult {
   ended: number[];
   /** True when the trees came from the previous scan: no process was created on the machine since. */
   treesReused: boolean;
+  /**
+   * Tracked pids the kernel holds stopped (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, or a debugger): state T or t
+   * in /proc/<pid>/stat. Linux only (empty elsewhere: without /proc it would take a `ps` run per tick).
+   */
+  stopped: Set<number>;
 }
 
 export interface SamplerEvents {
@@ -57,6 +63,9 @@ export interface SamplerEvents {
 
 const noop = (): void => {};
 const procAvailable = process.platform === 'linux' && existsSync('/proc/self/stat');
+
+/** T: stopped by a signal; t: stopped by a tracer (a debugger). */
+const isStoppedState = (state: string | undefined): boolean => state === 'T' || state === 't';
 
 /**
  * Samples the tracked pids (and, for tree roots, their descendants) on a fixed cadence.
@@ -181,11 +190,14 @@ export class Sampler extends EventEmitter<SamplerEvents> {
 
     for (const [pid, stat] of pids) this.#trees.noteParent(pid, stat.ppid);
     const ended: number[] = [];
+    const stopped = new Set<number>();
     for (const [pid, entry] of tracked) {
       const stat = pids.get(pid);
       if (stat) {
         if (entry.ppid !== stat.ppid) this.#trees.invalidate();
         entry.ppid = stat.ppid;
+        // pidusage reads the same line but keeps the state to itself: one more small read per tracked pid.
+        if (procAvailable && isStoppedState(readProcStat(pid)?.state)) stopped.add(pid);
         continue;
       }
       if (unreadable.has(pid)) continue;
@@ -226,7 +238,7 @@ export class Sampler extends EventEmitter<SamplerEvents> {
       }
     }
 
-    const result: SampleResult = { time, durationMs: performance.now() - started, processes: pids, trees, ended, treesReused: scan.reused };
+    const result: SampleResult = { time, durationMs: performance.now() - started, processes: pids, trees, ended, treesReused: scan.reused, stopped };
     this.emit('sample', result);
     return result;
   }

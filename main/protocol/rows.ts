@@ -31,6 +31,11 @@ export interface ProcessRow {
   /** null while running or never started; the exit status; -N when signal N ended it. */
   exitcode: number | null;
   state: ProcessState;
+  /**
+   * While running: the kernel holds the process stopped (SIGSTOP or SIGTSTP, htop's T) until a SIGCONT,
+   * as the last sampling tick read it. Always false where it cannot be read (only Linux says).
+   */
+  suspended: boolean;
   /** The OS error when the process could not start; when errored, why the restarts stopped (last exit code, stderr tail). */
   error: string | null;
   /** The function this process runs (`tasks.py:square`), or null for a command. */

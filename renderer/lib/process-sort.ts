@@ -2,6 +2,7 @@ import type { ProcessRow, ProcessState } from '../../main/protocol/index.js';
 import { formatExitcode } from '../../main/protocol/signals.js';
 import { formatCommandLine } from './args-input.js';
 import { uptimeMs } from './format.js';
+import { shownState } from './process-visibility.js';
 import { formatCall } from './target-format.js';
 
 // Sorting and filtering of process rows, kept out of the component so they are plain functions the
@@ -136,7 +137,7 @@ export class RowSorter {
 
 /**
  * Plain, case-insensitive substring search over name, command line or target, pid, pool, state
- * (`running`, `failed`) and exit code as the table shows it (`SIGKILL`, `-15`). Never a regex.
+ * as the row shows it (`running`, `stopped`, `failed`) and exit code as the table shows it (`SIGKILL`, `-15`). Never a regex.
  */
 export function filterRows(rows: readonly ProcessRow[], query: string): readonly ProcessRow[] {
   const needle = query.trim().toLowerCase();
@@ -151,6 +152,6 @@ function rowMatches(row: ProcessRow, needle: string): boolean {
   if (row.pid !== null && String(row.pid).includes(needle)) return true;
   if (row.poolName !== null && row.poolName.toLowerCase().includes(needle)) return true;
   for (const arg of row.args) if (arg.toLowerCase().includes(needle)) return true;
-  if (row.state.includes(needle)) return true;
+  if (shownState(row).includes(needle)) return true;
   return row.exitcode !== null && formatExitcode(row.exitcode).toLowerCase().includes(needle);
 }

@@ -1,7 +1,18 @@
 import type { ProcessRow } from '../../main/protocol/index.js';
 
 // Which rows the process table shows besides the filter: ended rows can be hidden, and names that
-// several jobs share are flagged, since a name alone then no longer says which one is meant.
+// several jobs share are flagged, since a name alone then no longer says which one is meant; and the
+// state word a row shows (a running process the kernel holds stopped says so).
+
+/** A running process the kernel holds stopped (SIGSTOP, SIGTSTP): its row says "stopped" until a SIGCONT. */
+export function isStopped(row: ProcessRow): boolean {
+  return row.suspended && row.state === 'running';
+}
+
+/** The state word a row shows and the filter matches: its state, or "stopped". */
+export function shownState(row: ProcessRow): string {
+  return isStopped(row) ? 'stopped' : row.state;
+}
 
 /** A row whose process is over: it exited, or it never started. */
 export function isEnded(row: ProcessRow): boolean {

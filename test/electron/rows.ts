@@ -14,6 +14,7 @@ export function runningRow(overrides: Partial<ProcessRow> = {}): ProcessRow {
     daemon: false,
     exitcode: null,
     state: 'running',
+    suspended: false,
     error: null,
     target: null,
     targetArgs: [],

@@ -14,6 +14,7 @@ export function processRow(overrides: Partial<ProcessRow> & { id: string }): Pro
     daemon: false,
     exitcode: null,
     state: 'running',
+    suspended: false,
     error: null,
     target: null,
     targetArgs: [],
