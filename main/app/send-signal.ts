@@ -17,5 +17,6 @@ export function sendSignal(supervisor: Supervisor, id: string, signal: string): 
   if (signal === 'SIGTERM') supervisor.terminate(id);
   else if (signal === 'SIGKILL') supervisor.kill(id);
   else if (!process.sendSignal(signal as NodeJS.Signals, { wholeTree: toGroup })) throw notRunning();
+  supervisor.watchStateOf(pid);
   return { signal, pid, toGroup };
 }

@@ -403,6 +403,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.#processes.get(id).process;
   }
 
+  /** The process with this pid was just sent a signal: the next ticks say whether it stopped or runs again. */
+  watchStateOf(pid: number): void {
+    this.#sampler.watchState(pid);
+  }
+
   /** The last sampling tick's figures (null before the first): the expanded process tree's CPU, memory and uptime. */
   lastSample(): SampleResult | null {
     return this.#lastSample;
