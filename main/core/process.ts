@@ -374,6 +374,9 @@ export class Process extends EventEmitter<ProcessEvents> {
   terminate(): void {
     this.#assertOpen('terminate()');
     this.#signalTree('SIGTERM');
+    // A stopped process (SIGSTOP, Ctrl+Z) holds SIGTERM pending until it runs again: resume it so the
+    // request is acted on now rather than ending in SIGKILL after the grace (systemd does the same).
+    if (platformTree.platform !== 'win32') this.#tree?.signal('SIGCONT');
   }
 
   /** SIGKILL to the whole process tree. */

@@ -232,6 +232,15 @@ describe('ending whole trees', () => {
     expect(await process.stop({ graceMs: 5000 })).toEqual({ exitcode: -15, forced: false });
   });
 
+  it('stop() ends a stopped (SIGSTOPped) process with SIGTERM, resuming it rather than waiting out the grace', async () => {
+    const process = make({ command: 'sleep', args: ['300'] });
+    await process.start();
+    process.sendSignal('SIGSTOP', { wholeTree: true });
+    await until(() => readProcStat(process.pid!)?.state === 'T', 'the sleep to be stopped');
+    // Without SIGCONT the SIGTERM stays pending and the grace ends in SIGKILL (-9, forced).
+    expect(await process.stop({ graceMs: 20_000 })).toEqual({ exitcode: -15, forced: false });
+  });
+
   it('stop() kills a process that ignores SIGTERM once the grace period is over', async () => {
     const script = 'import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nprint("ready", flush=True)\ntime.sleep(300)';
     const process = make({ command: PYTHON, args: ['-c', script] });
