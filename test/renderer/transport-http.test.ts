@@ -137,6 +137,21 @@ describe('HttpTransport', () => {
     return { requests, fetch: fetchImpl as unknown as typeof fetch };
   }
 
+  /** A transport on fake timers whose socket opened on a server that will restart (`session`: whether
+   *  its session still knows this page then), and the connection states it went through. */
+  function openOnRestartingServer(session: boolean) {
+    vi.useFakeTimers();
+    const state = { current: 'run-1', session };
+    const server = restartingServer(state);
+    FakeSocket.instances = [];
+    const api = new HttpTransport({ origin: 'http://127.0.0.1:7770', token: 'run-1', fetch: server.fetch, WebSocket: FakeSocket as unknown as typeof WebSocket, reconnectDelaysMs: [100] });
+    const states: ConnectionState[] = [];
+    api.onConnectionChange((next) => states.push(next));
+    api.subscribe(() => {});
+    FakeSocket.instances[0].onopen?.();
+    return { state, api, states };
+  }
+
   it('gets a tab opened at the bare address its token from the session cookie, and keeps it', async () => {
     const server = restartingServer({ current: 'run-1', session: true });
     const kept: string[] = [];
@@ -160,15 +175,7 @@ describe('HttpTransport', () => {
   });
 
   it('reconnects at once with the new token when the server restarted and its session still knows this page', async () => {
-    vi.useFakeTimers();
-    const state = { current: 'run-1', session: true };
-    const server = restartingServer(state);
-    FakeSocket.instances = [];
-    const api = new HttpTransport({ origin: 'http://127.0.0.1:7770', token: 'run-1', fetch: server.fetch, WebSocket: FakeSocket as unknown as typeof WebSocket, reconnectDelaysMs: [100] });
-    const states: ConnectionState[] = [];
-    api.onConnectionChange((next) => states.push(next));
-    api.subscribe(() => {});
-    FakeSocket.instances[0].onopen?.();
+    const { state, api, states } = openOnRestartingServer(true);
 
     // The server stops, and comes back with a new token: the old one is refused at the handshake.
     FakeSocket.instances[0].onclose?.();
@@ -185,15 +192,7 @@ describe('HttpTransport', () => {
   });
 
   it('says unauthorized when the restarted server has no session for this page, and stops retrying', async () => {
-    vi.useFakeTimers();
-    const state = { current: 'run-1', session: false };
-    const server = restartingServer(state);
-    FakeSocket.instances = [];
-    const api = new HttpTransport({ origin: 'http://127.0.0.1:7770', token: 'run-1', fetch: server.fetch, WebSocket: FakeSocket as unknown as typeof WebSocket, reconnectDelaysMs: [100] });
-    const states: ConnectionState[] = [];
-    api.onConnectionChange((next) => states.push(next));
-    api.subscribe(() => {});
-    FakeSocket.instances[0].onopen?.();
+    const { state, api, states } = openOnRestartingServer(false);
     state.current = 'run-2';
     FakeSocket.instances[0].onclose?.();
     await vi.advanceTimersByTimeAsync(100);
