@@ -3,11 +3,9 @@
 // Pools view's card of the pool inside crawl.py), light theme, in Chromium through the built headless
 // server, the real inspector and an unmodified Python program (test/fixtures/inspector-tree/crawl.py).
 // Run after `npm run build`: npx tsx scripts/screenshot-inspector.ts
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, startServedApp, type ServedApp } from '../test/e2e/harness.js';
-import { closeScreenshotSession } from './screenshot-cleanup.js';
+import type { Page } from 'playwright-core';
+import { takeScreenshots } from './screenshot-session.js';
 import { waitUntil } from './screenshot-wait.js';
 import { showTab } from '../test/e2e/ui-helpers.js';
 
@@ -19,40 +17,22 @@ async function expand(page: Page, name: string): Promise<void> {
   await row.getByRole('button', { name: `Processes below ${name}` }).click();
 }
 
-async function main(): Promise<void> {
-  mkdirSync(resolve('docs'), { recursive: true });
-  let app: ServedApp | null = null;
-  let browser: Browser | null = null;
-  try {
-    app = await startServedApp();
-    await app.command('createProcess', { name: 'backup', command: 'sh', args: ['-c', 'tar cf /dev/null /usr/share/doc 2>/dev/null; sleep 300 & sleep 301 & wait'] });
-    await app.command('createProcess', { name: 'crawl', command: 'python3', args: ['crawl.py', '300'], cwd: resolve('test/fixtures/inspector-tree') });
+await takeScreenshots(async ({ app, openPage, shoot }) => {
+  await app.command('createProcess', { name: 'backup', command: 'sh', args: ['-c', 'tar cf /dev/null /usr/share/doc 2>/dev/null; sleep 300 & sleep 301 & wait'] });
+  await app.command('createProcess', { name: 'crawl', command: 'python3', args: ['crawl.py', '300'], cwd: resolve('test/fixtures/inspector-tree') });
 
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'light', deviceScaleFactor: 1 });
-    const page = await context.newPage();
-    await page.goto(app.url);
-    await expand(page, 'crawl');
-    await expand(page, 'backup');
-    const treeNames = () => page.locator('tr[data-tree-pid] .name').allInnerTexts();
-    await waitUntil(async () => (await treeNames()).filter((name) => name.startsWith('ForkPoolWorker-')).length === 3 && (await treeNames()).includes('sleep'), 30_000, 'the pool workers and the shell job\'s sleeps');
-    // A sampling tick after the workers started: their CPU, memory and uptime are filled in.
-    await page.waitForTimeout(2500);
-    await page.mouse.move(0, 0);
-    await page.screenshot({ path: resolve('docs/inspector-tree.png') });
-    console.log('wrote docs/inspector-tree.png');
+  const page = await openPage(VIEWPORT);
+  await expand(page, 'crawl');
+  await expand(page, 'backup');
+  const treeNames = () => page.locator('tr[data-tree-pid] .name').allInnerTexts();
+  await waitUntil(async () => (await treeNames()).filter((name) => name.startsWith('ForkPoolWorker-')).length === 3 && (await treeNames()).includes('sleep'), 30_000, 'the pool workers and the shell job\'s sleeps');
+  // A sampling tick after the workers started: their CPU, memory and uptime are filled in.
+  await page.waitForTimeout(2500);
+  await page.mouse.move(0, 0);
+  await shoot(page, 'inspector-tree.png');
 
-    await showTab(page, 'Pools');
-    await page.getByRole('table', { name: 'Tasks of Pool-1 inside crawl.py' }).waitFor({ timeout: 10_000 });
-    await page.mouse.move(0, 0);
-    await page.screenshot({ path: resolve('docs/inspector-pools.png') });
-    console.log('wrote docs/inspector-pools.png');
-  } finally {
-    await closeScreenshotSession(browser, app);
-  }
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
+  await showTab(page, 'Pools');
+  await page.getByRole('table', { name: 'Tasks of Pool-1 inside crawl.py' }).waitFor({ timeout: 10_000 });
+  await page.mouse.move(0, 0);
+  await shoot(page, 'inspector-pools.png');
 });
