@@ -3,57 +3,34 @@
 // and docs/errored-pool.png (a worker-mode pool of a program that is not a worker, errored, with the
 // advice to use exec mode), light theme, in Chromium through the built headless server.
 // Run after `npm run build`: npx tsx scripts/screenshot-errored.ts
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { launchChromium, startServedApp, type ServedApp } from '../test/e2e/harness.js';
-import { closeScreenshotSession } from './screenshot-cleanup.js';
+import { takeScreenshots } from './screenshot-session.js';
 import { keepEndedProcessesInView, readProcessTable, showTab } from '../test/e2e/ui-helpers.js';
 import { waitUntil } from './screenshot-wait.js';
 
 // Wide enough for every column with a row selected (its actions shown).
 const VIEWPORT = { width: 1440, height: 800 };
 
-async function main(): Promise<void> {
-  mkdirSync(resolve('docs'), { recursive: true });
-  let app: ServedApp | null = null;
-  let browser: Browser | null = null;
-  try {
-    app = await startServedApp();
-    const run = (spec: Record<string, unknown>) => app!.command('createProcess', spec);
-    await run({ name: 'api-server', command: 'sleep', args: ['300'], restart: 'always', daemon: true });
-    await run({ name: 'migrate-db', command: 'sh', args: ['-c', 'echo "connecting to db:5432" ; echo "error: could not read /etc/app/config.toml: No such file or directory" >&2; exit 3'], restart: 'on-failure', maxRestarts: 3 });
-    await run({ name: 'flaky-worker', command: 'sh', args: ['-c', 'sleep 1; echo "lost connection" >&2; exit 1'], restart: 'on-failure', maxRestarts: 10, daemon: true });
-    await run({ name: 'nightly-report', command: 'sh', args: ['-c', 'echo done'], restart: 'no' });
-    await app.command('createPool', { name: 'not-a-worker', processes: 2, command: 'sleep', args: ['0'], tasks: Array.from({ length: 12 }, (_, index) => [index]) });
+await takeScreenshots(async ({ app, openPage, shoot }) => {
+  const run = (spec: Record<string, unknown>) => app.command('createProcess', spec);
+  await run({ name: 'api-server', command: 'sleep', args: ['300'], restart: 'always', daemon: true });
+  await run({ name: 'migrate-db', command: 'sh', args: ['-c', 'echo "connecting to db:5432" ; echo "error: could not read /etc/app/config.toml: No such file or directory" >&2; exit 3'], restart: 'on-failure', maxRestarts: 3 });
+  await run({ name: 'flaky-worker', command: 'sh', args: ['-c', 'sleep 1; echo "lost connection" >&2; exit 1'], restart: 'on-failure', maxRestarts: 10, daemon: true });
+  await run({ name: 'nightly-report', command: 'sh', args: ['-c', 'echo done'], restart: 'no' });
+  await app.command('createPool', { name: 'not-a-worker', processes: 2, command: 'sleep', args: ['0'], tasks: Array.from({ length: 12 }, (_, index) => [index]) });
 
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'light', deviceScaleFactor: 1 });
-    const page = await context.newPage();
-    await keepEndedProcessesInView(page);
-    await page.goto(app.url);
-    // 1 s + 2 s + 4 s of waits before migrate-db gives up; flaky-worker then waits longer and longer.
-    await waitUntil(async () => (await readProcessTable(page)).some((row) => row.State?.startsWith('errored')), 30_000, 'the errored row');
-    await waitUntil(async () => (await readProcessTable(page)).some((row) => /restarting in \d+ s/.test(row.State ?? '')), 30_000, 'a countdown');
-    await page.getByRole('grid').hover();
-    await page.locator('tr', { hasText: 'migrate-db' }).hover();
-    await page.getByRole('button', { name: 'Logs of migrate-db' }).click();
-    await page.getByText(/gave up after 3 restarts/).first().waitFor();
-    await page.mouse.move(0, 0);
-    await page.screenshot({ path: resolve('docs/errored.png') });
-    console.log('wrote docs/errored.png');
+  const page = await openPage(VIEWPORT, { beforeLoad: keepEndedProcessesInView });
+  // 1 s + 2 s + 4 s of waits before migrate-db gives up; flaky-worker then waits longer and longer.
+  await waitUntil(async () => (await readProcessTable(page)).some((row) => row.State?.startsWith('errored')), 30_000, 'the errored row');
+  await waitUntil(async () => (await readProcessTable(page)).some((row) => /restarting in \d+ s/.test(row.State ?? '')), 30_000, 'a countdown');
+  await page.getByRole('grid').hover();
+  await page.locator('tr', { hasText: 'migrate-db' }).hover();
+  await page.getByRole('button', { name: 'Logs of migrate-db' }).click();
+  await page.getByText(/gave up after 3 restarts/).first().waitFor();
+  await page.mouse.move(0, 0);
+  await shoot(page, 'errored.png');
 
-    await showTab(page, 'Pools');
-    await page.getByText(/exec mode/).first().waitFor();
-    await page.mouse.move(0, 0);
-    await page.screenshot({ path: resolve('docs/errored-pool.png') });
-    console.log('wrote docs/errored-pool.png');
-  } finally {
-    await closeScreenshotSession(browser, app);
-  }
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
+  await showTab(page, 'Pools');
+  await page.getByText(/exec mode/).first().waitFor();
+  await page.mouse.move(0, 0);
+  await shoot(page, 'errored-pool.png');
 });
