@@ -2,12 +2,10 @@
 // and docs/traceback.png (a function process's traceback opened from its row), light theme, in
 // Chromium through the built headless server and the real Python helper.
 // Run after `npm run build`: npx tsx scripts/screenshot-function-mode.ts
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { launchChromium, startServedApp, type ServedApp } from '../test/e2e/harness.js';
-import { closeScreenshotSession } from './screenshot-cleanup.js';
+import { join } from 'node:path';
+import { takeScreenshots } from './screenshot-session.js';
 import { waitUntil } from './screenshot-wait.js';
 import { field, readProcessTable } from '../test/e2e/ui-helpers.js';
 
@@ -46,57 +44,39 @@ class Ticker:
             time.sleep(self.interval)
 `;
 
-async function main(): Promise<void> {
-  mkdirSync(resolve('docs'), { recursive: true });
-  const folder = mkdtempSync(join(tmpdir(), 'pooldeck-tasks-'));
-  writeFileSync(join(folder, 'tasks.py'), TASKS_PY);
-  let app: ServedApp | null = null;
-  let browser: Browser | null = null;
-  try {
-    app = await startServedApp();
-    const run = (spec: Record<string, unknown>) => app!.command('createProcess', { cwd: folder, ...spec });
-    await run({ name: 'square-7', target: 'tasks.py:square', args: [7], kwargs: { scale: 2 } });
-    await run({ name: 'report-march', target: 'tasks.py:fetch_report', args: ['https://reports.example/2026-03.csv'] });
-    await run({ name: 'ratio-bad', target: 'tasks.py:parse_ratio', args: ['3/0'] });
-    await run({ name: 'ticker', target: 'tasks.py:Ticker', args: [0.5], daemon: true });
-    await run({ name: 'sleeper', command: 'sleep', args: ['300'], daemon: true });
+const folder = mkdtempSync(join(tmpdir(), 'pooldeck-tasks-'));
+writeFileSync(join(folder, 'tasks.py'), TASKS_PY);
+await takeScreenshots(async ({ app, openPage, shoot }) => {
+  const run = (spec: Record<string, unknown>) => app.command('createProcess', { cwd: folder, ...spec });
+  await run({ name: 'square-7', target: 'tasks.py:square', args: [7], kwargs: { scale: 2 } });
+  await run({ name: 'report-march', target: 'tasks.py:fetch_report', args: ['https://reports.example/2026-03.csv'] });
+  await run({ name: 'ratio-bad', target: 'tasks.py:parse_ratio', args: ['3/0'] });
+  await run({ name: 'ticker', target: 'tasks.py:Ticker', args: [0.5], daemon: true });
+  await run({ name: 'sleeper', command: 'sleep', args: ['300'], daemon: true });
 
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'light', deviceScaleFactor: 1 });
-    const page = await context.newPage();
-    await page.goto(app.url);
-    await waitUntil(async () => (await readProcessTable(page)).filter((row) => row.Result !== '').length >= 3, 30_000, 'three function rows with a result');
+  const page = await openPage(VIEWPORT);
+  await waitUntil(async () => (await readProcessTable(page)).filter((row) => row.Result !== '').length >= 3, 30_000, 'three function rows with a result');
 
-    // Tall enough for the whole form, footer included.
-    await page.setViewportSize(FORM_VIEWPORT);
-    await page.getByRole('button', { name: 'New process' }).first().click();
-    const dialog = page.getByRole('dialog', { name: 'New process' });
-    await dialog.getByRole('radio', { name: 'Run a function' }).check();
-    await field(dialog, 'File').fill('tasks.py');
-    await field(dialog, 'Working directory').fill(folder);
-    await dialog.getByRole('group', { name: 'Function' }).getByRole('radio', { name: /^square\(/ }).check({ timeout: 15_000 });
-    await field(dialog, 'Arguments').fill('[7]');
-    await field(dialog, 'Keyword arguments').fill('{"scale": 2}');
-    await field(dialog, 'Name').fill('square-7');
-    await page.mouse.move(0, 0);
-    await page.screenshot({ path: resolve('docs/function-form.png') });
-    console.log('wrote docs/function-form.png');
-    await page.keyboard.press('Escape');
-    await dialog.waitFor({ state: 'detached' });
+  // Tall enough for the whole form, footer included.
+  await page.setViewportSize(FORM_VIEWPORT);
+  await page.getByRole('button', { name: 'New process' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'New process' });
+  await dialog.getByRole('radio', { name: 'Run a function' }).check();
+  await field(dialog, 'File').fill('tasks.py');
+  await field(dialog, 'Working directory').fill(folder);
+  await dialog.getByRole('group', { name: 'Function' }).getByRole('radio', { name: /^square\(/ }).check({ timeout: 15_000 });
+  await field(dialog, 'Arguments').fill('[7]');
+  await field(dialog, 'Keyword arguments').fill('{"scale": 2}');
+  await field(dialog, 'Name').fill('square-7');
+  await page.mouse.move(0, 0);
+  await shoot(page, 'function-form.png');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
 
-    await page.setViewportSize(VIEWPORT);
-    await page.getByRole('button', { name: 'Traceback of ratio-bad' }).click();
-    await page.getByRole('dialog', { name: 'Traceback of ratio-bad' }).waitFor();
-    await page.mouse.move(0, 0);
-    await page.screenshot({ path: resolve('docs/traceback.png') });
-    console.log('wrote docs/traceback.png');
-  } finally {
-    await closeScreenshotSession(browser, app);
-    rmSync(folder, { recursive: true, force: true });
-  }
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
+  await page.setViewportSize(VIEWPORT);
+  await page.getByRole('button', { name: 'Traceback of ratio-bad' }).click();
+  await page.getByRole('dialog', { name: 'Traceback of ratio-bad' }).waitFor();
+  await page.mouse.move(0, 0);
+  await shoot(page, 'traceback.png');
 });
+rmSync(folder, { recursive: true, force: true });
