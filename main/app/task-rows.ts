@@ -121,9 +121,18 @@ export function taskRow(poolId: string, task: PoolTask): TaskRow {
     queuedAt: task.queuedAt,
     startedAt: task.startedAt,
     endedAt: task.endedAt,
-    result: task.state === 'done' ? resultText(items ? chunkValuesForText(task.value) : task.value) : null,
+    result: taskResultText(task),
     error: task.error ? chunkError(task) : null,
   };
+}
+
+/**
+ * A done task's value as the text its row and its run record show; a chunk's values are cut first, so
+ * that a 25,000-item chunk is not stringified whole for the 4 KiB shown.
+ */
+export function taskResultText(task: PoolTask): string | null {
+  if (task.state !== 'done') return null;
+  return resultText(task.items ? chunkValuesForText(task.value) : task.value);
 }
 
 /** A value as the JSON text a row shows, cut to RESULT_TEXT_LIMIT characters; null for undefined. */

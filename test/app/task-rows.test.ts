@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PoolTask } from '../../main/core/pool-task.js';
-import { PoolTaskRows } from '../../main/app/task-rows.js';
+import { PoolTaskRows, resultText, taskResultText } from '../../main/app/task-rows.js';
 
 function task(id: number, state: PoolTask['state'], extra: Partial<PoolTask> = {}): PoolTask {
   return { id, args: [id], state, workerPid: state === 'queued' ? null : 100, workerName: null, queuedAt: 0, startedAt: null, endedAt: null, ...extra };
@@ -51,6 +51,17 @@ describe('PoolTaskRows', () => {
     expect(row?.args).toHaveLength(11);
     expect(row?.args[10]).toBe('… 2 more');
     expect(row?.error?.message).toBe('item 3 (task 23): boom');
+  });
+
+  it("shows a big chunk's values as the text of the whole list cut to the limit, without stringifying it whole", () => {
+    const values = Array.from({ length: 25_000 }, (_, i) => i * i);
+    const chunk = task(0, 'done', { items: { index: 0, count: values.length, star: false }, args: [], value: values });
+    const text = taskResultText(chunk);
+    expect(text).toBe(resultText(values));
+    expect(text!.length).toBeLessThan(JSON.stringify(values).length);
+    // Short chunks and single tasks: their whole value.
+    expect(taskResultText(task(1, 'done', { items: { index: 0, count: 3, star: false }, args: [], value: [1, 4, 9] }))).toBe('[1,4,9]');
+    expect(taskResultText(task(2, 'failed', { error: { type: 'Error', message: 'boom' } }))).toBeNull();
   });
 
   it('estimates the time left from the recent completion rate', () => {

@@ -11,7 +11,7 @@ import type { PoolSpec } from '../../protocol/schemas.js';
 import { signalName } from '../../protocol/signals.js';
 import type { ProcessEntry } from '../process-registry.js';
 import type { Supervisor } from '../supervisor.js';
-import { resultText } from '../task-rows.js';
+import { taskResultText } from '../task-rows.js';
 import type { RunStore } from './store.js';
 
 export class RunRecorder {
@@ -213,7 +213,7 @@ export class RunRecorder {
       poolRunId,
       poolName: pool.name,
       workerPid: task.workerPid,
-      result: task.state === 'done' ? resultText(task.value) : null,
+      result: taskResultText(task),
       error: task.error ? `${task.error.type}: ${task.error.message}` : null,
       logFiles: task.workerPid === null ? [] : logFilesOf(task.workerPid),
       liveId: pool.id,
