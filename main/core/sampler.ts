@@ -47,7 +47,7 @@ export interface SampleResult {
   trees: Map<number, TreeUsage>;
   /** Tracked pids found gone this tick. They are no longer tracked. */
   ended: number[];
-  /** True when the trees came from the previous scan: no process was created on the machine since. */
+  /** True when the trees came from the last full scan of /proc: no process was born into a tree since. */
   treesReused: boolean;
   /**
    * Tracked pids the kernel holds stopped (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, or a debugger): state T or t

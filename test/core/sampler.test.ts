@@ -73,6 +73,32 @@ function statFdsHeld(pids: number[]): number[] {
   return held;
 }
 
+/**
+ * Runs `body` with a sampler tracking a Python process that waits, creating no process, until
+ * openGate() is called; then it starts a `sleep` child, whose pid openGate() resolves to.
+ */
+async function withGatedParent(body: (parent: { root: Process; created: Sampler; openGate: () => Promise<number> }) => Promise<void>): Promise<void> {
+  const folder = mkdtempSync(join(tmpdir(), 'pooldeck-sampler-'));
+  const gate = join(folder, 'gate');
+  try {
+    const script = `import os, subprocess, time\nwhile not os.path.exists(${JSON.stringify(gate)}): time.sleep(0.01)\nchild = subprocess.Popen(["sleep", "300"])\nprint(child.pid, flush=True)\nchild.wait()`;
+    const [root] = await startAll(1, PYTHON, ['-c', script]);
+    let output = '';
+    root.on('output', (_stream, chunk) => (output += chunk.toString()));
+    const created = sampler();
+    created.track(root.pid!);
+    const openGate = async (): Promise<number> => {
+      writeFileSync(gate, '');
+      const pid = Number(await until(() => /^\d+\n/.test(output) && output.trim(), 'the child to start'));
+      remember([pid]);
+      return pid;
+    };
+    await body({ root, created, openGate });
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
 afterEach(async () => {
   await Promise.all(samplers.splice(0).map((created) => created.dispose()));
   const all = processes.splice(0);
@@ -235,32 +261,35 @@ describe('Sampler', () => {
     for (let i = 1; i < samples.length; i++) expect(samples[i].time).toBeGreaterThanOrEqual(samples[i - 1].time);
   });
 
-  it('picks up a descendant spawned after a tick that reused the previous scan', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'pooldeck-sampler-'));
-    const gate = join(folder, 'gate');
-    try {
-      // Waits without creating processes (so ticks can reuse the scan), then starts a child.
-      const script = `import os, subprocess, time\nwhile not os.path.exists(${JSON.stringify(gate)}): time.sleep(0.01)\nchild = subprocess.Popen(["sleep", "300"])\nprint(child.pid, flush=True)\nchild.wait()`;
-      const [root] = await startAll(1, PYTHON, ['-c', script]);
-      let output = '';
-      root.on('output', (_stream, chunk) => (output += chunk.toString()));
-      const created = sampler();
-      created.track(root.pid!);
+  it('picks up a descendant spawned after a tick that reused the previous scan', () =>
+    withGatedParent(async ({ root, created, openGate }) => {
       // A machine where processes start all the time may never leave two ticks in a row without one.
       await until(async () => (await created.sampleNow()).treesReused, 'a tick that reuses the previous scan');
       expect(created.isTracked(root.pid!)).toBe(true);
-      writeFileSync(gate, '');
-      const child = Number(await until(() => /^\d+\n/.test(output) && output.trim(), 'the child to start'));
-      remember([child]);
+      const child = await openGate();
       const picked = await until(async () => {
         const result = await created.sampleNow();
         return result.trees.get(root.pid!)?.descendants.includes(child) && result;
       }, 'the child in the tree');
       expect(picked.processes.get(child)!.memory).toBeGreaterThan(0);
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
-  });
+    }));
+
+  it('keeps reusing its scan while processes start outside its trees, and scans again when one is born into a tree', () =>
+    withGatedParent(async ({ root, created, openGate }) => {
+      await created.sampleNow();
+      // Each round starts a process outside the tree between two ticks. A round can still scan: every
+      // 16th tick does, and so does one after a burst of processes elsewhere on a busy machine.
+      await until(async () => {
+        const [outside] = await startAll(1, 'sleep', ['300']);
+        remember([outside.pid!]);
+        return (await created.sampleNow()).treesReused;
+      }, 'a tick that reuses the scan although a process started since the last one');
+      const child = await openGate();
+      // The child's birth is seen by the first tick after it: no tick in between reuses a scan without it.
+      const first = await created.sampleNow();
+      expect(first.trees.get(root.pid!)?.descendants).toContain(child);
+      expect(first.treesReused).toBe(false);
+    }));
 
   it('emits no sample once dispose() has resolved, even with a tick in flight', async () => {
     const [sleep] = await startAll(1, 'sleep', ['300']);
