@@ -167,18 +167,24 @@ export class ProcessRegistry {
     }
   }
 
-  /** A sample's usage for each live row, and whether the kernel holds it stopped; both answer by pid. */
+  /**
+   * A sample's usage for each live row, and whether the kernel holds it stopped; both answer by pid.
+   * Only rows whose figures changed go into the next delta: a UI advances every live row's CPU history
+   * at each sampled delta anyway, so an idle process costs no row copy and no serialization per tick.
+   */
   applyUsage(usageOf: (pid: number) => Usage | undefined, stopped: ReadonlySet<number>): void {
     for (const [id, entry] of this.#entries) {
-      const pid = entry.row.pid;
-      if (pid === null || !entry.row.isAlive) continue;
-      const usage = usageOf(pid);
+      const row = entry.row;
+      if (row.pid === null || !row.isAlive) continue;
+      const usage = usageOf(row.pid);
       if (!usage) continue;
-      entry.row.suspended = stopped.has(pid);
-      entry.row.cpu = usage.cpu;
-      entry.row.memory = usage.memory;
+      const suspended = stopped.has(row.pid);
       entry.history.push(usage.cpu);
       if (entry.history.length > CPU_HISTORY_LENGTH) entry.history.shift();
+      if (row.suspended === suspended && row.cpu === usage.cpu && row.memory === usage.memory) continue;
+      row.suspended = suspended;
+      row.cpu = usage.cpu;
+      row.memory = usage.memory;
       this.changes.processSampled(id);
     }
   }

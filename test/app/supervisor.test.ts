@@ -7,6 +7,9 @@ import type { Delta, ProcessRow } from '../../main/protocol/rows.js';
 import { readProcStat } from '../../main/core/proc-stat.js';
 import { PY_WORKER } from '../fixtures/pool-harness.js';
 import { until } from '../helpers/until.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/app/supervisor.test.ts', 'its jobs are sh -c scripts, sleep and python3');
 
 let supervisor: Supervisor;
 let dataDir: string;
@@ -27,7 +30,7 @@ function row(id: string): ProcessRow | undefined {
   return supervisor.snapshot().processes.find((candidate) => candidate.id === id);
 }
 
-describe('Supervisor', () => {
+describe.skipIf(skipHere)('Supervisor', () => {
   it('keeps a row per process under a stable id and records its exit', async () => {
     const created = await supervisor.createProcess({ command: 'sh', args: ['-c', 'echo hello; exit 3'] });
     expect(created.id).toMatch(/^p\d+$/);
@@ -64,6 +67,19 @@ describe('Supervisor', () => {
     const delta = await until(() => supervisor.takeDelta(), 'a delta');
     expect(delta.seq).toBeGreaterThan(0);
     expect(delta.app?.cores).toBeGreaterThan(0);
+  });
+
+  it('leaves a sampled row out of the delta while its CPU, memory and stopped state stay the same', async () => {
+    const idle = await supervisor.createProcess({ command: 'sleep', args: ['30'] });
+    supervisor.takeDelta();
+    // An idle sleep reads 0 % and the same RSS at every tick once pidusage has its first figures.
+    const quiet = await until(() => {
+      const delta = supervisor.takeDelta();
+      return delta?.sampled && !delta.processes.some((p) => p.id === idle.id) ? delta : null;
+    }, 'a sampled delta without the idle row');
+    expect(quiet.sampled).toBe(true);
+    // Its history still advanced at every tick: a UI adds a point per sampled delta for every live row.
+    expect(supervisor.snapshot().cpuHistory[idle.id].length).toBeGreaterThanOrEqual(2);
   });
 
   it('hands out deltas with only the rows that changed', async () => {
