@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import pidusage from 'pidusage';
 import { reply, serveCommands } from './line-protocol.js';
+import { profilingCommand } from './profiling.js';
 
 const children: ChildProcess[] = [];
 let samples = 0;
@@ -57,8 +58,11 @@ serveCommands(async (command) => {
       clearInterval(timer);
       setImmediate(() => process.exit(0));
       return {};
-    default:
-      throw new Error(`unknown command ${command.cmd}`);
+    default: {
+      const answer = await profilingCommand(command);
+      if (answer === null) throw new Error(`unknown command ${command.cmd}`);
+      return answer;
+    }
   }
 });
 reply({ type: 'ready', pid: process.pid });

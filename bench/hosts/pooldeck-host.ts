@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createAppBackend } from '../../main/app/backend.js';
 import { dispatchCommand } from '../../main/protocol/dispatch.js';
 import { reply, serveCommands } from './line-protocol.js';
+import { profilingCommand } from './profiling.js';
 
 const dataDir = process.env.POOLDECK_BENCH_DATA_DIR;
 if (!dataDir) throw new Error('POOLDECK_BENCH_DATA_DIR is not set');
@@ -41,8 +42,11 @@ serveCommands(async (command) => {
       await backend.dispose();
       setImmediate(() => process.exit(0));
       return {};
-    default:
-      throw new Error(`unknown command ${command.cmd}`);
+    default: {
+      const answer = await profilingCommand(command);
+      if (answer === null) throw new Error(`unknown command ${command.cmd}`);
+      return answer;
+    }
   }
 });
 reply({ type: 'ready', pid: process.pid });
