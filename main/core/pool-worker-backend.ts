@@ -11,6 +11,7 @@ import type { Encoder } from './pool-plan.js';
 import type { TaskEntry } from './pool-task.js';
 import { SPAWN_SLICE, WorkerUpkeep } from './pool-worker-upkeep.js';
 import { Process } from './process.js';
+import { PythonTemplate } from './python-template.js';
 import { argumentsJson, decodeTaskLine, encodeBatch, encodeTask, quoteExcerpt, type WorkerErrorInfo, type WorkerToMainMessage } from './worker-channel.js';
 import { WorkerSlot, type WorkerSlotHooks } from './worker-slot.js';
 
@@ -49,6 +50,8 @@ export class WorkerBackend implements PoolBackend {
   #serviceMs: number | null = null;
   #hooks: WorkerSlotHooks;
   #upkeep: WorkerUpkeep;
+  /** Python workers are forked from it on Linux (null: each is spawned). */
+  #template: PythonTemplate | null;
 
   constructor(private readonly core: PoolCore) {
     this.encoder = {
@@ -86,6 +89,8 @@ export class WorkerBackend implements PoolBackend {
       changed: () => core.changed(),
       brokenChanged: (error) => core.brokenChanged(error),
     });
+    this.#template = PythonTemplate.forPool(core);
+    this.#template?.on('ended', () => core.changed());
     // The first workers start on the next microtask, so that listeners attached right after
     // `new Pool(...)` see their 'worker' events; `pool.workers` lists each once it has a pid. The
     // rest follow in slices, one per turn of the event loop (see SPAWN_SLICE).
@@ -108,7 +113,7 @@ export class WorkerBackend implements PoolBackend {
   }
 
   get idle(): boolean {
-    return this.#slots.size === 0 && !this.#upkeep.waiting;
+    return this.#slots.size === 0 && !this.#upkeep.waiting && (this.#template?.ended ?? true);
   }
 
   submitted(): void {
@@ -124,6 +129,8 @@ export class WorkerBackend implements PoolBackend {
         slot.retire();
       }
     }
+    // It exits once the workers it forked are gone: it alone can report their ends.
+    this.#template?.finish();
   }
 
   terminate(): Promise<void> {
@@ -135,7 +142,10 @@ export class WorkerBackend implements PoolBackend {
       stops.push(slot.stop(DEFAULT_GRACE_MS));
     }
     this.#inflight = 0;
-    return Promise.allSettled(stops).then(() => this.#slots.clear());
+    return Promise.allSettled(stops).then(async () => {
+      await this.#template?.stop(DEFAULT_GRACE_MS);
+      this.#slots.clear();
+    });
   }
 
   /**
@@ -220,10 +230,11 @@ export class WorkerBackend implements PoolBackend {
       name: core.nextProcessName(),
       daemon: core.daemon,
       cwd: core.cwd,
-      env: core.env ? { ...core.env } : undefined,
+      env: this.#template ? this.#template.workerEnv(core.env) : core.env ? { ...core.env } : undefined,
       authkey: core.authkey,
       channelServer: core.channelServer,
       channel: true,
+      spawner: this.#template?.spawner,
     });
     const slot = new WorkerSlot(proc, this.#hooks);
     this.#slots.add(slot);

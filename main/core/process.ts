@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type SpawnOptions } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { statSync } from 'node:fs';
 import type { Duplex, Readable, Writable } from 'node:stream';
@@ -46,7 +46,26 @@ interface CommonProcessOptions {
    * end does not wait.
    */
   stdin?: boolean;
+  /**
+   * Starts the program in place of `child_process.spawn` (a Python pool's template forks its workers).
+   * @internal
+   */
+  spawner?: Spawner;
 }
+
+/** What the Process reads of the child it started: a ChildProcess, or a stand-in with the same fields and events. */
+export interface SpawnedChild {
+  readonly pid?: number | undefined;
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  readonly stdio: readonly (Readable | Writable | null | undefined)[];
+  once(event: 'spawn', listener: () => void): unknown;
+  once(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
+  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+}
+
+export type Spawner = (command: string, args: readonly string[], options: SpawnOptions) => SpawnedChild;
 
 export interface CommandProcessOptions extends CommonProcessOptions {
   /** The program to run: a name looked up in PATH, or a path. No shell is involved. */
@@ -161,7 +180,8 @@ export class Process extends EventEmitter<ProcessEvents> {
   #keepStdin: boolean;
   /** The open pipe to the child's stdin; null once the process ended or the child closed its end. */
   #stdin: Writable | null = null;
-  #child: ChildProcess | null = null;
+  #child: SpawnedChild | null = null;
+  #spawner: Spawner;
   /** Its tree, from the spawn until close(): identity, descendants, how to signal them. */
   #tree: TrackedTree | null = null;
   #exited: Promise<number> | null = null;
@@ -215,6 +235,7 @@ export class Process extends EventEmitter<ProcessEvents> {
     // Targets are called over fd 3 only (the helpers' `run` mode); pool workers may use a socket.
     this.channelTransport = !this.#withChannel ? null : this.target !== null ? 'fd3' : chooseWorkerTransport(this.env);
     this.#keepStdin = options.stdin ?? false;
+    this.#spawner = options.spawner ?? spawn;
   }
 
   get daemon(): boolean {
@@ -267,7 +288,7 @@ export class Process extends EventEmitter<ProcessEvents> {
     if (cwdProblem) return this.#failStart(new ProcessStartError(`Cannot start ${this.command}: ${cwdProblem}`, 'ENOENT'));
 
     const extraStdio = this.channelTransport === 'fd3' ? (['pipe'] as const) : [];
-    let child: ChildProcess;
+    let child: SpawnedChild;
     const env: NodeJS.ProcessEnv = { ...process.env, ...this.env, [AUTHKEY_ENV]: this.authkey.toString('hex'), ...this.#channelEnv() };
     // An address inherited from an app above this one would not take this process's key.
     if (this.channelServer) env[ADDRESS_ENV] = this.channelServer.address;
@@ -275,7 +296,7 @@ export class Process extends EventEmitter<ProcessEvents> {
     // Admitted before the spawn: the child may connect before we hear that it started.
     this.#leaveChannel = this.channelServer?.admit(this) ?? null;
     try {
-      child = spawn(this.command, this.args, {
+      child = this.#spawner(this.command, this.args, {
         cwd: this.cwd,
         env,
         stdio: [this.#keepStdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...extraStdio],
@@ -572,7 +593,7 @@ const platformTree = processTreeFor();
 const OUTPUT_DRAIN_MS = 50;
 
 /** Resolves once the child's stdout and stderr ended, or after OUTPUT_DRAIN_MS. */
-function outputDrained(child: ChildProcess): Promise<void> {
+function outputDrained(child: SpawnedChild): Promise<void> {
   const open = [child.stdout, child.stderr].filter(
     (stream): stream is Readable => stream !== null && !stream.readableEnded && !stream.destroyed,
   );
