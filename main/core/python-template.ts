@@ -117,7 +117,7 @@ class ForkedChild extends EventEmitter implements SpawnedChild {
 }
 
 /** The template's command line for a worker command line that runs the Python helper's `serve` mode; null for any other. */
-export function templateLaunch(command: string, args: readonly string[]): { command: string; args: string[] } | null {
+function templateLaunch(command: string, args: readonly string[]): { command: string; args: string[] } | null {
   const helper = args[0];
   if (helper === undefined || basename(helper) !== HELPER_FILE || args[1] !== 'serve') return null;
   return { command, args: [join(dirname(helper), TEMPLATE_FILE), ...args.slice(1)] };

@@ -15,7 +15,7 @@ Control channel on fd 3 (POOLDECK_CHANNEL_FD), one JSON object per line each way
                     {"type":"exited","pid":P,"code":C} or {"type":"exited","pid":P,"signal":S}
 When the control channel closes, the template forks no more and exits once every worker it forked
 has ended (it alone can reap them and report their exit status).
-A worker leads its own session and process group, serves the target over the worker socket named in
+A worker leads its own process group, serves the target over the worker socket named in
 its env (POOLDECK_WORKER_ADDRESS), and writes its stdout and stderr to its own pipes.
 """
 
@@ -133,6 +133,12 @@ class _Template(object):
             return
         if pid == 0:
             self.become_worker(env, (out_r, err_r), out_w, err_w)
+        # Its own group, as a spawned worker's (detached), so that its tree is ended through it. Set
+        # here as well as in the child, so that it holds before main hears the pid (the shells' way).
+        try:
+            os.setpgid(pid, pid)
+        except OSError:
+            pass  # it set it itself already, or it died
         os.close(out_w)
         os.close(err_w)
         self.workers.add(pid)
@@ -142,8 +148,7 @@ class _Template(object):
     def become_worker(self, env, own_read_ends, out_w, err_w):
         code = 1
         try:
-            # Its own group, as a spawned worker's (detached): its tree is ended through it.
-            os.setsid()
+            os.setpgid(0, 0)
             signal.set_wakeup_fd(-1)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             for fd in [self.control, self.wake_r, self.wake_w, *own_read_ends, *(fd for fds in self.unopened.values() for fd in fds)]:
