@@ -36,7 +36,13 @@ export class Synthetic {
       daemon: n % 3 === 0,
       exitcode: null,
       state: 'running',
+      suspended: false,
       error: null,
+      target: null,
+      targetArgs: [],
+      kwargs: null,
+      returnValue: null,
+      targetError: null,
       cpu: this.random() * 100,
       memory: Math.floor(this.random() * 200 * 2 ** 20),
       startedAt: this.time - Math.floor(this.random() * 3_600_000),
@@ -45,6 +51,8 @@ export class Synthetic {
       poolName: n % 7 === 0 ? 'Pool-1' : null,
       tasksDone: n % 7 === 0 ? Math.floor(this.random() * 100) : 0,
       restarts: 0,
+      nextRestartAt: null,
+      previousExitcodes: [],
     };
   }
 
