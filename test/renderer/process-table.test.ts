@@ -319,13 +319,30 @@ describe('ProcessTable', () => {
     expect(selectedIds(grid)).toEqual(['fresh']);
   });
 
+  it('reuses the row elements by position when the window moves, with the selection following the id', async () => {
+    const rows = manyRows(5000);
+    const { grid } = setup(rows, { viewportHeight: 600, selectedId: 'p0' });
+    const elements = Array.from(grid.querySelectorAll('tbody tr[data-id]'));
+    grid.focus();
+    await fireEvent.keyDown(grid, { key: 'End' });
+    const after = Array.from(grid.querySelectorAll('tbody tr[data-id]'));
+    // The window now shows other rows in the elements it had: none was created for the rows that entered.
+    expect(after.length).toBe(elements.length);
+    expect(after.every((element) => elements.includes(element))).toBe(true);
+    expect(after[0]).toBe(elements[0]);
+    expect(renderedIds(grid)).not.toContain('p0');
+    // The element that showed p0, selected then, shows another row now and is not selected; the last row is.
+    expect(elements[0]).toHaveAttribute('aria-selected', 'false');
+    expect(selectedIds(grid)).toEqual(['p4999']);
+  });
+
   it('updates the window in place when a delta replaces all rows', async () => {
     const rows = manyRows(1000);
     const { grid, rerender } = setup(rows);
     const firstRowElement = rowElement(grid, 'p0');
     await rerender({ rows: rows.map((row) => ({ ...row, cpu: 42 })) });
     await tick();
-    // Same DOM row (keyed by id), new content.
+    // Same DOM row, new content.
     expect(rowElement(grid, 'p0')).toBe(firstRowElement);
     expect(within(firstRowElement).getAllByRole('gridcell')[8]).toHaveTextContent('42.0%');
   });
