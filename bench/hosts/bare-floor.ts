@@ -7,12 +7,18 @@ import { profilingCommand } from './profiling.js';
 
 const children: ChildProcess[] = [];
 let samples = 0;
+/** The wall time of each pidusage call since the last 'stats' command. */
+let ticks: number[] = [];
 
 const timer = setInterval(() => {
   const pids = children.filter((child) => child.exitCode === null && child.signalCode === null).map((child) => child.pid!);
   if (pids.length === 0) return;
+  const started = performance.now();
   pidusage(pids).then(
-    () => (samples += 1),
+    () => {
+      samples += 1;
+      ticks.push(performance.now() - started);
+    },
     () => undefined,
   );
 }, 1000);
@@ -38,8 +44,11 @@ serveCommands(async (command) => {
       );
       return { ms: performance.now() - started, failed: 0 };
     }
-    case 'stats':
-      return { samples, rss: process.memoryUsage.rss() };
+    case 'stats': {
+      const answer = { samples, rss: process.memoryUsage.rss(), ticks };
+      ticks = [];
+      return answer;
+    }
     case 'stop': {
       const started = performance.now();
       await Promise.all(

@@ -12,10 +12,13 @@ const backend = createAppBackend({ dataDir, workersDir: fileURLToPath(new URL('.
 
 let events = 0;
 let bytes = 0;
+/** The wall time of each sampling tick since the last 'stats' command. */
+let ticks: number[] = [];
 backend.events.subscribe((event) => {
   // What a shell does with each event: serialize it for IPC or a WebSocket.
   bytes += JSON.stringify(event).length;
   events += 1;
+  if (event.type === 'delta' && event.delta.sampled) ticks.push(backend.supervisor.lastSample()?.durationMs ?? Number.NaN);
 });
 
 serveCommands(async (command) => {
@@ -31,8 +34,11 @@ serveCommands(async (command) => {
       const failed = outcomes.filter((outcome) => !outcome.ok).length;
       return { ms: performance.now() - started, failed };
     }
-    case 'stats':
-      return { events, bytes, rss: process.memoryUsage.rss() };
+    case 'stats': {
+      const answer = { events, bytes, rss: process.memoryUsage.rss(), ticks };
+      ticks = [];
+      return answer;
+    }
     case 'stop': {
       const started = performance.now();
       const { stillRunning } = await backend.shutdown({ terminateAll: true });

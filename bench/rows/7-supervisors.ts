@@ -31,6 +31,8 @@ interface Contender {
   monitor(): void;
   /** Asks for all of them to stop; resolves when the system says it is done. */
   stop(): Promise<void>;
+  /** Our hosts only: the wall time of each sampling tick since the last call. */
+  ticks?(): Promise<number[]>;
   teardown(): Promise<void>;
 }
 
@@ -42,6 +44,8 @@ export interface Measurement {
   survivors: number;
   /** The system had not stopped them all by STOP_CAP_MS. */
   stopCapped?: boolean;
+  /** The wall time of each sampling tick in the CPU windows (our hosts only). */
+  tickMs?: number[];
 }
 
 interface Tracked {
@@ -94,6 +98,7 @@ async function measureContender(
 
     contender.monitor();
     await sleep(options.settleMs);
+    await contender.ticks?.();
     const meter = new CpuMeter(daemonPid);
     const cpuPercent: number[] = [];
     for (let window = 0; window < options.windows; window += 1) {
@@ -101,12 +106,13 @@ async function measureContender(
       cpuPercent.push(meter.sample());
     }
     const rssBytes = memoryOf(daemonPid)?.rss ?? Number.NaN;
+    const tickMs = await contender.ticks?.();
     if (options.stop === false) {
       // Only the CPU was asked for: end the processes ourselves (they are ours), without timing it.
       for (const entry of tracked) if (aliveCount([entry]) > 0) process.kill(entry.pid, 'SIGKILL');
       while (aliveCount(tracked) > 0) await sleep(20);
       log(`${contender.name}, N=${count}: start ${startMs.toFixed(0)} ms, CPU ${cpuPercent.map((value) => value.toFixed(2)).join(' ')} %, RSS ${(rssBytes / 2 ** 20).toFixed(0)} MiB`);
-      return { startMs, cpuPercent, rssBytes, stopMs: Number.NaN, survivors: Number.NaN };
+      return { startMs, cpuPercent, rssBytes, stopMs: Number.NaN, survivors: Number.NaN, tickMs };
     }
 
     const stopStarted = performance.now();
@@ -139,6 +145,10 @@ async function measureContender(
 
 // ---- the contenders -------------------------------------------------------------------------------
 
+async function hostTicks(host: Host): Promise<number[]> {
+  return (await host.request({ cmd: 'stats' })).ticks as number[];
+}
+
 function freshDir(context: BenchContext, name: string): string {
   const dir = resolve(context.cacheDir, 'run', name);
   rmSync(dir, { recursive: true, force: true });
@@ -166,6 +176,7 @@ function pooldeckContender(context: BenchContext): Contender {
     async stop() {
       await host!.request({ cmd: 'stop' }, 60_000);
     },
+    ticks: () => hostTicks(host!),
     async teardown() {
       await host?.close();
     },
@@ -188,6 +199,7 @@ function bareContender(): Contender {
     async stop() {
       await host!.request({ cmd: 'stop' }, 60_000);
     },
+    ticks: () => hostTicks(host!),
     async teardown() {
       await host?.close();
     },
@@ -424,13 +436,29 @@ export const supervisorsRow: BenchRow = {
   },
 };
 
-/** Row 4's last part: the whole supervisor's CPU while it samples `count` processes at 1 Hz. */
-export async function measureSupervisorCpu(context: BenchContext, { count, seconds }: { count: number; seconds: number }): Promise<Row[]> {
+/**
+ * The supervisor host and the bare floor, one after the other (in the order given), each watching
+ * `count` idle processes for `seconds` after they all run: CPU per 5 s window, RSS, each tick's time.
+ */
+export async function measureBesideFloor(
+  context: BenchContext,
+  { count, seconds, floorFirst = false }: { count: number; seconds: number; floorFirst?: boolean },
+): Promise<{ ours: Measurement; floor: Measurement }> {
   const windows = Math.max(2, Math.round(seconds / 5));
   const options = { windows, windowMs: (seconds * 1000) / windows, settleMs: 2000, stop: false };
+  const measure = (contender: Contender): Promise<Measurement> => measureContender(contender, count, options, context.log);
+  if (floorFirst) {
+    const floor = await measure(bareContender());
+    return { ours: await measure(pooldeckContender(context)), floor };
+  }
+  const ours = await measure(pooldeckContender(context));
+  return { ours, floor: await measure(bareContender()) };
+}
+
+/** Row 4's last part: the whole supervisor's CPU while it samples `count` processes at 1 Hz. */
+export async function measureSupervisorCpu(context: BenchContext, { count, seconds }: { count: number; seconds: number }): Promise<Row[]> {
   context.log(`supervisor CPU with ${count} processes over ${seconds} s, beside the bare floor`);
-  const ours = await measureContender(pooldeckContender(context), count, options, context.log);
-  const floor = await measureContender(bareContender(), count, options, context.log);
+  const { ours, floor } = await measureBesideFloor(context, { count, seconds });
   return [
     makeRow({
       id: `4-supervisor-cpu-${count}`,

@@ -1,0 +1,56 @@
+// How the supervisor's cost grows with the number of live processes: at N = 100, 500, 1,000 and 2,000
+// idle `sleep 3600`, the supervisor host's CPU (% of a core), RSS and one sampling tick's wall time,
+// beside the bare floor (Node + one pidusage call a second), the two alternating in order between sizes.
+// Writes docs/scaling.svg from its own results and prints the Markdown table for docs/benchmarks.md.
+//   npm run bench:scaling [-- --seconds 20] [-- --sizes 100,500]
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cacheRoot, repoRoot, type BenchContext } from './lib/context.js';
+import { installExitHandlers, runCleanups } from './lib/owned.js';
+import { writeJsonAtomically } from './lib/report.js';
+import { summarize } from './lib/stats.js';
+import { measureBesideFloor } from './rows/7-supervisors.js';
+import { scalingSvg, type ScalingPoint } from './lib/scaling-svg.js';
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, sizes: { type: 'string', default: '100,500,1000,2000' } } });
+const seconds = Number(values.seconds);
+const sizes = values.sizes!.split(',').map(Number);
+
+installExitHandlers();
+const started = performance.now();
+const context: BenchContext = {
+  quick: false,
+  root: repoRoot,
+  cacheDir: cacheRoot,
+  log: (message) => console.log(`  [${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}`),
+};
+const median = (values: readonly number[] = []): number => (values.length > 0 ? summarize(values).median : Number.NaN);
+const points: ScalingPoint[] = [];
+const load: number[][] = [];
+try {
+  for (const [index, count] of sizes.entries()) {
+    load.push((await import('node:os')).loadavg());
+    const { ours, floor } = await measureBesideFloor(context, { count, seconds, floorFirst: index % 2 === 1 });
+    points.push({
+      count,
+      ours: { cpuPercent: median(ours.cpuPercent), rssMiB: ours.rssBytes / 2 ** 20, tickMs: median(ours.tickMs) },
+      floor: { cpuPercent: median(floor.cpuPercent), rssMiB: floor.rssBytes / 2 ** 20, tickMs: median(floor.tickMs) },
+    });
+  }
+} finally {
+  await runCleanups();
+}
+
+writeJsonAtomically(resolve(cacheRoot, 'results/scaling.json'), { date: new Date().toISOString(), seconds, loadAverages: load, points });
+writeFileSync(resolve(repoRoot, 'docs/scaling.svg'), scalingSvg(points));
+const perProcess = (value: number, count: number): string => ((value / count) * 1000).toFixed(2);
+console.log(`\nload averages before each size: ${load.map((entry) => entry.map((value) => value.toFixed(2)).join(' ')).join(' | ')}\n`);
+console.log('| N | supervisor CPU, % of a core | floor CPU | ratio | supervisor RSS, MiB | floor RSS | one tick, ms (supervisor) | one tick (floor) | supervisor CPU per 1,000 processes |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const { count, ours, floor } of points) {
+  console.log(
+    `| ${count} | ${ours.cpuPercent.toFixed(2)} | ${floor.cpuPercent.toFixed(2)} | ${(ours.cpuPercent / floor.cpuPercent).toFixed(2)}× | ${ours.rssMiB.toFixed(0)} | ${floor.rssMiB.toFixed(0)} | ${ours.tickMs.toFixed(1)} | ${floor.tickMs.toFixed(1)} | ${perProcess(ours.cpuPercent, count)} % |`,
+  );
+}
+console.log('\nwrote docs/scaling.svg');
