@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { defaultBroker } from '../../main/core/channels/broker.js';
 import { Queue } from '../../main/core/channels/queue.js';
+import { python } from '../helpers/platform.js';
 import { until } from '../helpers/until.js';
 import { useQuietSupervisor } from './supervisor-fixture.js';
 
@@ -17,7 +18,7 @@ describe("the supervisor's channel objects", () => {
     const jobs = new Queue({ name: `jobs-${process.pid}` });
     try {
       const program = `import sys; sys.path.insert(0, ${JSON.stringify(WORKERS)}); import pooldeck_worker; pooldeck_worker.queue(${JSON.stringify(jobs.name)}).put(["hello", 1])`;
-      const row = await app.supervisor.createProcess({ command: 'python3', args: ['-c', program] });
+      const row = await app.supervisor.createProcess({ command: python, args: ['-c', program] });
       expect(await jobs.get({ timeoutMs: 20_000 })).toEqual(['hello', 1]);
       expect(await app.supervisor.processOf(row.id).join()).toBe(0);
     } finally {
@@ -36,7 +37,7 @@ describe("the supervisor's channel objects", () => {
     const noteMade = (): void => broker.objects.filter((object) => !before.has(object)).forEach((object) => made.add(object.kind));
     broker.on('objects', noteMade);
     try {
-      const row = await app.supervisor.createProcess({ command: 'python3', args: [file], cwd: CHANNEL_PROGRAMS, env: { PYTHONPATH: WORKERS } });
+      const row = await app.supervisor.createProcess({ command: python, args: [file], cwd: CHANNEL_PROGRAMS, env: { PYTHONPATH: WORKERS } });
       expect(await app.supervisor.processOf(row.id).join()).toBe(0);
       expect(app.supervisor.readLogs(row.id).lines.map((line) => line.text)).toContain(printed);
       expect([...made]).toEqual([file.includes('queue') ? 'queue' : 'pipe']);

@@ -11,6 +11,7 @@ import { Queue } from '../../main/core/channels/queue.js';
 import { Event } from '../../main/core/channels/event.js';
 import { Value } from '../../main/core/channels/shared-memory.js';
 import type { ChannelRow, LockChannelRow, QueueChannelRow } from '../../main/protocol/channel-rows.js';
+import { python } from '../helpers/platform.js';
 import { useQuietSupervisor } from './supervisor-fixture.js';
 
 const app = useQuietSupervisor('pooldeck-channel-rows-');
@@ -24,7 +25,7 @@ afterEach(() => {
   }
 });
 
-function python(lines: string[]): string {
+function pythonProgram(lines: string[]): string {
   return [`import sys; sys.path.insert(0, ${JSON.stringify(WORKERS)})`, 'import pooldeck_worker', ...lines].join('\n');
 }
 
@@ -44,8 +45,8 @@ describe('the Channels view model', () => {
     made.push(queue);
     const row = await app.supervisor.createProcess({
       name: 'consumer',
-      command: 'python3',
-      args: ['-c', python([`item = pooldeck_worker.queue(${JSON.stringify(queue.name)}).get()`, 'print("got", item, flush=True)'])],
+      command: python,
+      args: ['-c', pythonProgram([`item = pooldeck_worker.queue(${JSON.stringify(queue.name)}).get()`, 'print("got", item, flush=True)'])],
     });
     const blocked = await rowWhen<QueueChannelRow>(queue.name, (candidate) => candidate.blockedGetting.length === 1);
     expect(blocked).toMatchObject({ kind: 'queue', size: 0, maxsize: 3, blockedGetting: [{ pid: row.pid, name: 'consumer' }], blockedPutting: [], users: [{ pid: row.pid, name: 'consumer' }] });
@@ -76,8 +77,8 @@ describe('the Channels view model', () => {
     const lock = new Lock({ name: `lock-${process.pid}-killed` });
     const row = await app.supervisor.createProcess({
       name: 'holder',
-      command: 'python3',
-      args: ['-c', python([`lock = pooldeck_worker.lock(${JSON.stringify(lock.name)})`, 'lock.acquire()', 'print("holding", flush=True)', 'import time', 'time.sleep(600)'])],
+      command: python,
+      args: ['-c', pythonProgram([`lock = pooldeck_worker.lock(${JSON.stringify(lock.name)})`, 'lock.acquire()', 'print("holding", flush=True)', 'import time', 'time.sleep(600)'])],
     });
     const held = await rowWhen<LockChannelRow>(lock.name, (candidate) => candidate.holders.length === 1);
     expect(held.holders[0]).toMatchObject({ pid: row.pid, name: 'holder', count: 1 });

@@ -8,6 +8,9 @@ import { runAuthkey } from '../../main/core/authkey.js';
 import type { RefusedAttempt } from '../../main/core/channel-server.js';
 import { until } from '../helpers/until.js';
 import { useQuietSupervisor } from './supervisor-fixture.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/app/channel.test.ts', 'runs sh -c, and checks the channel as a socket file (Windows has a named pipe)');
 
 const app = useQuietSupervisor('pooldeck-channel-');
 
@@ -21,7 +24,7 @@ async function output(id: string): Promise<string[]> {
     .map((line) => line.text);
 }
 
-describe("the supervisor's channel", () => {
+describe.skipIf(skipHere)("the supervisor's channel", () => {
   it("gives a command process the channel's address and the run's authkey", async () => {
     const row = await app.supervisor.createProcess({ command: 'sh', args: ['-c', PRINT_CHANNEL_ENV] });
     expect(await output(row.id)).toEqual([app.supervisor.channel.address, runAuthkey().toString('hex')]);

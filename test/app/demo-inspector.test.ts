@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { demoWorkspace } from '../../main/app/demo.js';
 import { defaultWorkersDir } from '../../main/core/process-target.js';
 import type { Inspection } from '../../main/protocol/inspection.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
 import { until } from '../helpers/until.js';
 import { useQuietSupervisor } from './supervisor-fixture.js';
 
@@ -30,7 +31,7 @@ describe("the demo's multiprocessing scripts", () => {
     }
   });
 
-  it("show each example's processes, pool, queue and daemon by their multiprocessing names", async () => {
+  it.skipIf(skipUnless(unixLike, 'test/app/demo-inspector.test.ts', "the demo's specs start python3 (main/app/demo.ts), which Windows installs do not name"))("show each example's processes, pool, queue and daemon by their multiprocessing names", async () => {
     const specs = demoWorkspace(defaultWorkersDir()).processes.filter((spec) => spec.name !== undefined && spec.name in SCRIPTS);
     const ids = Object.fromEntries(await Promise.all(specs.map(async (spec) => [spec.name!, (await app.supervisor.createProcess(spec)).id] as const)));
     const exitcodes = Object.fromEntries(await Promise.all(Object.entries(ids).map(async ([name, id]) => [name, await app.supervisor.processOf(id).join()] as const)));

@@ -9,6 +9,9 @@ import { dispatchCommand, type CommandHandlers } from '../../main/protocol/index
 import { stateOf } from '../helpers/proc-state.js';
 import { until } from '../helpers/until.js';
 import { useQuietSupervisor } from './supervisor-fixture.js';
+import { hasUtilLinux, skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/app/job-tree.test.ts', 'builds its trees from sh, sleep and setsid, and signals process groups');
 
 // The expanded row's process tree, read from the real process table, and ending one descendant from
 // the UI: by itself, by the group it leads; never a pid the OS gave to another process, never a
@@ -40,7 +43,7 @@ function find(rows: readonly TreeProcessRow[], command: string): TreeProcessRow 
   return found;
 }
 
-describe('processTreeOf', () => {
+describe.skipIf(skipHere)('processTreeOf', () => {
   it('nests children and grandchildren as the OS tree is, with their command lines, states and start times', async () => {
     const job = await startTree(NESTED, 2);
     const tree = processTreeOf(fixture.supervisor, job.id);
@@ -96,7 +99,7 @@ describe('processTreeOf', () => {
   });
 });
 
-describe('signalDescendant', () => {
+describe.skipIf(skipHere)('signalDescendant', () => {
   it('terminates one descendant by itself; its parent and siblings live on', async () => {
     const job = await startTree(NESTED, 2);
     const target = find(job.rows(), 'sleep 302');
@@ -112,7 +115,7 @@ describe('signalDescendant', () => {
     expect(fixture.supervisor.processOf(job.id).isAlive()).toBe(true);
   });
 
-  it('kills the process group a descendant leads, and only that group', async () => {
+  it.skipIf(skipUnless(hasUtilLinux, 'test/app/job-tree.test.ts', 'its group leader is started by setsid(1)'))('kills the process group a descendant leads, and only that group', async () => {
     const job = await startTree(OWN_GROUP, 2);
     const leader = find(job.rows(), 'sh -c sleep 303 & wait');
     expect(leader.pgid).toBe(leader.pid);

@@ -10,6 +10,9 @@ import { createInterface } from 'node:readline';
 import { afterEach, expect, it } from 'vitest';
 import { childrenByParent, descendantsOf, readAllProcStats, readProcStat } from '../../main/core/proc-stat.js';
 import { until } from '../helpers/until.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/app/orphans.test.ts', 'its app (test/fixtures/supervisor-app.ts) starts sh and sleep jobs in process groups');
 
 const FIXTURE = new URL('../fixtures/supervisor-app.ts', import.meta.url).pathname;
 
@@ -38,7 +41,7 @@ afterEach(() => {
   dataDir = null;
 });
 
-it('ends every job, worker, task and grandchild when the app is SIGKILLed', async () => {
+it.skipIf(skipHere)('ends every job, worker, task and grandchild when the app is SIGKILLed', async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'pooldeck-orphans-'));
   app = spawn(process.execPath, ['--import', 'tsx', FIXTURE, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = (await once(createInterface({ input: app.stdout! }), 'line')) as [string];

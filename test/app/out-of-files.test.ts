@@ -8,6 +8,10 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProcessRow } from '../../main/protocol/rows.js';
 import { runUnderFdLimit } from '../helpers/under-fd-limit.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/app/out-of-files.test.ts', 'lowers the open-files limit with sh ulimit -n (Windows has no such per-process limit)');
+
 const SUPERVISOR = resolve('main/app/supervisor.ts');
 
 let child: ChildProcess | null = null;
@@ -36,7 +40,7 @@ await supervisor.dispose();
 console.log(JSON.stringify({ failed, fine }));
 `;
 
-describe('out of file descriptors', () => {
+describe.skipIf(skipHere)('out of file descriptors', () => {
   it('says a spawn failed for too many open files, how many, and what to do; the next spawn works', async () => {
     dir = mkdtempSync(join(tmpdir(), 'pooldeck-emfile-'));
     const script = join(dir, 'app.mts');

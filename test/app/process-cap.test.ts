@@ -7,6 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAppBackend, type AppBackend } from '../../main/app/backend.js';
 import { Supervisor } from '../../main/app/supervisor.js';
 import { until } from '../helpers/until.js';
+import { hasProcfs, skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/app/process-cap.test.ts', 'its jobs are sleep and cat');
 
 let dataDir: string;
 const supervisors: Supervisor[] = [];
@@ -32,7 +35,7 @@ function supervisor(maxLiveProcesses?: number): Supervisor {
   return created;
 }
 
-describe('the cap on live processes', () => {
+describe.skipIf(skipHere)('the cap on live processes', () => {
   it('refuses a process or a pool beyond the cap, naming the cap and how many run, and takes them again once some end', async () => {
     const capped = supervisor(3);
     const first = await capped.createProcess({ command: 'sleep', args: ['30'] });
@@ -52,7 +55,7 @@ describe('the cap on live processes', () => {
     await expect(capped.restart(first.id)).rejects.toThrow(/and 3 run/);
   });
 
-  it('defaults to half of ulimit -u, at most 512 per CPU', () => {
+  it.skipIf(skipUnless(hasProcfs, 'test/app/process-cap.test.ts', 'reads the process limit from /proc/self/limits'))('defaults to half of ulimit -u, at most 512 per CPU', () => {
     const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((text) => text.startsWith('Max processes'))!;
     const soft = line.slice('Max processes'.length).trim().split(/\s+/)[0];
     const byCpus = 512 * availableParallelism();

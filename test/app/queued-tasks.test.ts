@@ -3,16 +3,19 @@
 import { describe, expect, it } from 'vitest';
 import { TASK_WINDOW_PER_POOL } from '../../main/app/supervisor.js';
 import { ListTasksArgsSchema } from '../../main/protocol/schemas.js';
+import { nodeProgram } from '../helpers/platform.js';
 import { until } from '../helpers/until.js';
 import { useQuietSupervisor } from './supervisor-fixture.js';
 
 const app = useQuietSupervisor('pooldeck-queued-');
 
 const QUEUED = 20_000;
+/** An exec-mode program whose task is a number of seconds to sleep (a portable `sleep`). */
+const SLEEPER = { ...nodeProgram('setTimeout(() => {}, Number(process.argv[1]) * 1000)'), mode: 'exec' as const };
 
 describe('queued tasks', () => {
   it('keeps 20,000 queued tasks out of the snapshot and deltas, and pages them in task order', async () => {
-    const pool = app.supervisor.createPool({ processes: 1, command: 'sleep', mode: 'exec' });
+    const pool = app.supervisor.createPool({ processes: 1, ...SLEEPER });
     app.supervisor.takeDelta();
     app.supervisor.submitTasks(pool.id, Array.from({ length: QUEUED }, () => ['30']));
     await until(() => app.supervisor.poolOf(pool.id).counts.running === 1, 'the first task to run');
@@ -34,7 +37,7 @@ describe('queued tasks', () => {
   });
 
   it('cancelling them leaves a bounded window of rows, and the pages show the cancelled tasks', async () => {
-    const pool = app.supervisor.createPool({ processes: 1, command: 'sleep', mode: 'exec' });
+    const pool = app.supervisor.createPool({ processes: 1, ...SLEEPER });
     app.supervisor.submitTasks(pool.id, Array.from({ length: QUEUED }, () => ['30']));
     await until(() => app.supervisor.poolOf(pool.id).counts.running === 1, 'the first task to run');
     app.supervisor.takeDelta();
@@ -50,7 +53,7 @@ describe('queued tasks', () => {
   });
 
   it('shows queued tasks failed at once by the breaker in the pool counts of the next delta', async () => {
-    const pool = app.supervisor.createPool({ processes: 1, command: 'true' });
+    const pool = app.supervisor.createPool({ processes: 1, ...nodeProgram('') });
     app.supervisor.submitTasks(pool.id, Array.from({ length: 1000 }, () => [1]));
     app.supervisor.takeDelta();
     const failed = await until(() => {

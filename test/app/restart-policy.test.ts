@@ -10,6 +10,9 @@ import type { ProcessRow } from '../../main/protocol/rows.js';
 import type { ProcessSpec } from '../../main/protocol/schemas.js';
 import { readProcStat } from '../../main/core/proc-stat.js';
 import { until } from '../helpers/until.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/app/restart-policy.test.ts', 'its jobs are sh -c scripts and sleep');
 
 const BACKOFF = { baseMs: 100, maxMs: 400 };
 
@@ -45,7 +48,7 @@ async function create(spec: ProcessSpec): Promise<ProcessRow> {
   return supervisor.createProcess(spec);
 }
 
-describe('restart policies', () => {
+describe.skipIf(skipHere)('restart policies', () => {
   it("'on-failure' restarts a failing process with doubling waits, then errors with the last exit code and stderr", async () => {
     const created = await create({ command: 'sh', args: ['-c', 'echo "cannot open config" >&2; exit 3'], restart: 'on-failure', maxRestarts: 3 });
     const starts = recordStarts(created.id);

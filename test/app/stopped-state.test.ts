@@ -8,15 +8,15 @@ import type { Process } from '../../main/core/process.js';
 import type { ProcessRow } from '../../main/protocol/index.js';
 import { killAndClose } from '../helpers/kill-processes.js';
 import { stateOf } from '../helpers/proc-state.js';
+import { hasProcfs, skipUnless } from '../helpers/platform.js';
 import { until } from '../helpers/until.js';
 
 // A process the user stopped from the signal menu (htop's F9) reads "stopped" in its row, as htop's T,
 // until SIGCONT: the sampling tick reads the leader's kernel state. A real `sleep`, a real sampler.
 
-const linux = process.platform === 'linux';
-if (!linux) console.log('stopped-state: skipped, only Linux reports a stopped process (from /proc/<pid>/stat)');
+const skipHere = skipUnless(hasProcfs, 'test/app/stopped-state.test.ts', 'only Linux reports a stopped process (from /proc/<pid>/stat)');
 
-describe.skipIf(!linux)('a stopped process in the snapshot', () => {
+describe.skipIf(skipHere)('a stopped process in the snapshot', () => {
   let dataDir = '';
   let supervisor: Supervisor;
   const started: Process[] = [];

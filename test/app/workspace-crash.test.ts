@@ -2,11 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkspaceFile } from '../../main/app/workspace/workspace-file.js';
 import { until } from '../helpers/until.js';
 
-const SAVER = new URL('../fixtures/workspace-saver.ts', import.meta.url).pathname;
+const SAVER = fileURLToPath(new URL('../fixtures/workspace-saver.ts', import.meta.url));
 
 let saver: ChildProcess | null = null;
 let dir = '';

@@ -5,6 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CommandFailure } from '../../main/protocol/errors.js';
 import { until } from '../helpers/until.js';
 import { workspaceBackends } from './workspace-backends.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/app/workspace-store.test.ts', "its workspace's jobs are sleep and true, started for real");
 
 let dir: string;
 let dataDir: string;
@@ -42,7 +45,7 @@ async function failureOf(work: Promise<unknown>): Promise<CommandFailure['error'
   return (error as CommandFailure).error;
 }
 
-describe('the workspace at launch', () => {
+describe.skipIf(skipHere)('the workspace at launch', () => {
   it('reopens the last workspace: autostart jobs start (real processes), the others are listed as not started', async () => {
     const path = join(dir, 'jobs.yaml');
     await writeFile(path, WORKSPACE);
@@ -91,7 +94,7 @@ describe('the workspace at launch', () => {
   });
 });
 
-describe('changes made in the UI', () => {
+describe.skipIf(skipHere)('changes made in the UI', () => {
   it('are saved into the workspace file a moment later, comments kept; a removed job leaves it', async () => {
     const path = join(dir, 'jobs.yaml');
     await writeFile(path, WORKSPACE);

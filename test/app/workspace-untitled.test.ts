@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { until } from '../helpers/until.js';
 import { workspaceBackends } from './workspace-backends.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/app/workspace-untitled.test.ts', 'its app (test/fixtures/untitled-workspace-app.ts) starts sleep');
 
 const WORKERS_DIR = new URL('../../resources/workers/', import.meta.url).pathname;
 const UNTITLED_APP = new URL('../fixtures/untitled-workspace-app.ts', import.meta.url).pathname;
@@ -30,7 +33,7 @@ afterEach(async () => {
 const untitledText = () => readFile(untitledPath, 'utf8').catch(() => '');
 const exists = (path: string) => access(path).then(() => true, () => false);
 
-describe('the untitled workspace', () => {
+describe.skipIf(skipHere)('the untitled workspace', () => {
   it('keeps a job made in the UI after the app was SIGKILLed: the next launch lists it, not started', async () => {
     const app = spawn(process.execPath, ['--import', 'tsx', UNTITLED_APP, dataDir, WORKERS_DIR], { stdio: ['ignore', 'pipe', 'inherit'] });
     let jobPid: number | undefined;

@@ -16,19 +16,21 @@ import { ChannelServer, type ChannelConnection, type ChannelServerOptions, type 
 import { Pool } from '../../main/core/pool.js';
 import { Process, type ProcessOptions } from '../../main/core/process.js';
 import { killAndClose } from '../helpers/kill-processes.js';
+import { nodeProgram, python, skipUnless, unixLike } from '../helpers/platform.js';
 import { until } from '../helpers/until.js';
 
+const FILE = 'test/core/channel-server.test.ts';
 const WORKERS = fileURLToPath(new URL('../../resources/workers/', import.meta.url));
 const NODE_HELPER = join(WORKERS, 'pooldeck-worker.cjs');
 /** The real interpreter (not a version-manager shim), so that its pid is python's. */
-const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+const PYTHON = execFileSync(python, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
 
 /**
- * A Python whose multiprocessing speaks `{sha256}` (3.12+): python3 itself, a versioned one on PATH,
+ * A Python whose multiprocessing speaks `{sha256}` (3.12+): python3 (Windows: python) itself, a versioned one on PATH,
  * or one installed by pyenv. Null when the machine has none.
  */
 function findPython312(): string | null {
-  const candidates = ['python3', 'python3.14', 'python3.13', 'python3.12'];
+  const candidates = [python, 'python3.14', 'python3.13', 'python3.12'];
   try {
     const root = globalThis.process.env.PYENV_ROOT ?? join(homedir(), '.pyenv');
     for (const version of readdirSync(join(root, 'versions')).sort().reverse()) candidates.push(join(root, 'versions', version, 'bin', 'python3'));
@@ -132,7 +134,7 @@ with connect() as channel:
 `;
 
 describe('the channel server', () => {
-  it('listens in a private 0700 folder and removes it on close', async () => {
+  it.skipIf(skipUnless(unixLike, FILE, 'checks the Unix socket and its 0700 folder (Windows: a named pipe)'))('listens in a private 0700 folder and removes it on close', async () => {
     const server = await openServer();
     const folder = dirname(server.address);
     expect(statSync(folder).mode & 0o777).toBe(0o700);
@@ -214,7 +216,7 @@ const { connect } = require(${JSON.stringify(NODE_HELPER)});
     expect(connections[0].member).toBe(process);
   });
 
-  it('lets a grandchild (sh -> python3 -> python3) connect with the inherited key and say hello with its own pid', async () => {
+  it.skipIf(skipUnless(unixLike, FILE, 'its grandchild is started through sh -c'))('lets a grandchild (sh -> python3 -> python3) connect with the inherited key and say hello with its own pid', async () => {
     const server = await openServer();
     const connections = echoing(server);
     const grandchild = `import subprocess, sys; sys.exit(subprocess.call([sys.executable, '-c', ${JSON.stringify(PY_HELPER_CLIENT)}]))`;
@@ -350,7 +352,7 @@ except AuthenticationError as exc:
     const inherited = globalThis.process.env.POOLDECK_ADDRESS;
     globalThis.process.env.POOLDECK_ADDRESS = '/somewhere/else.sock';
     try {
-      const { stdout } = await run(make({ command: 'sh', args: ['-c', 'echo "[$POOLDECK_ADDRESS]" "$POOLDECK_AUTHKEY"'] }));
+      const { stdout } = await run(make(nodeProgram('console.log("[" + (process.env.POOLDECK_ADDRESS ?? "") + "]", process.env.POOLDECK_AUTHKEY)')));
       expect(stdout).toBe(`[] ${runAuthkey().toString('hex')}\n`);
     } finally {
       if (inherited === undefined) delete globalThis.process.env.POOLDECK_ADDRESS;
@@ -361,7 +363,7 @@ except AuthenticationError as exc:
   it("gives a pool's workers the address and the pool's authkey", async () => {
     const server = await openServer();
     const poolKey = randomBytes(32);
-    const pool = new Pool({ processes: 1, mode: 'exec', command: 'sh', args: ['-c', 'echo "$POOLDECK_ADDRESS" "$POOLDECK_AUTHKEY"'], channelServer: server, authkey: poolKey });
+    const pool = new Pool({ processes: 1, mode: 'exec', ...nodeProgram('console.log(process.env.POOLDECK_ADDRESS, process.env.POOLDECK_AUTHKEY)'), channelServer: server, authkey: poolKey });
     pools.push(pool);
     const result = (await pool.apply([])) as { stdout: string };
     expect(result.stdout).toBe(`${server.address} ${poolKey.toString('hex')}\n`);

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { python } from '../helpers/platform.js';
 
 const WORKERS = fileURLToPath(new URL('../../resources/workers/', import.meta.url));
 const TARGETS = fileURLToPath(new URL('../fixtures/app-targets/', import.meta.url));
@@ -17,7 +18,7 @@ interface ListRun {
 
 /** Runs a helper's list mode on `file` in the fixtures folder (by default the helper of its language). */
 function list(file: string, language: 'python' | 'node' = file.endsWith('.py') ? 'python' : 'node'): Promise<ListRun> {
-  const [command, helper] = language === 'python' ? ['python3', `${WORKERS}pooldeck_worker.py`] : ['node', `${WORKERS}pooldeck-worker.cjs`];
+  const [command, helper] = language === 'python' ? [python, `${WORKERS}pooldeck_worker.py`] : ['node', `${WORKERS}pooldeck-worker.cjs`];
   const child = spawn(command, [helper, 'list', file], { cwd: TARGETS, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -6,9 +6,10 @@ import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LogStore, type LogStoreOptions } from '../../main/core/log-store.js';
 import { Process } from '../../main/core/process.js';
+import { hasProcfs, nodeProgram, python, skipUnless } from '../helpers/platform.js';
 import { until } from '../helpers/until.js';
 
-const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+const PYTHON = execFileSync(python, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
 
 const dirs: string[] = [];
 const stores: LogStore[] = [];
@@ -106,7 +107,7 @@ describe('lines', () => {
 
   it('shows the partial line of a real process that prompts without a newline', async () => {
     const log = store();
-    const prompt = new Process({ command: 'sh', args: ['-c', 'printf "Continue? [y/N] "; exec sleep 30'] });
+    const prompt = new Process(nodeProgram('process.stdout.write("Continue? [y/N] "); setTimeout(() => {}, 30_000)'));
     processes.push(prompt);
     prompt.on('output', (stream, chunk) => log.append(stream, chunk));
     await prompt.start();
@@ -252,7 +253,7 @@ describe('files', () => {
     expect(texts(log)).toEqual(['hello', expect.stringMatching(/^\[pooldeck: 6 bytes dropped\] \(log file: .*\)$/), 'world']);
   });
 
-  it('closes its file on releaseFile, keeps the tail, and opens the file again for a later line', async () => {
+  it.skipIf(skipUnless(hasProcfs, 'test/core/log-store.test.ts', 'finds its open log file in /proc/self/fd'))('closes its file on releaseFile, keeps the tail, and opens the file again for a later line', async () => {
     const log = store();
     const openLogFiles = () => readdirSync('/proc/self/fd').filter((fd) => {
       try {
@@ -283,7 +284,8 @@ describe('files', () => {
 describe('carriage returns', () => {
   it('keeps a progress bar one line once it ends, as a terminal shows it', async () => {
     const log = store();
-    expect(await run(log, 'sh', ['-c', "printf 'a 10%%\\ra 50%%\\ra 100%%\\n'; printf 'b 1\\r'; printf 'b 2\\r\\n'; printf 'crlf\\r\\n'"])).toBe(0);
+    const { command, args } = nodeProgram(String.raw`for (const part of ["a 10%\ra 50%\ra 100%\n", "b 1\r", "b 2\r\n", "crlf\r\n"]) process.stdout.write(part)`);
+    expect(await run(log, command, args)).toBe(0);
     await log.close();
     expect(texts(log)).toEqual(['a 100%', 'b 2', 'crlf']);
     // The file keeps the bytes as they came.
@@ -357,9 +359,10 @@ describe('floods', () => {
     if (log.droppedBytes === 0) expect(current.endsWith('THE END\n')).toBe(true);
   });
 
-  it('cuts an endless line from `head -c | tr` into pieces within the caps', async () => {
+  it('cuts an endless line (20 MB without a newline) into pieces within the caps', async () => {
     const log = store({ tailBytes: 32 * 1024, maxLineBytes: 1000, fileBytes: 128 * 1024, files: 2 });
-    expect(await run(log, 'sh', ['-c', "head -c 20000000 /dev/zero | tr '\\0' 'y'"])).toBe(0);
+    const { command, args } = nodeProgram('process.stdout.write("y".repeat(20_000_000))');
+    expect(await run(log, command, args)).toBe(0);
     await log.close();
     expect(log.tailBytes).toBeLessThanOrEqual(32 * 1024);
     const lines = log.lines();

@@ -10,6 +10,7 @@ import { Process, type ProcessOptions } from '../../main/core/process.js';
 import { startedWorkers, trackPools, until } from '../fixtures/pool-harness.js';
 import { TaskFailedError } from '../../main/core/errors.js';
 import { killAndClose } from '../helpers/kill-processes.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
 
 const TARGETS = fileURLToPath(new URL('../fixtures/targets/', import.meta.url));
 
@@ -46,6 +47,8 @@ async function run(target: string, options: Partial<ProcessOptions> = {}): Promi
   return { process, exitcode, ...output };
 }
 
+const skipTargets = skipUnless(unixLike, 'test/core/process-target.test.ts', 'targets answer over fd 3, and Python targets start python3 (the core default)');
+
 describe('Process options', () => {
   it('takes exactly one of command and target, naming both', () => {
     expect(() => new Process({} as ProcessOptions)).toThrow(/exactly one of `command`.*`target`/);
@@ -75,7 +78,7 @@ describe('Process options', () => {
   });
 });
 
-describe('Python targets', () => {
+describe.skipIf(skipTargets)('Python targets', () => {
   it('calls a function in FILE.py with args and returns its value', async () => {
     const { process, exitcode } = await run('tasks.py:square', { args: [7] });
     expect(exitcode).toBe(0);
@@ -269,7 +272,7 @@ describe('Python targets', () => {
   });
 });
 
-describe('Node targets', () => {
+describe.skipIf(skipTargets)('Node targets', () => {
   /** A folder with `files` written in it, removed after the test. */
   function folderWith(files: Record<string, string>): string {
     const dir = mkdtempSync(join(tmpdir(), 'pooldeck-target-'));
@@ -396,7 +399,7 @@ describe('Node targets', () => {
   });
 });
 
-describe('Pool({ target }): the helpers serve a function, with no worker program to write', () => {
+describe.skipIf(skipTargets)('Pool({ target }): the helpers serve a function, with no worker program to write', () => {
   const { make: makePool } = trackPools();
 
   for (const [language, file] of [

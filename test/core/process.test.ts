@@ -10,10 +10,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProcessStartError } from '../../main/core/errors.js';
 import { childrenByParent, descendantsOf, readAllProcStats, readProcStat } from '../../main/core/proc-stat.js';
 import { Process, type OutputStream, type ProcessOptions } from '../../main/core/process.js';
+import { killTreeOf } from '../helpers/kill-processes.js';
+import { python, skipUnless, unixLike } from '../helpers/platform.js';
 import { until } from '../helpers/until.js';
 
+const skipHere = skipUnless(unixLike, 'test/core/process.test.ts', 'its jobs are sleep and sh -c, and it checks signal exit codes (-15, -9), process groups and executable bits');
+
 /** The real interpreter (not a version-manager shim), so that spawning it is quick and its pid is python's. */
-const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+const PYTHON = execFileSync(python, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
 
 const started: Process[] = [];
 /** Pids (with start time) seen during a test, killed in afterEach if still the same process. */
@@ -55,11 +59,7 @@ afterEach(async () => {
   for (const process of started.splice(0)) {
     if (process.pid === null) continue;
     remember([process.pid, ...descendants(process.pid)]);
-    try {
-      globalThis.process.kill(-process.pid, 'SIGKILL');
-    } catch {
-      // The group is gone already.
-    }
+    killTreeOf(process.pid);
   }
   for (const [pid, startTime] of seen) {
     if (alive(pid, startTime)) {
@@ -75,7 +75,7 @@ afterEach(async () => {
   vi.restoreAllMocks();
 });
 
-describe('names and lifecycle errors', () => {
+describe.skipIf(skipHere)('names and lifecycle errors', () => {
   it('names processes Process-1, Process-2, … counting up', () => {
     const first = new Process({ command: 'true' });
     const second = new Process({ command: 'true' });
@@ -109,7 +109,7 @@ describe('names and lifecycle errors', () => {
   });
 });
 
-describe('exitcodes', () => {
+describe.skipIf(skipHere)('exitcodes', () => {
   it('is null before start and while running', async () => {
     const process = make({ command: 'sleep', args: ['30'] });
     expect(process.exitcode).toBeNull();
@@ -172,7 +172,7 @@ describe('exitcodes', () => {
   });
 });
 
-describe('ending whole trees', () => {
+describe.skipIf(skipHere)('ending whole trees', () => {
   it('terminate() ends the grandchildren a shell started', async () => {
     const process = make({ command: 'sh', args: ['-c', 'sleep 300 & sleep 300 & wait'] });
     await process.start();
@@ -251,7 +251,7 @@ describe('ending whole trees', () => {
   });
 });
 
-describe('start failures', () => {
+describe.skipIf(skipHere)('start failures', () => {
   it('rejects a missing program with ENOENT, naming it', async () => {
     const process = make({ command: 'pooldeck-no-such-program' });
     const error = await process.start().then(
@@ -295,7 +295,7 @@ describe('start failures', () => {
   });
 });
 
-describe('pid reuse', () => {
+describe.skipIf(skipHere)('pid reuse', () => {
   it('signals nothing at all once the process exited (its pid may belong to someone else by now)', async () => {
     const process = make({ command: 'sh', args: ['-c', 'exit 0'] });
     await process.start();
@@ -342,7 +342,7 @@ describe('pid reuse', () => {
   });
 });
 
-describe('join timeouts', () => {
+describe.skipIf(skipHere)('join timeouts', () => {
   it('resolves join(0) and join(-5) to null at once while the process runs', async () => {
     const process = make({ command: 'sleep', args: ['30'] });
     await process.start();
@@ -378,7 +378,7 @@ describe('join timeouts', () => {
   });
 });
 
-describe('Process.activeChildren()', () => {
+describe.skipIf(skipHere)('Process.activeChildren()', () => {
   it('lists the started processes that are alive and forgets each one when it ends', async () => {
     const first = make({ command: 'sleep', args: ['30'] });
     const second = make({ command: 'sleep', args: ['30'] });
@@ -415,7 +415,7 @@ describe('Process.activeChildren()', () => {
   });
 });
 
-describe('close()', () => {
+describe.skipIf(skipHere)('close()', () => {
   it('refuses to close a running process, naming it, and leaves it running', async () => {
     const process = make({ command: 'sleep', args: ['30'], name: 'busy-sleeper' });
     await process.start();
@@ -483,7 +483,7 @@ describe('close()', () => {
   });
 });
 
-describe('await using', () => {
+describe.skipIf(skipHere)('await using', () => {
   it('stops a running process with the ladder when the block ends', async () => {
     let held: Process;
     {

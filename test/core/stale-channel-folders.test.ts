@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { ChannelServer } from '../../main/core/channel-server.js';
 import { channelFolderPrefix } from '../../main/core/stale-channel-folders.js';
+import { nodeProgram } from '../helpers/platform.js';
 
 const made: string[] = [];
 const started: number[] = [];
@@ -37,7 +38,8 @@ function folderOf(pid: number): string {
 
 it("removes the folders of runs that ended, and leaves a live run's folder alone", async () => {
   const crashed = folderOf(await endedPid());
-  const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+  const { command, args } = nodeProgram('setTimeout(() => {}, 30_000)');
+  const sleeper = spawn(command, args, { stdio: 'ignore' });
   started.push(sleeper.pid!);
   const live = folderOf(sleeper.pid!);
   const server = new ChannelServer();

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '../helpers/until.js';
 import { SERVER_ENTRY, URL_LINE, descendants, isRunning, startServedApp, type ServedApp } from './harness.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/e2e/cli.test.ts', 'its jobs are sh -c scripts and sleep');
 
 // `node out/main/server.js` as users run it (`npm run serve`): its one line of output, its options,
 // and that it never leaves a process behind when stopped.
@@ -47,7 +50,7 @@ async function livePids(app: ServedApp, count: number): Promise<number[]> {
   }, `${count} live processes`, { timeoutMs: 15_000 });
 }
 
-describe('npm run serve', () => {
+describe.skipIf(skipHere)('npm run serve', () => {
   it('prints exactly one line, the URL with a fresh 32-byte token, and nothing else on stdout', async () => {
     const app = await start();
     expect(app.line).toMatch(URL_LINE);

@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunPage } from '../../main/protocol/index.js';
 import { useServedPage } from './served-page.js';
 import { pollUntil } from './ui-helpers.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/e2e/history.test.ts', 'its jobs are sh -c scripts');
 
 // The History view in the real UI over the built headless server: jobs that ended (one failed), a pool
 // with failing tasks, the failed filter, a past run's log, and Retry failed tasks once the cause is fixed.
@@ -47,7 +50,7 @@ async function readRuns(page: Page): Promise<Record<string, string>[]> {
   return rows;
 }
 
-describe('History', () => {
+describe.skipIf(skipHere)('History', () => {
   it('lists ended runs, filters the failed ones, opens a log, and retries the failed tasks of a pool', async () => {
     const { app, page } = served;
     await app.command('createProcess', { name: 'exits-3', command: 'sh', args: ['-c', 'echo about to fail; exit 3'] });

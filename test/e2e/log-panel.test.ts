@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { useServedPage } from './served-page.js';
 import { keepEndedProcessesInView, pollUntil, readProcessTable, rowNamed, selectRow, showTab } from './ui-helpers.js';
+import { python } from '../helpers/platform.js';
 
 // The log panel in Chromium over the built headless server, with a real Python program: 200,000 lines
 // (more than the panel holds), a progress bar drawn with carriage returns, and a prompt on stdin.
@@ -21,7 +22,7 @@ const served = useServedPage({ width: 1280, height: 800 }, keepEndedProcessesInV
 describe('the log panel', () => {
   it('shows the tail of a long log, a progress bar as one line, takes input, and searches the whole file', async () => {
     const { app, page } = served;
-    const created = await app.command<{ id: string }>('createProcess', { command: 'python3', args: ['-u', '-c', PROGRAM], name: 'long-log' });
+    const created = await app.command<{ id: string }>('createProcess', { command: python, args: ['-u', '-c', PROGRAM], name: 'long-log' });
     expect(created.ok, JSON.stringify(created.error)).toBe(true);
 
     await showTab(page, 'Processes');

@@ -7,6 +7,9 @@ import { launchChromium, startServedApp, type ServedApp } from './harness.js';
 import { readProcessTable, rowNamed } from './ui-helpers.js';
 import { until } from '../helpers/until.js';
 import { DEFAULT_PORTS } from '../../main/server/options.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/e2e/reconnect.test.ts', 'its jobs are sleep');
 
 // The headless server's session cookie and an old tab across restarts, in Chromium against the built
 // server (out/main/server.js): a second tab opened at the bare address, a cookie another port's server
@@ -53,7 +56,7 @@ afterAll(async () => {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('the default port', () => {
+describe.skipIf(skipHere)('the default port', () => {
   it('is 7770 or the next free one, the same from run to run, and a second server says it moved', async () => {
     const first = await serve(newDataDir(), null);
     // Another program (another engineer's server, here) may hold 7770: then the next one.
@@ -67,7 +70,7 @@ describe('the default port', () => {
   });
 });
 
-describe('the session cookie in a browser', () => {
+describe.skipIf(skipHere)('the session cookie in a browser', () => {
   it('lets a second tab in at the bare address, and is refused by a server on another port', async () => {
     const app = await serve(newDataDir());
     const first = await context.newPage();
@@ -93,7 +96,7 @@ describe('the session cookie in a browser', () => {
   });
 });
 
-describe('an old tab when its server goes away', () => {
+describe.skipIf(skipHere)('an old tab when its server goes away', () => {
   it('marks the rows not live while the server is down, then reconnects to it on the same port and shows its rows', async () => {
     const dataDir = newDataDir();
     const app = await serve(dataDir);

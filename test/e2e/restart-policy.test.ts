@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { field, pollUntil, readProcessTable, rowNamed, showTab } from './ui-helpers.js';
 import { useServedPage } from './served-page.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/e2e/restart-policy.test.ts', 'its jobs are sh and sleep, started from the UI');
 
 // Restart policies in the real UI, over the built headless server and real processes: a process
 // started from the form with "On failure" counts down to its restarts and ends errored with its stderr
@@ -8,7 +11,7 @@ import { useServedPage } from './served-page.js';
 
 const served = useServedPage({ width: 1440, height: 800 });
 
-describe('restart policies in the browser', () => {
+describe.skipIf(skipHere)('restart policies in the browser', () => {
   it('a process started with On failure counts down to its restarts, then shows errored with why', async () => {
     const { page } = served;
     await page.getByRole('button', { name: 'New process' }).first().click();

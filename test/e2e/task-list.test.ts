@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, startServedApp, type ServedApp } from './harness.js';
 import { keepEndedProcessesInView, pollUntil, showTab } from './ui-helpers.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/e2e/task-list.test.ts', 'its exec-mode pool runs sleep');
 
 // A pool with 20,000 queued tasks in the real UI: the app sends counts, and the task list asks for
 // the page in view as the user scrolls.
@@ -30,7 +33,7 @@ afterAll(async () => {
 const shownTaskIds = async (list: ReturnType<Page['locator']>): Promise<number[]> =>
   (await list.locator('tbody tr:not(.spacer) td.num:first-child').allInnerTexts()).map(Number);
 
-describe('the task list of a long queue', () => {
+describe.skipIf(skipHere)('the task list of a long queue', () => {
   it('shows the work in progress, then the end of 20,000 queued tasks when scrolled there, a page at a time', async () => {
     const created = await app.command<{ id: string }>('createPool', { processes: 1, command: 'sleep', mode: 'exec', name: 'long-queue' });
     expect(created.ok).toBe(true);

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { isRunning, launchChromium, startServedApp, type ServedApp } from './harness.js';
 import { field, keepEndedProcessesInView, pollUntil, poolCounts, readProcessTable, rowNamed, selectRow, showTab, type TableRow } from './ui-helpers.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/e2e/ui.test.ts', 'its jobs are sh -c scripts and sleep, started from the UI');
 
 // The real UI in Chromium over the built headless server: what a user does and sees.
 
@@ -37,7 +40,7 @@ afterAll(async () => {
   }
 });
 
-describe('the headless UI', () => {
+describe.skipIf(skipHere)('the headless UI', () => {
   it('loads with the token from the URL, connects, and keeps working after a reload', async () => {
     await expect(page.getByRole('heading', { name: 'Pooldeck', level: 1 }).isVisible()).resolves.toBe(true);
     await page.getByRole('button', { name: 'Load demo workspace' }).waitFor();

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pollUntil, readProcessTable, rowNamed } from './ui-helpers.js';
 import { useServedPage } from './served-page.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/e2e/workspace.test.ts', "its Procfile's jobs are sleep and a shell loop");
 
 // Workspaces in the real UI, over the built headless server and real processes: the toolbar's
 // Workspace menu opens a file by path (a browser has no native dialog), its autostart job runs, the
@@ -32,7 +35,7 @@ processes:
 const procfilePath = join(dir, 'Procfile');
 writeFileSync(procfilePath, 'worker: sleep 300\nclock: while true; do date; sleep 60; done\n');
 
-describe('the Workspace menu in the browser', () => {
+describe.skipIf(skipHere)('the Workspace menu in the browser', () => {
   it('opens a workspace by path: the autostart job runs, the other is listed as not started and starts from there', async () => {
     const { page } = served;
     await page.getByRole('button', { name: /^Workspace/ }).click();

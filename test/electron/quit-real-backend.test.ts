@@ -10,6 +10,9 @@ import { createAppBackend, type AppBackend } from '../../main/app/backend.js';
 import { isRunning, waitUntilGone } from '../e2e/harness.js';
 import { until } from '../helpers/until.js';
 import { quitElectron } from './fake-electron.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/electron/quit-real-backend.test.ts', 'its jobs are sh -c scripts with a sleep grandchild');
 
 vi.mock('electron', async () => (await import('./fake-electron.js')).quitElectron);
 
@@ -98,7 +101,7 @@ async function survivorsOf(...jobs: Job[]): Promise<number[]> {
   return waitUntilGone(jobs.flatMap((job) => job.pids), 5_000);
 }
 
-describe('quitting the desktop app over the real backend', () => {
+describe.skipIf(skipHere)('quitting the desktop app over the real backend', () => {
   it('with only daemon jobs: ends them and their grandchildren without asking, then exits', async () => {
     const { flow } = installFlow();
     const daemon = await startJob(WITH_GRANDCHILD, true);

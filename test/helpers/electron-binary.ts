@@ -4,6 +4,7 @@
 // is installed first): there a missing binary or display fails the test file instead of hiding it.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { announceSkip } from './platform.js';
 
 const BUILD_OUTPUT = ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
 
@@ -38,6 +39,6 @@ export function electronForTests(suite: string): ElectronAvailability {
           : null;
   if (reason === null) return { binary: (found as { path: string }).path, skipReason: null };
   if (process.env.POOLDECK_REQUIRE_ELECTRON === '1') throw new Error(`${suite}: POOLDECK_REQUIRE_ELECTRON=1, but ${reason}`);
-  console.warn(`[${suite}] skipped: ${reason}`);
+  announceSkip(suite, reason);
   return { binary: null, skipReason: reason };
 }

@@ -6,6 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAppBackend, type AppBackend } from '../../main/app/backend.js';
 import { dispatchCommand, type AppEvent } from '../../main/protocol/index.js';
 import { until } from '../helpers/until.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/server/backend.test.ts', 'its jobs are sleep and sh');
 
 const workersDir = fileURLToPath(new URL('../../resources/workers/', import.meta.url));
 
@@ -23,7 +26,7 @@ afterEach(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('app backend', () => {
+describe.skipIf(skipHere)('app backend', () => {
   it('sends a snapshot first, then deltas in order', async () => {
     const events: AppEvent[] = [];
     const unsubscribe = backend.events.subscribe((event) => events.push(event));

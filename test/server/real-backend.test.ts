@@ -9,6 +9,9 @@ import type { AppEvent, ProcessRow } from '../../main/protocol/index.js';
 import { createServer, type RunningServer } from '../../main/server/server.js';
 import { until } from '../helpers/until.js';
 import { makeRendererDir } from './helpers.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/server/real-backend.test.ts', 'its jobs are sh -c scripts and sleep');
 
 const workersDir = fileURLToPath(new URL('../../resources/workers/', import.meta.url));
 
@@ -69,7 +72,7 @@ function waitForRow(id: string, check: (row: ProcessRow) => boolean, what: strin
   }, () => `${what}; last row: ${JSON.stringify(rows.get(id))}`);
 }
 
-describe('the server over the real backend', () => {
+describe.skipIf(skipHere)('the server over the real backend', () => {
   it('starts a process, streams its row to the end and serves its logs', async () => {
     const created = await command<{ id: string }>('createProcess', { command: 'sh', args: ['-c', 'echo hello-from-job'] });
     expect(created.status).toBe(200);

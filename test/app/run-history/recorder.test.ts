@@ -10,6 +10,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAppBackend, type AppBackend } from '../../../main/app/backend.js';
 import type { RunRecord } from '../../../main/protocol/history.js';
 import { until } from '../../helpers/until.js';
+import { skipUnless, unixLike } from '../../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/app/run-history/recorder.test.ts', 'its jobs are sh -c scripts and sleep');
 
 const WORKERS_DIR = new URL('../../../resources/workers/', import.meta.url).pathname;
 const HISTORY_APP = new URL('../../fixtures/history-app.ts', import.meta.url).pathname;
@@ -57,7 +60,7 @@ async function runsNamed(app: AppBackend, name: string, count: number): Promise<
   }, () => `${count} runs of ${name} (have ${runsOf(app, name).length})`);
 }
 
-describe('the recorder', () => {
+describe.skipIf(skipHere)('the recorder', () => {
   it('records an exit code, a signal and a restart as run 2, with pid, times, command and log file', async () => {
     const app = openBackend();
     const three = await app.supervisor.createProcess({ name: 'exits-3', command: 'sh', args: ['-c', 'echo hello; exit 3'] });
@@ -116,7 +119,7 @@ describe('the recorder', () => {
   });
 });
 
-describe('a run the app never saw end', () => {
+describe.skipIf(skipHere)('a run the app never saw end', () => {
   it('is in the history after the app was SIGKILLed, closed by the next launch as ended unknown', async () => {
     const app = spawn(process.execPath, ['--import', 'tsx', HISTORY_APP, dataDir, WORKERS_DIR], { stdio: ['ignore', 'pipe', 'inherit'] });
     let jobPid: number | undefined;
@@ -144,7 +147,7 @@ describe('a run the app never saw end', () => {
   });
 });
 
-describe('Run again and Retry failed tasks', () => {
+describe.skipIf(skipHere)('Run again and Retry failed tasks', () => {
   it('runs a past process again with the same spec, also after the app was restarted', async () => {
     let app = openBackend();
     await app.supervisor.createProcess({ name: 'again', command: 'sh', args: ['-c', 'exit 3'] });
