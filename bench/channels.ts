@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { Broker, ChannelServer, Pipe, Process, Queue, Value } from '../main/core/index.js';
 import { repoRoot } from './lib/context.js';
 import { installExitHandlers, runCleanups } from './lib/owned.js';
+import { pipeRoundTripUs } from './lib/pipe-round-trip.js';
 import { pythonExecutable, runOwned } from './lib/python.js';
 import { alternate, summarize } from './lib/stats.js';
 
@@ -60,14 +61,7 @@ async function timePooldeck(): Promise<Figures> {
 
   const [mine, theirs] = Pipe({ broker });
   const echo = await start('echo', [theirs]);
-  mine.send(0);
-  await mine.recv();
-  const started = performance.now();
-  for (let i = 0; i < pipeRounds; i += 1) {
-    mine.send(i);
-    await mine.recv();
-  }
-  const pipeRoundTripUs = ((performance.now() - started) / pipeRounds) * 1000;
+  const pipeUs = await pipeRoundTripUs(mine, pipeRounds);
   mine.send(null);
   await finish(echo);
   broker.remove(mine.pipe);
@@ -87,7 +81,7 @@ async function timePooldeck(): Promise<Figures> {
   const contendedIncrements = (increments * contenders) / ((performance.now() - startedAll) / 1000);
   const contendedTotal = total.value;
   total.close();
-  return { queue, pipeRoundTripUs, valueWrites, lockedIncrements, contendedIncrements, contendedTotal };
+  return { queue, pipeRoundTripUs: pipeUs, valueWrites, lockedIncrements, contendedIncrements, contendedTotal };
 }
 
 async function timeMultiprocessing(): Promise<Figures & { startMethod: string }> {

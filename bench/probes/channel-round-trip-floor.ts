@@ -1,14 +1,23 @@
-// The floor under a channel round trip: a Python process sends a JSON line over a Unix socket and a
-// bare Node server answers it (no handshake, no broker), 5,000 times; prints µs per round trip, three
-// times. The broker's own round trips (pipe recv, lock acquire) cannot be faster than this.
+// The floor under a pipe round trip between the app and a process, beside Pooldeck's Pipe and
+// multiprocessing.Pipe, alternating in one run (3 rounds × 5,000 round trips each):
+//   floor: a bare Node server on a Unix socket answers each JSON line a Python process sends (no
+//     handshake, no broker): the app's event loop and one Python wake-up per direction, nothing else;
+//   pooldeck: the app sends on a Pipe end and a Python process (bench/workers/channels_bench.py:echo) answers;
+//   multiprocessing: a parent sends on multiprocessing.Pipe and a child answers.
+// Prints µs per round trip for each, and the median of the rounds.
 //   npx tsx bench/probes/channel-round-trip-floor.ts
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { Broker, ChannelServer, Pipe, Process } from '../../main/core/index.js';
+import { repoRoot } from '../lib/context.js';
 import { installExitHandlers, runCleanups } from '../lib/owned.js';
+import { pipeRoundTripUs } from '../lib/pipe-round-trip.js';
 import { pythonExecutable, runOwned } from '../lib/python.js';
+import { alternate, summarize } from '../lib/stats.js';
 
+const roundTrips = 5000;
 const folder = mkdtempSync(join(tmpdir(), 'pooldeck-floor-'));
 const address = join(folder, 'floor.sock');
 const server = createServer((socket) => {
@@ -23,10 +32,10 @@ const server = createServer((socket) => {
     }
   });
 });
-const client = `
+const floorClient = `
 import json, socket, time
 s = socket.socket(socket.AF_UNIX); s.connect(${JSON.stringify(address)})
-buffered, n = b"", 5000
+buffered, n = b"", ${roundTrips}
 started = time.perf_counter()
 for i in range(n):
     s.sendall(json.dumps({"type": "op", "id": i}).encode() + b"\\n")
@@ -36,16 +45,57 @@ for i in range(n):
     json.loads(line)
 print((time.perf_counter() - started) / n * 1e6)
 `;
+const mpClient = `
+import multiprocessing as mp, time
+def echo(conn):
+    while (message := conn.recv()) is not None:
+        conn.send(message)
+if __name__ == "__main__":
+    mine, theirs = mp.Pipe()
+    child = mp.Process(target=echo, args=(theirs,)); child.start()
+    mine.send(0); mine.recv()
+    started = time.perf_counter()
+    for i in range(${roundTrips}):
+        mine.send(i); mine.recv()
+    print((time.perf_counter() - started) / ${roundTrips} * 1e6)
+    mine.send(None); child.join()
+`;
+
 installExitHandlers();
+const channelServer = new ChannelServer();
+const processes: Process[] = [];
 try {
-  await new Promise<void>((resolve) => server.listen(address, resolve));
+  await new Promise<void>((done) => server.listen(address, done));
+  await channelServer.listening;
+  const broker = new Broker();
+  broker.serve(channelServer);
   const python = await pythonExecutable();
-  for (let round = 1; round <= 3; round += 1) {
-    const us = Number((await runOwned(python, ['-c', client])).trim());
-    console.log(`round ${round}: ${us.toFixed(1)} µs per round trip, Python ↔ bare Node over a Unix socket`);
-  }
+  const pooldeck = async (): Promise<number> => {
+    const [mine, theirs] = Pipe({ broker });
+    const echo = new Process({ target: `${resolve(repoRoot, 'bench/workers/channels_bench.py')}:echo`, args: [theirs], python, channelServer });
+    processes.push(echo);
+    await echo.start();
+    const us = await pipeRoundTripUs(mine, roundTrips);
+    mine.send(null);
+    await echo.join();
+    broker.remove(mine.pipe);
+    return us;
+  };
+  const results = await alternate(
+    3,
+    {
+      floor: async () => Number((await runOwned(python, ['-c', floorClient])).trim()),
+      pooldeck,
+      multiprocessing: async () => Number((await runOwned(python, ['-c', mpClient])).trim()),
+    },
+    (round, figures) => console.log(`round ${round + 1}: ${Object.entries(figures).map(([name, us]) => `${name} ${us.toFixed(1)} µs`).join(', ')}`),
+  );
+  const median = (values: number[]): string => summarize(values).median.toFixed(1);
+  console.log(`median µs per round trip: floor ${median(results.floor)}, pooldeck ${median(results.pooldeck)}, multiprocessing ${median(results.multiprocessing)}`);
 } finally {
+  for (const process of processes) if (process.exitcode === null) process.kill();
   server.close();
+  await channelServer.close();
   rmSync(folder, { recursive: true, force: true });
   await runCleanups();
 }

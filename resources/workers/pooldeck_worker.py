@@ -460,6 +460,8 @@ import queue as _stdqueue
 
 # How many waiting items a get on an unbounded queue may take at once into the process's own buffer.
 _PREFETCH = 64
+# The app's lines are UTF-8 text: decoded as str, json.loads skips sniffing each one's encoding.
+_decode = json.JSONDecoder().decode
 # After this many lines with no answer (pipelined puts), one round trip: refusals among them are
 # reported while the producer runs, and it never gets far ahead of the app.
 _SYNC_EVERY = 4096
@@ -572,7 +574,7 @@ class _Client(object):
                 self._reading = False
                 self._closed = self._closed or closed
                 for line in lines:
-                    self._dispatch(json.loads(line))
+                    self._dispatch(_decode(line.decode("utf-8")))
                 cond.notify_all()
 
     def _dispatch(self, message):
@@ -582,7 +584,10 @@ class _Client(object):
         if kind == "reply":
             self._replies[message.get("id")] = message
         elif kind == "pipe":
-            pushed = self._pushed.setdefault((message.get("name"), message.get("end")), _PushedEnd())
+            key = (message.get("name"), message.get("end"))
+            pushed = self._pushed.get(key)
+            if pushed is None:
+                pushed = self._pushed[key] = _PushedEnd()
             if "value" in message:
                 pushed.items.append(message["value"])
                 pushed.seen += 1
@@ -808,6 +813,8 @@ class PipeConnection(_Brokered):
         if not self.readable:
             raise OSError("connection is write-only")
         pushed = self._pushed
+        if pushed.items:
+            return pushed.items.popleft()
         if not pushed.asked:
             pushed.asked = True
             self._client.note(_dumps(dict(self._opening, push=True)).encode("ascii") + b"\n")
