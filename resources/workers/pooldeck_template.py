@@ -28,6 +28,12 @@ import traceback
 
 import pooldeck_worker as helper
 
+# What every worker imports to reach its socket and prove its key: imported here once, so that
+# workers share these modules' pages instead of each importing its own copy after the fork.
+import hashlib  # noqa: E402,F401
+import hmac  # noqa: E402,F401
+import socket  # noqa: E402,F401
+
 
 class _Loaded(Exception):
     pass
