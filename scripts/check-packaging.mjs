@@ -72,6 +72,8 @@ const UNPACKED_SCRIPTS = [
   ['inspector', 'sitecustomize.py'],
   ['inspector', 'pooldeck_inspector.py'],
   ['demo', 'pool_run_task.py'],
+  // A Python pool's template (main/core/python-template.ts), run beside the helper it imports.
+  ['workers', 'pooldeck_template.py'],
 ];
 
 const FUSE_NAMES = [
