@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { Inspection } from '../../main/protocol/inspection.js';
 import { until } from '../helpers/until.js';
 import { useQuietSupervisor } from './supervisor-fixture.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/app/inspector.test.ts', 'its Python programs are started as python3 and through sh -c');
 
 const app = useQuietSupervisor('pooldeck-inspector-');
 
@@ -49,7 +52,7 @@ async function inspectionWhen(id: string, ready: (inspection: Inspection) => boo
   );
 }
 
-describe.each(['fork', 'spawn', 'forkserver'])('a multiprocessing program with the %s start method', (method) => {
+describe.skipIf(skipHere).each(['fork', 'spawn', 'forkserver'])('a multiprocessing program with the %s start method', (method) => {
   it("shows its processes' names, pids, daemon flags, targets and exit codes, a nested process, and its pool's tasks", async () => {
     const row = await app.supervisor.createProcess({ command: 'python3', args: [SEEDS, method] });
     const run = await ended(row.id);
@@ -102,7 +105,7 @@ describe.each(['fork', 'spawn', 'forkserver'])('a multiprocessing program with t
   });
 });
 
-describe.each(['fork', 'spawn', 'forkserver'])('a multiprocessing program with the %s start method, looked at while it runs', (method) => {
+describe.skipIf(skipHere).each(['fork', 'spawn', 'forkserver'])('a multiprocessing program with the %s start method, looked at while it runs', (method) => {
   it("shows its queues' sizes, its shared values, its pool running, then closed with a failure, and a daemon ended at exit", async () => {
     const gate = join(app.dataDir, 'gate');
     const row = await app.supervisor.createProcess({ command: 'python3', args: [OBJECTS, method, gate] });
@@ -150,7 +153,7 @@ describe.each(['fork', 'spawn', 'forkserver'])('a multiprocessing program with t
   });
 });
 
-describe('which jobs are inspected', () => {
+describe.skipIf(skipHere)('which jobs are inspected', () => {
   it('inspects python and python3 commands and Python targets by default, and none whose spec says inspect: false', async () => {
     const jobs = {
       python3: { command: 'python3', args: [PROBE] },
@@ -179,7 +182,7 @@ describe('which jobs are inspected', () => {
   });
 });
 
-describe('the inspector and the program', () => {
+describe.skipIf(skipHere)('the inspector and the program', () => {
   it("still runs the user's own sitecustomize, with the user's PYTHONPATH after the inspector's", async () => {
     const row = await app.supervisor.createProcess({ command: 'python3', args: [SEEDS, 'fork'], env: { PYTHONPATH: `${FIXTURES}user-site` } });
     const run = await ended(row.id);
