@@ -3,10 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { WorkerLostError, type Process } from '../../main/core/index.js';
 import { nodePool, sleep, trackPools, until } from '../fixtures/pool-harness.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/core/pool-backoff.test.ts', "its pools' programs are sh -c scripts");
 
 const { make } = trackPools();
 
-describe('respawn backoff', () => {
+describe.skipIf(skipHere)('respawn backoff', () => {
   it('the spacing between a failed start and the next one grows, through the breaker and after it', async () => {
     // A worker that ends at once without a word: every start is a bad one.
     const pool = make({ processes: 1, command: 'sh', args: ['-c', 'exit 3'] });
