@@ -9,6 +9,9 @@ import {
   type TaskOutput,
 } from '../../main/core/index.js';
 import { maxOverlap, trackPools, treeAlive, until } from '../fixtures/pool-harness.js';
+import { skipUnless, unixLike } from '../helpers/platform.js';
+
+const skipHere = skipUnless(unixLike, 'test/core/pool-exec.test.ts', 'its exec-mode programs are sh -c scripts and python3');
 
 const { make } = trackPools();
 
@@ -16,7 +19,7 @@ const { make } = trackPools();
 const PRINT_ARGV = 'import json, sys; print(json.dumps(sys.argv[1:]))';
 const argvOf = (output: unknown): string[] => JSON.parse((output as TaskOutput).stdout) as string[];
 
-describe('exec-mode templates', () => {
+describe.skipIf(skipHere)('exec-mode templates', () => {
   it('substitutes {} and {N}, or appends the arguments when there is no placeholder', () => {
     expect(expandTemplate(['-n', '{}'], [1, 'a b'])).toEqual(['-n', '1', 'a b']);
     expect(expandTemplate(['pre-{}-post'], [1, 2])).toEqual(['pre-1 2-post']);
@@ -32,7 +35,7 @@ describe('exec-mode templates', () => {
   });
 });
 
-describe('Pool (exec mode): the GNU parallel model', () => {
+describe.skipIf(skipHere)('Pool (exec mode): the GNU parallel model', () => {
   const execPool = (args: string[], processes = 2, command = 'python3') => make({ processes, command, args, mode: 'exec' });
 
   it('passes {} as separate arguments and resolves to { exitcode, stdout, stderr }', async () => {
