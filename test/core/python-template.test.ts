@@ -9,6 +9,9 @@ import { PYTHON_TEMPLATE_ENV } from '../../main/core/python-template.js';
 import type { Process } from '../../main/core/process.js';
 import { startedWorkers, trackPools, treeAlive, until } from '../fixtures/pool-harness.js';
 import { killTreeOf } from '../helpers/kill-processes.js';
+import { hasProcfs, skipUnless } from '../helpers/platform.js';
+
+const skipHere = skipUnless(hasProcfs, 'test/core/python-template.test.ts', "checks a worker's parent (the template) in /proc/<pid>/cmdline");
 
 const dir = mkdtempSync(join(tmpdir(), 'pooldeck-template-'));
 const TASKS = join(dir, 'tasks.py');
@@ -31,8 +34,6 @@ afterEach(async () => {
 // After hooks run last-registered first: the pools are terminated before the templates are looked at.
 const { make } = trackPools();
 
-const linux = process.platform === 'linux';
-
 /** The template that forked `worker`: its parent, checked to be pooldeck_template.py. */
 function templateOf(worker: Process): number {
   const ppid = readProcStat(worker.pid!)!.ppid;
@@ -41,7 +42,7 @@ function templateOf(worker: Process): number {
   return ppid;
 }
 
-describe.runIf(linux)('Python pool workers forked from a template', () => {
+describe.skipIf(skipHere)('Python pool workers forked from a template', () => {
   it('answer tasks as children of one template, each leading its own process group', async () => {
     const pool = make({ processes: 3, target: `${TASKS}:square` });
     const workers = await startedWorkers(pool);
