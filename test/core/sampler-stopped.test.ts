@@ -5,9 +5,9 @@ import { Sampler } from '../../main/core/sampler.js';
 import { killAndClose } from '../helpers/kill-processes.js';
 import { stateOf } from '../helpers/proc-state.js';
 import { until } from '../helpers/until.js';
+import { hasProcfs, skipUnless } from '../helpers/platform.js';
 
-const linux = process.platform === 'linux';
-if (!linux) console.log('sampler-stopped: skipped, only Linux reports a stopped process (from /proc/<pid>/stat)');
+const skipHere = skipUnless(hasProcfs, 'test/core/sampler-stopped.test.ts', 'only Linux reports a stopped process (from /proc/<pid>/stat)');
 
 /** Ticks until one reports `pid` stopped (or not); how many it took. */
 async function ticksUntil(sampler: Sampler, pid: number, stopped: boolean, most: number): Promise<number> {
@@ -15,7 +15,7 @@ async function ticksUntil(sampler: Sampler, pid: number, stopped: boolean, most:
   throw new Error(`no tick of ${most} reported pid ${pid} ${stopped ? 'stopped' : 'running'}`);
 }
 
-describe.skipIf(!linux)('Sampler: stopped processes', () => {
+describe.skipIf(skipHere)('Sampler: stopped processes', () => {
   const started: Process[] = [];
   const samplers: Sampler[] = [];
   afterEach(async () => {
