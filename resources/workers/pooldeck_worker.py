@@ -814,7 +814,10 @@ class PipeConnection(_Brokered):
             raise OSError("connection is write-only")
         pushed = self._pushed
         if pushed.items:
-            return pushed.items.popleft()
+            try:
+                return pushed.items.popleft()
+            except IndexError:
+                pass  # another thread of this process took it first: wait below
         if not pushed.asked:
             pushed.asked = True
             self._client.note(_dumps(dict(self._opening, push=True)).encode("ascii") + b"\n")
