@@ -92,6 +92,8 @@ async function measureContender(
   try {
     const started = performance.now();
     const said = contender.start(count);
+    // Its failure is reported by the await below (or by the wait for the children, whichever ends first).
+    said.catch(() => undefined);
     const tracked = await waitForChildren(daemonPid, count, 120_000);
     const startMs = performance.now() - started;
     await said;
@@ -167,7 +169,7 @@ function pooldeckContender(context: BenchContext): Contender {
       return host.pid;
     },
     async start(count) {
-      const answer = await host!.request({ cmd: 'start', count, command: COMMAND, args: ARGS });
+      const answer = await host!.request({ cmd: 'start', count, command: COMMAND, args: ARGS }, 300_000);
       if (Number(answer.failed) > 0) throw new Error(`${String(answer.failed)} processes failed to start`);
     },
     monitor() {
@@ -193,7 +195,7 @@ function bareContender(): Contender {
       return host.pid;
     },
     async start(count) {
-      await host!.request({ cmd: 'start', count, command: COMMAND, args: ARGS });
+      await host!.request({ cmd: 'start', count, command: COMMAND, args: ARGS }, 300_000);
     },
     monitor() {},
     async stop() {
