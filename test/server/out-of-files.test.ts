@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,9 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { AppEvent, ProcessRow } from '../../main/protocol/index.js';
 import { until } from '../helpers/until.js';
-import { skipUnless, unixLike } from '../helpers/platform.js';
+import { hasUtilLinux, skipUnless } from '../helpers/platform.js';
 
-const skipHere = skipUnless(unixLike, 'test/server/out-of-files.test.ts', 'lowers the open-files limit with sh ulimit -n (Windows has no such per-process limit)');
+const skipHere = skipUnless(hasUtilLinux, 'test/server/out-of-files.test.ts', "lowers a running server's open-files limit with util-linux prlimit (Linux only; macOS and Windows have no such tool)");
 
 // The headless server (the real CLI) under a low limit of open files, driven past it by spawns: it must
 // keep serving the UI it already has (the event stream, a kept-alive connection), say in the failed
@@ -45,7 +45,7 @@ afterEach(async () => {
 async function startServer(): Promise<{ port: number; token: string }> {
   dataDir = mkdtempSync(join(tmpdir(), 'pooldeck-fds-'));
   const cli = join(repoRoot, 'main/server/cli.ts');
-  server = spawn('sh', ['-c', `ulimit -n ${OPEN_FILES_LIMIT} && exec "${process.execPath}" --import tsx "${cli}" --data-dir "${dataDir}"`], {
+  server = spawn(process.execPath, ['--import', 'tsx', cli, '--data-dir', dataDir], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -55,6 +55,9 @@ async function startServer(): Promise<{ port: number; token: string }> {
   server.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   server.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = await until(() => /serving at (\S+)/.exec(stdout)?.[1], () => `the server's URL (stderr: ${stderr.slice(-500)})`, { timeoutMs: 30_000 });
+  // Lowered only once it serves: started under the limit, its module loader (many files open at once
+  // on a loaded machine) could run out itself, and the server would never start.
+  execFileSync('prlimit', [`--pid=${server.pid}`, `--nofile=${OPEN_FILES_LIMIT}:${OPEN_FILES_LIMIT}`]);
   const parsed = new URL(url);
   return { port: Number(parsed.port), token: parsed.searchParams.get('token')! };
 }
