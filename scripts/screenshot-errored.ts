@@ -4,8 +4,7 @@
 // advice to use exec mode), light theme, in Chromium through the built headless server.
 // Run after `npm run build`: npx tsx scripts/screenshot-errored.ts
 import { takeScreenshots } from './screenshot-session.js';
-import { keepEndedProcessesInView, readProcessTable, showTab } from '../test/e2e/ui-helpers.js';
-import { waitUntil } from './screenshot-wait.js';
+import { keepEndedProcessesInView, pollUntil, readProcessTable, showTab } from '../test/e2e/ui-helpers.js';
 
 // Wide enough for every column with a row selected (its actions shown).
 const VIEWPORT = { width: 1440, height: 800 };
@@ -20,8 +19,8 @@ await takeScreenshots(async ({ app, openPage, shoot }) => {
 
   const page = await openPage(VIEWPORT, { beforeLoad: keepEndedProcessesInView });
   // 1 s + 2 s + 4 s of waits before migrate-db gives up; flaky-worker then waits longer and longer.
-  await waitUntil(async () => (await readProcessTable(page)).some((row) => row.State?.startsWith('errored')), 30_000, 'the errored row');
-  await waitUntil(async () => (await readProcessTable(page)).some((row) => /restarting in \d+ s/.test(row.State ?? '')), 30_000, 'a countdown');
+  await pollUntil(async () => (await readProcessTable(page)).some((row) => row.State?.startsWith('errored')), 30_000, 'the errored row');
+  await pollUntil(async () => (await readProcessTable(page)).some((row) => /restarting in \d+ s/.test(row.State ?? '')), 30_000, 'a countdown');
   await page.getByRole('grid').hover();
   await page.locator('tr', { hasText: 'migrate-db' }).hover();
   await page.getByRole('button', { name: 'Logs of migrate-db' }).click();

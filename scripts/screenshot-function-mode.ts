@@ -6,8 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { takeScreenshots } from './screenshot-session.js';
-import { waitUntil } from './screenshot-wait.js';
-import { field, readProcessTable } from '../test/e2e/ui-helpers.js';
+import { field, pollUntil, readProcessTable } from '../test/e2e/ui-helpers.js';
 
 const VIEWPORT = { width: 1280, height: 800 };
 const FORM_VIEWPORT = { width: 1280, height: 1000 };
@@ -55,7 +54,7 @@ await takeScreenshots(async ({ app, openPage, shoot }) => {
   await run({ name: 'sleeper', command: 'sleep', args: ['300'], daemon: true });
 
   const page = await openPage(VIEWPORT);
-  await waitUntil(async () => (await readProcessTable(page)).filter((row) => row.Result !== '').length >= 3, 30_000, 'three function rows with a result');
+  await pollUntil(async () => (await readProcessTable(page)).filter((row) => row.Result !== '').length >= 3, 30_000, 'three function rows with a result');
 
   // Tall enough for the whole form, footer included.
   await page.setViewportSize(FORM_VIEWPORT);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunPage } from '../main/protocol/index.js';
 import { takeScreenshots } from './screenshot-session.js';
-import { waitUntil } from './screenshot-wait.js';
+import { pollUntil } from '../test/e2e/ui-helpers.js';
 
 const VIEWPORT = { width: 1280, height: 800 };
 
@@ -35,7 +35,7 @@ await takeScreenshots(async ({ app, openPage, shoot }) => {
   await command('restart', { id: web.value!.id });
   await new Promise((resolveWait) => setTimeout(resolveWait, 300));
   await command('terminate', { id: web.value!.id });
-  await waitUntil(async () => {
+  await pollUntil(async () => {
     const page = (await command<RunPage>('listRuns', {})).value;
     return page !== undefined && page.runs.filter((entry) => entry.kind !== 'task').length >= 6 && page.runs.every((entry) => entry.status !== 'running');
   }, 30_000, 'every run to end');

@@ -6,8 +6,7 @@
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { takeScreenshots } from './screenshot-session.js';
-import { waitUntil } from './screenshot-wait.js';
-import { showTab } from '../test/e2e/ui-helpers.js';
+import { pollUntil, showTab } from '../test/e2e/ui-helpers.js';
 
 const VIEWPORT = { width: 1440, height: 720 };
 
@@ -25,7 +24,7 @@ await takeScreenshots(async ({ app, openPage, shoot }) => {
   await expand(page, 'crawl');
   await expand(page, 'backup');
   const treeNames = () => page.locator('tr[data-tree-pid] .name').allInnerTexts();
-  await waitUntil(async () => (await treeNames()).filter((name) => name.startsWith('ForkPoolWorker-')).length === 3 && (await treeNames()).includes('sleep'), 30_000, 'the pool workers and the shell job\'s sleeps');
+  await pollUntil(async () => (await treeNames()).filter((name) => name.startsWith('ForkPoolWorker-')).length === 3 && (await treeNames()).includes('sleep'), 30_000, 'the pool workers and the shell job\'s sleeps');
   // A sampling tick after the workers started: their CPU, memory and uptime are filled in.
   await page.waitForTimeout(2500);
   await page.mouse.move(0, 0);
