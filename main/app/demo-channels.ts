@@ -9,6 +9,7 @@ import { defaultBroker, type Broker } from '../core/channels/broker.js';
 import { Pipe, type Connection } from '../core/channels/pipe.js';
 import { Queue } from '../core/channels/queue.js';
 import { Value } from '../core/channels/shared-memory.js';
+import { defaultPythonCommand } from '../core/python-command.js';
 import type { ProcessSpec } from '../protocol/schemas.js';
 
 export interface ChannelDemo {
@@ -38,7 +39,7 @@ export function channelDemo(workersDir: string, broker?: Broker): ChannelDemo {
   const python = (name: string, lines: string[], daemon = false): ProcessSpec => ({
     name,
     daemon,
-    command: 'python3',
+    command: defaultPythonCommand(process.platform),
     args: ['-u', '-c', [`import sys; sys.path.insert(0, ${JSON.stringify(join(workersDir))})`, ...lines].join('\n')],
   });
   const producers = [1, 2, 3].map((n) =>

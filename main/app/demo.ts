@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { defaultPythonCommand } from '../core/python-command.js';
 import type { PoolSpec, ProcessSpec } from '../protocol/schemas.js';
 
 export interface DemoWorkspace {
@@ -13,13 +14,14 @@ export interface DemoWorkspace {
  * The demo workspace offered on first launch: the examples people know from multiprocessing's docs,
  * each showing one thing the table makes visible.
  */
-export function demoWorkspace(workersDir: string): DemoWorkspace {
+export function demoWorkspace(workersDir: string, platform: NodeJS.Platform = process.platform): DemoWorkspace {
+  const python = defaultPythonCommand(platform);
   // The targets' file is resolved against cwd, as a user's `tasks.py:f` would be.
   const targets = { cwd: workersDir, target: 'demo_targets.py:run_task' };
   // The same examples as plain Python scripts using multiprocessing itself, unchanged by Pooldeck:
-  // `python3 pool_run_task.py`, watched through the multiprocessing inspector.
+  // `python pool_run_task.py`, watched through the multiprocessing inspector.
   const scriptsDir = join(workersDir, '..', 'demo');
-  const script = (name: string, file: string): ProcessSpec => ({ name, cwd: scriptsDir, command: 'python3', args: [file] });
+  const script = (name: string, file: string): ProcessSpec => ({ name, cwd: scriptsDir, command: python, args: [file] });
   return {
     pools: [
       {
@@ -27,7 +29,7 @@ export function demoWorkspace(workersDir: string): DemoWorkspace {
         name: 'demo-squares',
         processes: 3,
         mode: 'worker',
-        command: 'python3',
+        command: python,
         args: [join(workersDir, 'demo_square.py')],
         tasks: [[1], [2], [3], [4], [5]],
       },
@@ -45,7 +47,7 @@ export function demoWorkspace(workersDir: string): DemoWorkspace {
         // A daemon: it runs until the app quits, and the app ends it then.
         name: 'demo-daemon-ticker',
         daemon: true,
-        command: 'python3',
+        command: python,
         args: [
           '-u',
           '-c',
@@ -62,14 +64,15 @@ export function demoWorkspace(workersDir: string): DemoWorkspace {
         // Busy for a while, so the CPU column and its sparkline have something to show.
         name: 'demo-busy',
         daemon: true,
-        command: 'python3',
+        command: python,
         args: ['-c', 'import time\nend = time.time() + 120\nwhile time.time() < end:\n    t = time.time()\n    while time.time() - t < 0.03: pass\n    time.sleep(0.07)'],
       },
       {
-        // Ends itself with SIGTERM: its exitcode reads -15 (SIGTERM).
+        // Ends itself with SIGTERM: its exitcode reads -15 (SIGTERM). Python rather than sh, so it runs on
+        // Windows too, where os.kill ends it through TerminateProcess with exit code 15.
         name: 'demo-ended-by-signal',
-        command: 'sh',
-        args: ['-c', 'echo "working for two seconds, then SIGTERM"; sleep 2; kill -TERM $$'],
+        command: python,
+        args: ['-u', '-c', 'import os, signal, time\nprint("working for two seconds, then SIGTERM")\ntime.sleep(2)\nos.kill(os.getpid(), signal.SIGTERM)'],
       },
       {
         // "Subclass Process and override run()": MyProcess sets daemon = True and ticks until the app quits.

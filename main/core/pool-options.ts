@@ -22,7 +22,7 @@ export interface PoolOptions {
   /** With `target`: runs once per worker before its first task, as `initializer(*initargs)` (a target of the same language). */
   initializer?: string;
   initargs?: unknown[];
-  /** With a Python `target`: the interpreter. Default `python3`. */
+  /** With a Python `target`: the interpreter. Default `python3` on PATH (`python` on Windows). */
   python?: string;
   /** With a Node `target`: the interpreter. Default `node` on PATH. */
   node?: string;

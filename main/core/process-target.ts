@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { jsonProblem } from './json-values.js';
+import { defaultPythonCommand } from './python-command.js';
 
 export { jsonProblem };
 
@@ -60,7 +61,7 @@ export function targetLaunch(
   if (targetLanguage(target) === 'node') {
     return { command: interpreters.node ?? 'node', args: [join(workersDir, 'pooldeck-worker.cjs'), 'run', target] };
   }
-  return { command: interpreters.python ?? 'python3', args: [join(workersDir, 'pooldeck_worker.py'), 'run', target] };
+  return { command: interpreters.python ?? defaultPythonCommand(process.platform), args: [join(workersDir, 'pooldeck_worker.py'), 'run', target] };
 }
 
 export interface PoolTargetOptions {

@@ -176,7 +176,7 @@ const targetField = (field: string) =>
 const interpreterField = (field: string, example: string) =>
   text(field).trim().min(1, { error: `${field} must not be empty (leave it out for ${example})` });
 
-const pythonField = interpreterField('python', 'python3');
+const pythonField = interpreterField('python', 'python3 on PATH, python on Windows');
 const nodeField = interpreterField('node', 'node on PATH');
 
 export const EXACTLY_ONE_OF_COMMAND_AND_TARGET = 'give exactly one of command (a program to run) and target (FILE:ATTR, e.g. tasks.py:square)';

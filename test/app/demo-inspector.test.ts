@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { demoWorkspace } from '../../main/app/demo.js';
 import { defaultWorkersDir } from '../../main/core/process-target.js';
 import type { Inspection } from '../../main/protocol/inspection.js';
-import { skipUnless, unixLike } from '../helpers/platform.js';
+import { python, skipUnless, unixLike } from '../helpers/platform.js';
 import { until } from '../helpers/until.js';
 import { useQuietSupervisor } from './supervisor-fixture.js';
 
@@ -21,17 +21,17 @@ const SCRIPTS = {
 };
 
 describe("the demo's multiprocessing scripts", () => {
-  it('are in the demo workspace as python3 commands on scripts shipped beside the helpers', () => {
+  it("are in the demo workspace as commands of the platform's Python on scripts shipped beside the helpers", () => {
     const workersDir = defaultWorkersDir();
     const specs = demoWorkspace(workersDir).processes.filter((spec) => spec.name !== undefined && spec.name in SCRIPTS);
-    expect(specs.map((spec) => [spec.name, spec.command, spec.args])).toEqual(Object.entries(SCRIPTS).map(([name, file]) => [name, 'python3', [file]]));
+    expect(specs.map((spec) => [spec.name, spec.command, spec.args])).toEqual(Object.entries(SCRIPTS).map(([name, file]) => [name, python, [file]]));
     for (const spec of specs) {
       expect(spec.cwd).toBe(join(workersDir, '..', 'demo'));
       expect(existsSync(join(spec.cwd!, String(spec.args![0])))).toBe(true);
     }
   });
 
-  it.skipIf(skipUnless(unixLike, 'test/app/demo-inspector.test.ts', "the demo's specs start python3 (main/app/demo.ts), which Windows installs do not name"))("show each example's processes, pool, queue and daemon by their multiprocessing names", async () => {
+  it.skipIf(skipUnless(unixLike, 'test/app/demo-inspector.test.ts', "the inspector's install() calls os.register_at_fork, which Python lacks on Windows, so nothing would be inspected"))("show each example's processes, pool, queue and daemon by their multiprocessing names", async () => {
     const specs = demoWorkspace(defaultWorkersDir()).processes.filter((spec) => spec.name !== undefined && spec.name in SCRIPTS);
     const ids = Object.fromEntries(await Promise.all(specs.map(async (spec) => [spec.name!, (await app.supervisor.createProcess(spec)).id] as const)));
     const exitcodes = Object.fromEntries(await Promise.all(Object.entries(ids).map(async ([name, id]) => [name, await app.supervisor.processOf(id).join()] as const)));

@@ -47,7 +47,7 @@ async function run(target: string, options: Partial<ProcessOptions> = {}): Promi
   return { process, exitcode, ...output };
 }
 
-const skipTargets = skipUnless(unixLike, 'test/core/process-target.test.ts', 'targets answer over fd 3, and Python targets start python3 (the core default)');
+const skipTargets = skipUnless(unixLike, 'test/core/process-target.test.ts', 'targets answer over fd 3, which a child on Windows does not get');
 
 describe('Process options', () => {
   it('takes exactly one of command and target, naming both', () => {

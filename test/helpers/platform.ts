@@ -2,6 +2,7 @@
 // Linux runs every test. macOS (only on the CI matrix) has sh, sleep, process groups and POSIX signals
 // but no /proc. Windows (only on the CI matrix) has none of these, nor fd 3 for a child, and names its
 // Python `python`. A skip prints one line naming the file and the reason, as electron-binary.ts does.
+import { defaultPythonCommand } from '../../main/core/python-command.js';
 
 /** /proc: the kernel's view of each process (stat, fd, children, limits), read as files. Linux only. */
 export const hasProcfs = process.platform === 'linux';
@@ -13,7 +14,7 @@ export const hasUtilLinux = process.platform === 'linux';
 export const unixLike = process.platform !== 'win32';
 
 /** The Python 3 interpreter on PATH: python.org's and setup-python's Windows installs have no python3. */
-export const python = process.platform === 'win32' ? 'python' : 'python3';
+export const python = defaultPythonCommand(process.platform);
 
 /** Prints, once per call, that `suite`'s tests skip here and why. */
 export function announceSkip(suite: string, reason: string): void {
