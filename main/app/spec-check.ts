@@ -1,38 +1,17 @@
-import { accessSync, constants, statSync, type Stats } from 'node:fs';
-import { delimiter, resolve } from 'node:path';
+import { resolve, win32 } from 'node:path';
 import type { SpecProblem } from '../protocol/commands.js';
 import type { ProcessSpec } from '../protocol/schemas.js';
+import { isPathCommand, lookUpProgram, statOrNull } from './program-lookup.js';
 
 // What would make a process spec fail to start, found before trying, so the New process form can
 // say it at the field with everything the user typed still there. Starting can still fail (a file
 // removed in between, a full process table): that ends in a failed row, as before.
 
-function statOf(path: string): Stats | null {
-  try {
-    return statSync(path);
-  } catch {
-    return null;
-  }
-}
-
-function isExecutableFile(path: string): boolean {
-  if (!statOf(path)?.isFile()) return false;
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Where the OS would find `command` (as execvp looks), or null. */
-function findOnPath(command: string, pathVariable: string): string | null {
-  for (const folder of pathVariable.split(delimiter)) {
-    if (folder === '') continue;
-    const candidate = resolve(folder, command);
-    if (isExecutableFile(candidate)) return candidate;
-  }
-  return null;
+/** Where the app runs: its working directory, environment and platform (parameters, so tests can name Windows). */
+export interface AppHost {
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  platform: NodeJS.Platform;
 }
 
 /** `python3 x.py` typed into Command: say how the form wants it. */
@@ -46,10 +25,11 @@ function wholeCommandLine(command: string, args: readonly string[]): SpecProblem
   };
 }
 
-export function checkProcessSpec(spec: ProcessSpec, appCwd: string = process.cwd(), appPath: string = process.env.PATH ?? ''): SpecProblem[] {
+export function checkProcessSpec(spec: ProcessSpec, app: AppHost = { cwd: process.cwd(), env: process.env, platform: process.platform }): SpecProblem[] {
   const problems: SpecProblem[] = [];
+  const appCwd = app.cwd;
   const cwd = spec.cwd === undefined ? appCwd : resolve(appCwd, spec.cwd);
-  const cwdStat = statOf(cwd);
+  const cwdStat = statOrNull(cwd);
   if (cwdStat === null) {
     problems.push({ field: 'cwd', message: `no folder ${cwd}: create it first, or leave the working directory empty for Pooldeck's own (${appCwd})` });
   } else if (!cwdStat.isDirectory()) {
@@ -60,25 +40,40 @@ export function checkProcessSpec(spec: ProcessSpec, appCwd: string = process.cwd
   if (command === undefined || spec.target !== undefined) return problems;
 
   const args = (spec.args ?? []).map(String);
-  if (command.includes('/')) {
-    // A path with a slash is taken from the working directory, as the OS does after changing to it.
-    const path = resolve(cwd, command);
-    const stat = statOf(path);
-    if (stat === null) {
-      if (/\s/.test(command)) problems.push(wholeCommandLine(command, args));
-      else if (cwdStat?.isDirectory()) problems.push({ field: 'command', message: `no file ${path}: check the path, or that it is relative to the working directory (${cwd})` });
-    } else if (stat.isDirectory()) {
-      problems.push({ field: 'command', message: `${path} is a folder, not a program` });
-    } else if (!isExecutableFile(path)) {
+  const windows = app.platform === 'win32';
+  const found = lookUpProgram(command, { platform: app.platform, env: { ...app.env, ...spec.env }, cwd });
+  switch (found.kind) {
+    case 'program':
+      return problems;
+    case 'folder':
+      problems.push({ field: 'command', message: `${found.path} is a folder, not a program` });
+      return problems;
+    case 'not-a-program':
       problems.push({
         field: 'command',
-        message: `${path} is not executable: make it so (chmod +x), or put its interpreter in Command (sh, python3, node) and the file in Arguments`,
+        message: windows
+          ? `${found.path} is not a program Windows starts by itself (an .exe or .com): put its interpreter in Command (python, node, or cmd.exe with /c for a .bat or .cmd) and the file in Arguments`
+          : `${found.path} is not executable: make it so (chmod +x), or put its interpreter in Command (sh, python3, node) and the file in Arguments`,
       });
-    }
-    return problems;
+      return problems;
+    case 'missing':
+      break;
   }
-  if (findOnPath(command, spec.env?.PATH ?? appPath) !== null) return problems;
-  if (/\s/.test(command)) problems.push(wholeCommandLine(command, args));
-  else problems.push({ field: 'command', message: `no program named “${command}” on PATH: check the spelling, install it, or give its full path` });
+  if (found.shellOnly !== null) problems.push(shellOnlyProgram(command, found.shellOnly));
+  else if (/\s/.test(command)) problems.push(wholeCommandLine(command, args));
+  else if (!isPathCommand(command, app.platform)) problems.push({ field: 'command', message: `no program named “${command}” on PATH: check the spelling, install it, or give its full path` });
+  else if (cwdStat?.isDirectory()) problems.push({ field: 'command', message: `no file ${found.path}: check the path, or that it is relative to the working directory (${cwd})` });
   return problems;
+}
+
+/** Windows: `tool` is tool.CMD, which cmd.exe finds through PATHEXT but a started program does not. */
+function shellOnlyProgram(command: string, path: string): SpecProblem {
+  const file = win32.basename(path);
+  const batch = /\.(bat|cmd)$/i.test(file);
+  return {
+    field: 'command',
+    message: batch
+      ? `“${command}” is ${path}, a batch file, which only cmd.exe runs: put cmd.exe in Command and /c ${file} (then its arguments) in Arguments`
+      : `“${command}” is ${path}, which Windows opens by its file type, not as a program: put its interpreter in Command and the file in Arguments`,
+  };
 }
