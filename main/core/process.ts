@@ -85,7 +85,7 @@ export interface TargetProcessOptions extends CommonProcessOptions {
   command?: undefined;
   args?: unknown[];
   kwargs?: Record<string, unknown>;
-  /** The Python interpreter for Python targets. Default `python3` on PATH. */
+  /** The Python interpreter for Python targets. Default `python3` on PATH (`python` on Windows). */
   python?: string;
   /** The Node interpreter for Node targets. Default `node` on PATH. */
   node?: string;
