@@ -44,7 +44,7 @@ async function profileHost(name: 'pooldeck-host' | 'bare-floor'): Promise<void> 
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const file = resolve(dir, `${count}.cpuprofile`);
-  const host = await Host.start(await buildHost(name), { POOLDECK_BENCH_DATA_DIR: dataDir });
+  const host = await Host.start(await buildHost(name), { POOLDECK_BENCH_DATA_DIR: dataDir, POOLDECK_BENCH_MAX_LIVE: String(count) });
   try {
     await host.request({ cmd: 'start', count, command: 'sleep', args: ['3600'] }, 120_000);
     await sleep(3000);

@@ -19,6 +19,12 @@ const COMMAND = 'sleep';
 const STOP_CAP_MS = 20_000;
 const ARGS = ['3600'];
 
+/**
+ * How long a system may take to start `count` processes: each spawn forks a parent whose fd table and
+ * memory grow with every child, so 2,000 take more than twice 1,000's time (1,000 took 64 s at load 15).
+ */
+const startTimeoutMs = (count: number): number => Math.max(300_000, count * 150);
+
 /** One supervisor under test, driven the way its users drive it. */
 interface Contender {
   key: 'ours' | 'pm2' | 'supervisord' | 'bare';
@@ -94,7 +100,7 @@ async function measureContender(
     const said = contender.start(count);
     // Its failure is reported by the await below (or by the wait for the children, whichever ends first).
     said.catch(() => undefined);
-    const tracked = await waitForChildren(daemonPid, count, 120_000);
+    const tracked = await waitForChildren(daemonPid, count, startTimeoutMs(count));
     const startMs = performance.now() - started;
     await said;
 
@@ -163,13 +169,13 @@ function pooldeckContender(context: BenchContext): Contender {
   return {
     key: 'ours',
     name: 'Pooldeck',
-    async setup() {
+    async setup(count) {
       const script = await buildHost('pooldeck-host');
-      host = await Host.start(script, { POOLDECK_BENCH_DATA_DIR: freshDir(context, 'pooldeck-data') });
+      host = await Host.start(script, { POOLDECK_BENCH_DATA_DIR: freshDir(context, 'pooldeck-data'), POOLDECK_BENCH_MAX_LIVE: String(count) });
       return host.pid;
     },
     async start(count) {
-      const answer = await host!.request({ cmd: 'start', count, command: COMMAND, args: ARGS }, 300_000);
+      const answer = await host!.request({ cmd: 'start', count, command: COMMAND, args: ARGS }, startTimeoutMs(count));
       if (Number(answer.failed) > 0) throw new Error(`${String(answer.failed)} processes failed to start`);
     },
     monitor() {
@@ -195,7 +201,7 @@ function bareContender(): Contender {
       return host.pid;
     },
     async start(count) {
-      await host!.request({ cmd: 'start', count, command: COMMAND, args: ARGS }, 300_000);
+      await host!.request({ cmd: 'start', count, command: COMMAND, args: ARGS }, startTimeoutMs(count));
     },
     monitor() {},
     async stop() {
