@@ -42,7 +42,7 @@ export class PidUsageReader {
   constructor(readonly maxAgeMs: number) {}
 
   /** Usage of `pids` in one call; a pid that could not be read is absent from `usage`. */
-  async read(pids: number[]): Promise<UsageReading> {
+  async read(pids: readonly number[]): Promise<UsageReading> {
     const usage = new Map<number, PidUsage>();
     const unreadable = new Set<number>();
     const now = Date.now();

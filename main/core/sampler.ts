@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { PidUsageReader, type PidUsage } from './pid-usage.js';
-import { readProcStat } from './proc-stat.js';
+import { readStateAndParent } from './proc-stat.js';
 import { TreeScanner, type TrackedPid } from './tree-scan.js';
 
 export type { PidUsage } from './pid-usage.js';
@@ -32,8 +32,8 @@ export interface TreeUsage {
   cpu: number;
   /** The root plus every descendant sampled in this tick, RSS bytes. */
   memory: number;
-  /** The pids below the root that were sampled (not including the root). */
-  descendants: number[];
+  /** The pids below the root that were sampled (not including the root). Shared between ticks: read only. */
+  descendants: readonly number[];
 }
 
 export interface SampleResult {
@@ -84,6 +84,11 @@ const isStoppedState = (state: string | undefined): boolean => state === 'T' || 
 export class Sampler extends EventEmitter<SamplerEvents> {
   readonly sampleIntervalMs: number;
   readonly #tracked = new Map<number, TrackedPid>();
+  /**
+   * A copy of #tracked for the ticks (track() and untrack() may run while pidusage reads), made again only
+   * after either ran: the same map from tick to tick tells the tree scan its last answer still holds.
+   */
+  #snapshot: ReadonlyMap<number, TrackedPid> | null = null;
   readonly #trees = new TreeScanner();
   readonly #usage: PidUsageReader;
   #treeRoots = 0;
@@ -115,10 +120,12 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     if (entry) {
       if (entry.tree !== tree) this.#treeRoots += tree ? 1 : -1;
       if (tree && !entry.tree) this.#trees.invalidate();
+      if (tree !== entry.tree) this.#snapshot = null;
       entry.tree = tree;
       return;
     }
     this.#tracked.set(pid, { tree, ppid: -1 });
+    this.#snapshot = null;
     if (tree) this.#treeRoots += 1;
     this.#trees.invalidate();
   }
@@ -136,6 +143,7 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     const entry = this.#tracked.get(pid);
     if (!entry) return;
     this.#tracked.delete(pid);
+    this.#snapshot = null;
     this.#stateWatch.delete(pid);
     if (entry.tree) this.#treeRoots -= 1;
     this.#usage.release(pid);
@@ -221,9 +229,8 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     const started = performance.now();
     const tick = ++this.#tick;
 
-    // A snapshot: track() and untrack() may run while pidusage reads.
-    const tracked = new Map(this.#tracked);
-    const scan = this.#treeRoots > 0 && procAvailable ? this.#trees.scan(tracked, tick) : { batch: [...tracked.keys()], descendantsOf: new Map<number, number[]>(), reused: false };
+    const tracked = (this.#snapshot ??= new Map(this.#tracked));
+    const scan = this.#treeRoots > 0 && procAvailable ? this.#trees.scan(tracked, tick) : { batch: [...tracked.keys()], descendantsOf: new Map<number, readonly number[]>(), reused: false };
     const { usage: pids, unreadable } = await this.#usage.read(scan.batch);
 
     for (const [pid, stat] of pids) this.#trees.noteParent(pid, stat.ppid);
@@ -234,13 +241,14 @@ export class Sampler extends EventEmitter<SamplerEvents> {
       if (stat) {
         if (entry.ppid !== stat.ppid) this.#trees.invalidate();
         entry.ppid = stat.ppid;
-        if (procAvailable && this.#stateDue(pid, tick) && isStoppedState(readProcStat(pid)?.state)) stopped.add(pid);
+        if (procAvailable && this.#stateDue(pid, tick) && isStoppedState(readStateAndParent(pid)?.state)) stopped.add(pid);
         continue;
       }
       if (unreadable.has(pid)) continue;
       // Gone (not in /proc). Unless it was untracked (or tracked anew) meanwhile.
       if (this.#tracked.get(pid) !== entry) continue;
       this.#tracked.delete(pid);
+      this.#snapshot = null;
       this.#stateWatch.delete(pid);
       this.#usage.release(pid);
       if (entry.tree) this.#treeRoots -= 1;
@@ -254,21 +262,24 @@ export class Sampler extends EventEmitter<SamplerEvents> {
       if (!own) continue;
       let cpu = own.cpu;
       let memory = own.memory;
-      const descendants: number[] = [];
-      for (const pid of below) {
+      // The scan's own list is the answer (no copy per root per tick) unless some of it is gone this tick.
+      let kept: number[] | null = null;
+      for (let index = 0; index < below.length; index += 1) {
+        const pid = below[index];
         const usage = pids.get(pid);
         // Gone, or a zombie (no resident memory: it ended, its parent has not reaped it yet).
         if (!usage || usage.memory === 0) {
           this.#trees.invalidate();
+          kept ??= below.slice(0, index);
           continue;
         }
         // Its parent ended (it was reparented, maybe out of this tree): look again at the next tick.
         if (usage.ppid !== root && !pids.has(usage.ppid)) this.#trees.invalidate();
         cpu += usage.cpu;
         memory += usage.memory;
-        descendants.push(pid);
+        kept?.push(pid);
       }
-      trees.set(root, { pid: root, cpu, memory, descendants });
+      trees.set(root, { pid: root, cpu, memory, descendants: kept ?? below });
     }
     if (this.#treeRoots > 0 && !procAvailable) {
       for (const [pid, entry] of tracked) {
