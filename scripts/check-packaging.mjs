@@ -74,6 +74,8 @@ const UNPACKED_SCRIPTS = [
   ['demo', 'pool_run_task.py'],
   // A Python pool's template (main/core/python-template.ts), run beside the helper it imports.
   ['workers', 'pooldeck_template.py'],
+  // The channel's connect and handshake: the helper imports it, the inspector loads it alone.
+  ['workers', 'pooldeck_connection.py'],
 ];
 
 const FUSE_NAMES = [

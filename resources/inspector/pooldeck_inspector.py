@@ -4,8 +4,9 @@ The app puts this folder first on PYTHONPATH for a Python job, so its sitecustom
 install() only adds an import hook: nothing of multiprocessing is imported here. When the program
 imports multiprocessing's modules itself, the hook wraps a few of their functions to note each
 Process, Pool, Queue and shared Value/Array, and the tasks pool workers run; a background thread
-sends what changed every 100 ms over the app's channel (POOLDECK_ADDRESS, POOLDECK_AUTHKEY) as one
-JSON line, {"type":"inspect",...} (see "The multiprocessing inspector" in docs/worker-protocol.md).
+sends what changed every 100 ms (every second while the program starts processes) over the app's
+channel (POOLDECK_ADDRESS, POOLDECK_AUTHKEY) as one JSON line, {"type":"inspect",...} (see "The
+multiprocessing inspector" in docs/worker-protocol.md).
 
 It never changes what the program does: the wrappers call the original first and note afterwards;
 an exception in the inspector's own code turns it off for the process, with one line on stderr
@@ -18,6 +19,10 @@ import sys
 
 _WORKERS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "workers")
 _FLUSH_INTERVAL_S = 0.1
+# How long the sending thread waits after a report with processes started since the last: while the
+# program forks, every page a report writes in the parent is copied once per fork (~200 pages per
+# report), so reports then go once a second, as often as the app samples the tree.
+_FORKING_FLUSH_INTERVAL_S = 1.0
 # Every how many reports, with no process started or ended since the last, the processes still running
 # are looked at again (an exit code read without a join: `p.exitcode` polled).
 _SCAN_EVERY = 10
@@ -130,6 +135,7 @@ class _Reporter(object):
         self.processes = []  # those reported, held until their exit code was sent
         self.ended = []  # Process objects multiprocessing took out of its children since the last report
         self.reports_since_scan = 0
+        self.pause = _FLUSH_INTERVAL_S  # before the sending thread's next report
         self.pools = []  # weak references to Pools made here
         self.queues = []
         self.values = []
@@ -150,7 +156,7 @@ class _Reporter(object):
 
             # In the program's thread: a fork while the sending thread held an import lock would
             # leave the child waiting on it for ever. (Done already when multiprocessing was imported.)
-            _load_what_connecting_needs()
+            _connection_module()
 
             self.thread = threading.Thread(target=self._run, args=(connect_now,), name="pooldeck-inspector", daemon=True)
             self.thread.start()
@@ -163,7 +169,7 @@ class _Reporter(object):
                 if self.connection is None:
                     self._connect()
         while not _disabled:
-            time.sleep(_FLUSH_INTERVAL_S)
+            time.sleep(self.pause)
             self.flush()
 
     def flush(self):
@@ -187,7 +193,7 @@ class _Reporter(object):
 
     def _connect(self):
         try:
-            self.connection = _helper().connect()
+            self.connection = _connection_module().connect()
         except Exception:
             # No channel, or a refused key: stay silent, the program's output is its own.
             _disable(None)
@@ -219,6 +225,7 @@ class _Reporter(object):
         # which ended): touching every reported Process between two forks writes to pages the last
         # fork had just shared, and each written page is copied. The others are looked at again only
         # once the program has stopped starting and ending them for a second.
+        self.pause = _FORKING_FLUSH_INTERVAL_S if fresh else _FLUSH_INTERVAL_S
         self.reports_since_scan += 1
         if fresh or ended:
             self.reports_since_scan = 0
@@ -276,27 +283,19 @@ def _after_fork_in_child():
             pass
 
 
-def _load_what_connecting_needs():
-    """Imports the helper and what its handshake imports. Called where the program imported
-    multiprocessing, before it forks: every forked child (a pool's workers) has them already. The
-    helper is large; where bytecode cannot be cached (PYTHONDONTWRITEBYTECODE, a read-only install)
-    each import compiles it, ~40 ms of CPU."""
-    _helper()
-    import hashlib  # noqa: F401
-    import hmac  # noqa: F401
-    import socket  # noqa: F401
-
-
-def _helper():
-    """pooldeck_worker (the helper next to this folder): one copy of the channel's handshake."""
-    module = sys.modules.get("pooldeck_worker")
+def _connection_module():
+    """pooldeck_connection (beside the helpers): the channel's one connect and handshake. It imports
+    at its top all that connecting needs, so the sending thread imports nothing. Loaded where the
+    program imported multiprocessing, before it forks: every forked child has it already. Not the
+    whole helper, pooldeck_worker.py: all the parent loads is in the page tables each fork copies."""
+    module = sys.modules.get("pooldeck_connection")
     if module is None:
         import importlib.util
 
-        spec = importlib.util.spec_from_file_location("pooldeck_worker", os.path.join(_WORKERS_DIR, "pooldeck_worker.py"))
+        spec = importlib.util.spec_from_file_location("pooldeck_connection", os.path.join(_WORKERS_DIR, "pooldeck_connection.py"))
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        module = sys.modules.setdefault("pooldeck_worker", module)
+        module = sys.modules.setdefault("pooldeck_connection", module)
     return module
 
 
@@ -508,7 +507,7 @@ def _own_end(exitcode, tb):
 def _hook_process(module):
     import traceback
 
-    _load_what_connecting_needs()
+    _connection_module()
 
     base = module.BaseProcess
     start, bootstrap = base.start, base._bootstrap
