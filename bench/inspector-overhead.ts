@@ -5,7 +5,9 @@
 // the workload's wall time as the program times it, its CPU time (the program's threads and its joined
 // children: on a shared 2-core machine wall time is mostly waiting for a core), and the job's whole
 // life (start to exit, with the interpreter's start-up and the inspector's import) as the Supervisor sees it.
-//   npx tsx bench/inspector-overhead.ts [--quick] [--rounds N]
+// --baseline DIR adds a third contender per workload, inspection on with another version's helpers and
+// inspector (DIR is its resources/workers, beside its inspector folder), for a before/after in one run.
+//   npx tsx bench/inspector-overhead.ts [--quick] [--rounds N] [--baseline DIR]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,7 +18,7 @@ import { disown, installExitHandlers, own, runCleanups } from './lib/owned.js';
 import { pythonExecutable } from './lib/python.js';
 import { alternate, summarize } from './lib/stats.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' }, baseline: { type: 'string' } } });
 const rounds = values.rounds !== undefined ? Number(values.rounds) : values.quick ? 3 : 9;
 const WORKLOADS = { map: 100_000, processes: 200 } as const;
 type Workload = keyof typeof WORKLOADS;
@@ -35,9 +37,11 @@ interface Timing {
 const python = await pythonExecutable();
 const program = resolve(repoRoot, 'bench/python/mp_inspected.py');
 const dataDir = mkdtempSync(join(tmpdir(), 'pooldeck-bench-inspector-'));
-const supervisor = new Supervisor({ dataDir, sampleIntervalMs: 60_000, graceMs: 500, orphanWatchdog: false });
+const current = new Supervisor({ dataDir, sampleIntervalMs: 60_000, graceMs: 500, orphanWatchdog: false });
+const baseline =
+  values.baseline === undefined ? null : new Supervisor({ dataDir: join(dataDir, 'baseline'), sampleIntervalMs: 60_000, graceMs: 500, orphanWatchdog: false, workersDir: resolve(values.baseline) });
 
-async function run(workload: Workload, inspect: boolean): Promise<Timing> {
+async function run(workload: Workload, inspect: boolean, supervisor = current): Promise<Timing> {
   const started = performance.now();
   const row = await supervisor.createProcess({ command: python, args: [program, workload, String(WORKLOADS[workload])], inspect });
   const job = supervisor.processOf(row.id);
@@ -60,25 +64,29 @@ installExitHandlers();
 try {
   console.log(`inspector-overhead: ${rounds} rounds, alternating on and off; load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}`);
   await run('map', true); // warm: the interpreter's files and the inspector's in the page cache
-  const contenders = {
+  const contenders: Record<string, () => Promise<Timing>> = {
     'map on': () => run('map', true),
     'map off': () => run('map', false),
     'processes on': () => run('processes', true),
     'processes off': () => run('processes', false),
   };
+  if (baseline !== null) {
+    contenders['map baseline'] = () => run('map', true, baseline);
+    contenders['processes baseline'] = () => run('processes', true, baseline);
+  }
   const results = await alternate(rounds, contenders, (round, figures) => {
     console.log(`  round ${round + 1} (wall/CPU/job): ${Object.entries(figures).map(([name, timing]) => `${name} ${timing.workloadMs.toFixed(0)}/${timing.cpuMs.toFixed(0)}/${timing.jobMs.toFixed(0)} ms`).join(', ')}`);
   });
   for (const [name, timings] of Object.entries(results)) {
-    const on = name.endsWith(' on');
+    const on = !name.endsWith(' off');
     if (timings.some((timing) => (timing.reported > 0) !== on)) throw new Error(`${name}: the inspector reported ${timings.map((timing) => timing.reported).join(', ')} rows`);
   }
   type Figure = 'workloadMs' | 'cpuMs' | 'jobMs';
-  const median = (name: keyof typeof contenders, key: Figure) => summarize(results[name].map((timing) => timing[key]));
+  const median = (name: string, key: Figure) => summarize(results[name].map((timing) => timing[key]));
   console.log(`\nload average at the end ${loadavg().map((load) => load.toFixed(2)).join(' ')}`);
   console.log('\n| workload | inspection | workload ms, median (min–max) | workload CPU ms | job ms |');
   console.log('|---|---|---|---|---|');
-  for (const name of Object.keys(contenders) as (keyof typeof contenders)[]) {
+  for (const name of Object.keys(contenders)) {
     const [workload, state] = name.split(' ');
     const cell = (key: Figure) => {
       const { median: middle, min, max } = median(name, key);
@@ -87,13 +95,17 @@ try {
     console.log(`| ${workload === 'map' ? 'Pool(2).map of 100,000' : '200 Processes'} | ${state} | ${cell('workloadMs')} | ${cell('cpuMs')} | ${cell('jobMs')} |`);
   }
   console.log('\nratios of the medians, on ÷ off (target ≤ 1.10)');
-  for (const workload of Object.keys(WORKLOADS) as Workload[]) {
-    const ratio = (key: Figure) => (median(`${workload} on`, key).median / median(`${workload} off`, key).median).toFixed(3);
-    console.log(`  ${workload}: workload ${ratio('workloadMs')}, workload CPU ${ratio('cpuMs')}, job ${ratio('jobMs')}`);
+  for (const state of baseline === null ? ['on'] : ['on', 'baseline']) {
+    for (const workload of Object.keys(WORKLOADS) as Workload[]) {
+      const ratio = (key: Figure) => (median(`${workload} ${state}`, key).median / median(`${workload} off`, key).median).toFixed(3);
+      console.log(`  ${workload} ${state}: workload ${ratio('workloadMs')}, workload CPU ${ratio('cpuMs')}, job ${ratio('jobMs')}`);
+    }
   }
 } finally {
-  await supervisor.shutdown({ terminateAll: true, graceMs: 500 });
-  await supervisor.dispose();
+  for (const supervisor of baseline === null ? [current] : [current, baseline]) {
+    await supervisor.shutdown({ terminateAll: true, graceMs: 500 });
+    await supervisor.dispose();
+  }
   rmSync(dataDir, { recursive: true, force: true });
   await runCleanups();
 }
