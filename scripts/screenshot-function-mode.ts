@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { takeScreenshots } from './screenshot-session.js';
-import { field, pollUntil, readProcessTable } from '../test/e2e/ui-helpers.js';
+import { field, keepEndedProcessesInView, pollUntil, readProcessTable } from '../test/e2e/ui-helpers.js';
 
 const VIEWPORT = { width: 1280, height: 800 };
 const FORM_VIEWPORT = { width: 1280, height: 1000 };
@@ -53,7 +53,8 @@ await takeScreenshots(async ({ app, openPage, shoot }) => {
   await run({ name: 'ticker', target: 'tasks.py:Ticker', args: [0.5], daemon: true });
   await run({ name: 'sleeper', command: 'sleep', args: ['300'], daemon: true });
 
-  const page = await openPage(VIEWPORT);
+  // The functions that returned have ended, and the table hides ended processes unless told.
+  const page = await openPage(VIEWPORT, { beforeLoad: keepEndedProcessesInView });
   await pollUntil(async () => (await readProcessTable(page)).filter((row) => row.Result !== '').length >= 3, 30_000, 'three function rows with a result');
 
   // Tall enough for the whole form, footer included.
