@@ -3,7 +3,7 @@ import type { Locator, Page } from 'playwright-core';
 import { useServedPage } from './served-page.js';
 import { pollUntil, readProcessTable } from './ui-helpers.js';
 
-// The top bar in Chromium over the built headless server, from a wide window down to a quarter of a
+// The top bar (and the status bar below) in Chromium over the built headless server, from a wide window down to a quarter of a
 // laptop screen: every control in view, none on another, no sideways scroll, and each still works.
 
 // 1201 px is the narrowest window that keeps the tabs on the same row as the rest; 760 px is the
@@ -57,6 +57,22 @@ async function misplacedControls(page: Page, width: number): Promise<string[]> {
   return problems;
 }
 
+/** The status bar's parts that its hidden overflow would cut at the right edge. */
+async function clippedStatusItems(page: Page, width: number): Promise<string[]> {
+  const bar = page.getByRole('contentinfo', { name: 'Status' });
+  const items: Record<string, Locator> = {
+    connection: bar.getByRole('status'),
+    'monitor cost': bar.getByTestId('monitor-cost'),
+    'CPU convention': bar.getByRole('button', { name: /^CPU convention/ }),
+  };
+  const clipped: string[] = [];
+  for (const [name, item] of Object.entries(items)) {
+    const box = await item.boundingBox();
+    if (box === null || box.x + box.width > width) clipped.push(`${name} ends at x ${box === null ? 'unshown' : box.x + box.width}, past ${width}`);
+  }
+  return clipped;
+}
+
 /** How far the page scrolls sideways: 0 when everything fits. */
 function sidewaysScroll(page: Page): Promise<number> {
   return page.locator('html').evaluate((root: { scrollWidth: number; clientWidth: number }) => root.scrollWidth - root.clientWidth);
@@ -74,6 +90,7 @@ describe('the top bar', () => {
       await page.setViewportSize({ width, height: HEIGHT });
       expect(await misplacedControls(page, width), `at ${width} px`).toEqual([]);
       expect(await sidewaysScroll(page), `sideways scroll at ${width} px`).toBe(0);
+      expect(await clippedStatusItems(page, width), `the status bar at ${width} px`).toEqual([]);
 
       const controls = topBarControls(page);
       await controls['New process'].click();
