@@ -26,13 +26,9 @@ import signal
 import sys
 import traceback
 
+# Imports pooldeck_connection too (the socket and the key's proof, without OpenSSL): imported here
+# once, so that workers share its pages instead of each importing its own copy after the fork.
 import pooldeck_worker as helper
-
-# What every worker imports to reach its socket and prove its key: imported here once, so that
-# workers share these modules' pages instead of each importing its own copy after the fork.
-import hashlib  # noqa: E402,F401
-import hmac  # noqa: E402,F401
-import socket  # noqa: E402,F401
 
 
 class _Loaded(Exception):
