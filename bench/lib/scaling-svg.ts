@@ -18,18 +18,24 @@ const SERIES = [
   { key: 'floor', name: 'bare Node + pidusage', color: '#9ca3af' },
 ] as const;
 
+/** The axis top: the first of 1, 2, 2.5 or 5 times a power of ten at or above the value (173 → 200). */
+function roundAxisTop(value: number): number {
+  const magnitude = 10 ** Math.floor(Math.log10(value));
+  return [1, 2, 2.5, 5, 10].map((step) => step * magnitude).find((top) => top >= value)!;
+}
+
 function panel(points: readonly ScalingPoint[], field: keyof Figures, title: string, offsetX: number): string {
   const plotW = PANEL.width - PANEL.left - PANEL.right;
   const plotH = PANEL.height - PANEL.top - PANEL.bottom;
   const maxN = Math.max(...points.map((point) => point.count));
-  const maxY = Math.max(...points.flatMap((point) => [point.ours[field], point.floor[field]]).filter(Number.isFinite)) * 1.1 || 1;
+  const maxY = roundAxisTop(Math.max(...points.flatMap((point) => [point.ours[field], point.floor[field]]).filter(Number.isFinite)) || 1);
   const x = (n: number): number => offsetX + PANEL.left + (n / maxN) * plotW;
   const y = (value: number): number => PANEL.top + plotH - (value / maxY) * plotH;
   const parts = [
     `<text x="${offsetX + PANEL.width / 2}" y="18" text-anchor="middle" font-weight="bold">${title}</text>`,
     `<line x1="${x(0)}" y1="${y(0)}" x2="${x(maxN)}" y2="${y(0)}" stroke="#333"/>`,
     `<line x1="${x(0)}" y1="${y(0)}" x2="${x(0)}" y2="${y(maxY)}" stroke="#333"/>`,
-    `<text x="${x(0) - 4}" y="${y(maxY) + 4}" text-anchor="end">${maxY.toPrecision(2)}</text>`,
+    `<text x="${x(0) - 4}" y="${y(maxY) + 4}" text-anchor="end">${maxY.toLocaleString('en-US')}</text>`,
     `<text x="${x(0) - 4}" y="${y(0) + 4}" text-anchor="end">0</text>`,
   ];
   for (const point of points) parts.push(`<text x="${x(point.count)}" y="${y(0) + 14}" text-anchor="middle">${point.count}</text>`);
