@@ -2,24 +2,9 @@
 // built with vite into a bench-only page (bench/renderer/), fed synthetic snapshots and deltas that
 // change every row; beside a hand-written full table updated by hand (the no-framework floor).
 // Method: bench/renderer/measure.js and docs/benchmarks.md.
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { extname, resolve, sep } from 'node:path';
 import type { BenchContext, BenchRow } from '../lib/context.js';
+import { buildPage, launchChromium, pageApi, serve } from '../lib/renderer-page.js';
 import { makeRow, type Row, type Target } from '../lib/report.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 
 interface UpdateResult {
   frame: number[];
@@ -35,45 +20,11 @@ interface ScrollResult {
   maxScroll: number;
 }
 
-async function buildPage(context: BenchContext): Promise<string> {
-  const outDir = resolve(context.cacheDir, 'renderer-build');
-  const { build } = await import('vite');
-  const { svelte } = await import('@sveltejs/vite-plugin-svelte');
-  await build({
-    root: resolve(context.root, 'bench/renderer'),
-    configFile: false,
-    logLevel: 'warn',
-    base: './',
-    plugins: [svelte({ configFile: resolve(context.root, 'svelte.config.js') })],
-    build: { outDir, emptyOutDir: true, minify: true, sourcemap: false },
-  });
-  return outDir;
-}
-
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
-
-function serve(dir: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
-    const file = resolve(dir, `.${path === '/' ? '/index.html' : path}`);
-    if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(response);
-  });
-  return new Promise((resolveServe) =>
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      resolveServe({ server, url: `http://127.0.0.1:${port}/` });
-    }),
-  );
-}
-
 const percentOver = (intervals: number[], limitMs: number): number =>
   intervals.length === 0 ? Number.NaN : (100 * intervals.filter((interval) => interval > limitMs).length) / intervals.length;
+
+/** Frame rate over all the intervals: frames ÷ elapsed time. */
+const wholeFps = (intervals: number[]): string => ((intervals.length * 1000) / intervals.reduce((sum, interval) => sum + interval, 0)).toFixed(1);
 
 /** Frame rate over consecutive windows of 30 frames (half a second at 60 Hz): frames ÷ elapsed time. */
 const fpsOf = (intervals: number[]): number[] => {
@@ -93,10 +44,9 @@ export const rendererRow: BenchRow = {
   async run(context: BenchContext): Promise<Row[]> {
     const quick = context.quick;
     context.log('building the bench page with vite…');
-    const dir = await buildPage(context);
+    const dir = await buildPage(context.root, context.cacheDir);
     const { server, url } = await serve(dir);
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+    const browser = await launchChromium();
     const rows: Row[] = [];
     try {
       const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
@@ -105,20 +55,12 @@ export const rendererRow: BenchRow = {
       await page.goto(url);
       await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
 
-      // The page's API (bench/renderer/main.js), called by name: this file is type-checked without the DOM.
-      const call = <T>(method: string, ...args: unknown[]): Promise<T> =>
-        page.evaluate(
-          ([name, list]) => {
-            const api = (globalThis as unknown as { pooldeckBench: Record<string, (...a: unknown[]) => unknown> }).pooldeckBench;
-            return api[name as string](...(list as unknown[])) as T;
-          },
-          [method, args] as const,
-        ) as Promise<T>;
+      const call = pageApi(page);
       // The floor can take seconds per update at 10,000 rows: its batches stop after a time budget.
       const FLOOR_BUDGET_MS = quick ? 1000 : 3000;
       const updates = (which: 'ours' | 'floor', frames: number, mode: 'all' | 'churn' = 'all'): Promise<UpdateResult> =>
         call('updates', which, frames, mode, which === 'floor' ? FLOOR_BUDGET_MS : 60_000);
-      const scroll = (which: 'ours' | 'floor', frames: number, deltaMs: number, mode: 'all' | 'churn' = 'all'): Promise<ScrollResult> =>
+      const scroll = (which: 'ours' | 'floor' | 'control', frames: number, deltaMs: number, mode: 'all' | 'churn' = 'all'): Promise<ScrollResult> =>
         call('scroll', which, frames, 200, deltaMs, mode, which === 'floor' ? FLOOR_BUDGET_MS : 60_000);
       const load = (count: number): Promise<unknown> => call('load', count);
       const sortBy = (label: string): Promise<unknown> => call('sortBy', label);
@@ -199,19 +141,24 @@ export const rendererRow: BenchRow = {
       for (const scrollCase of quick ? scrollCases.slice(0, 1) : scrollCases) {
         await load(count);
         if (scrollCase.sorted) await sortBy('CPU');
-        context.log(`scrolling ${count} rows${scrollCase.label}: ${scrollFrames} frames (floor ${floorScrollFrames}, control ${scrollFrames})`);
+        context.log(
+          `scrolling ${count} rows${scrollCase.label}: ${scrollFrames} frames (control list ${scrollFrames}, floor ${floorScrollFrames}, idle control ${scrollFrames})`,
+        );
         const ours: number[] = [];
         const floor: number[] = [];
+        const list: number[] = [];
         const control: number[] = [];
-        for (const which of ['control', 'ours', 'floor', 'ours', 'control'] as const) {
-          if (which === 'control') {
+        // Idle and list controls around ours, so each sees the machine as ours did before and after.
+        for (const which of ['idle', 'list', 'ours', 'floor', 'ours', 'list', 'idle'] as const) {
+          if (which === 'idle') {
             control.push(...(await idle(Math.ceil(scrollFrames / 2))));
             continue;
           }
-          const frames = which === 'ours' ? Math.ceil(scrollFrames / 2) : floorScrollFrames;
-          const result = await scroll(which, frames, scrollCase.deltaMs, scrollCase.mode);
-          (which === 'ours' ? ours : floor).push(...result.intervals);
+          const frames = which === 'floor' ? floorScrollFrames : Math.ceil(scrollFrames / 2);
+          const result = await scroll(which === 'list' ? 'control' : which, frames, scrollCase.deltaMs, scrollCase.mode);
+          (which === 'ours' ? ours : which === 'list' ? list : floor).push(...result.intervals);
         }
+        const listRows = await rendered('control');
         const controlJank = percentOver(control, 25);
         const controlNote = `control: an idle page, measured before and after, had ${controlJank.toFixed(1)} % of frames over 25 ms (median ${(1000 / [...control].sort((a, b) => a - b)[control.length >> 1]).toFixed(1)} fps)`;
         context.log(controlNote);
@@ -224,7 +171,7 @@ export const rendererRow: BenchRow = {
             ours: fpsOf(ours),
             reference: { name: 'hand-written full table', values: fpsOf(floor) },
             target: { on: 'ours', min: 58, text: 'median ≥ 58 fps' },
-            note: `fps over windows of 30 frames; over the whole run: ours ${((ours.length * 1000) / ours.reduce((a, b) => a + b, 0)).toFixed(1)}, floor ${((floor.length * 1000) / floor.reduce((a, b) => a + b, 0)).toFixed(1)}; ${controlNote}`,
+            note: `fps over windows of 30 frames; over the whole run: ours ${wholeFps(ours)}, floor ${wholeFps(floor)}; ${controlNote}`,
           }),
           makeRow({
             id: `5-jank-${count}${scrollCase.suffix}`,
@@ -235,6 +182,15 @@ export const rendererRow: BenchRow = {
             reference: { name: 'hand-written full table', values: [percentOver(floor, 25)] },
             target: { on: 'ours', max: controlJank + 1, text: `≤ the idle control's ${controlJank.toFixed(1)} % + 1 point` },
             note: controlNote,
+          }),
+          makeRow({
+            id: `5-scroll-${count}${scrollCase.suffix}-control-list`,
+            description: `scrolling ${count.toLocaleString('en-US')} rows${scrollCase.label}: frame rate, ours beside a minimal windowed list without a framework`,
+            unit: 'fps',
+            better: 'higher',
+            ours: fpsOf(ours),
+            reference: { name: 'plain windowed list (bench/renderer/control-list.js)', values: fpsOf(list) },
+            note: `the same scroll and measurement through ${listRows} plain-text rows re-filled per scroll event, measured before and after ours; over the whole run: ours ${wholeFps(ours)}, list ${wholeFps(list)}; list frames over 25 ms: ${percentOver(list, 25).toFixed(1)} %`,
           }),
         );
       }
