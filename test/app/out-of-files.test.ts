@@ -45,7 +45,8 @@ describe.skipIf(skipHere)('out of file descriptors', () => {
     dir = mkdtempSync(join(tmpdir(), 'pooldeck-emfile-'));
     const script = join(dir, 'app.mts');
     writeFileSync(script, APP(join(dir, 'data')));
-    const run = runUnderFdLimit(script, 128);
+    // From the start: the app reads its open-files limit once, as it is imported, to name it in the error.
+    const run = runUnderFdLimit(script, 128, { lowered: 'fromStart' });
     child = run.child;
     const { code, stderr, result } = await run.done;
     expect(code, stderr).toBe(0);

@@ -88,7 +88,7 @@ describe('RotatingLogFile', () => {
 
   // A real shortage, not a stand-in open(): the file runs in a child node (tsx) under a low `ulimit -n`
   // that fills its own fds, so the test's process never runs short.
-  it.skipIf(skipUnless(unixLike, 'test/core/log-parts.test.ts', 'lowers the open-files limit with sh ulimit -n (Windows has no such per-process limit)'))('writes again once fds are free after running out, and says in the file what was not written', async () => {
+  it.skipIf(skipUnless(unixLike, 'test/core/log-parts.test.ts', 'lowers the open-files limit (util-linux prlimit, or sh ulimit -n; Windows has no such per-process limit)'))('writes again once fds are free after running out, and says in the file what was not written', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'pooldeck-logfile-emfile-'));
     folders.push(folder);
     const script = join(folder, 'log.mts');
