@@ -3,20 +3,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+import type { Page } from 'playwright-core';
 
 /** Builds the page into `<cacheDir>/renderer-build` and returns that directory. */
 export async function buildPage(root: string, cacheDir: string): Promise<string> {
@@ -56,11 +43,8 @@ export function serve(dir: string): Promise<{ server: Server; url: string }> {
   );
 }
 
-/** Debian's Chromium, headless with software rendering (playwright-core gives it a fresh profile). */
-export async function launchChromium(): Promise<Browser> {
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
-}
+/** The e2e tests' Chromium and flags (headless, software rendering, a fresh profile). */
+export { launchChromium } from '../../test/e2e/harness.js';
 
 /** The page's API (bench/renderer/main.js), called by name: these files are type-checked without the DOM. */
 export function pageApi(page: Page): <T>(method: string, ...args: unknown[]) => Promise<T> {
