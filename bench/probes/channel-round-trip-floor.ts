@@ -1,11 +1,11 @@
 // The floor under a pipe round trip between the app and a process, beside Pooldeck's Pipe and
-// multiprocessing.Pipe, alternating in one run (3 rounds × 5,000 round trips each):
+// multiprocessing.Pipe, alternating in one run (3 rounds by default, `--rounds N`; 5,000 round trips each):
 //   floor: a bare Node server on a Unix socket answers each JSON line a Python process sends (no
 //     handshake, no broker): the app's event loop and one Python wake-up per direction, nothing else;
 //   pooldeck: the app sends on a Pipe end and a Python process (bench/workers/channels_bench.py:echo) answers;
 //   multiprocessing: a parent sends on multiprocessing.Pipe and a child answers.
 // Prints µs per round trip for each, and the median of the rounds.
-//   npx tsx bench/probes/channel-round-trip-floor.ts
+//   npx tsx bench/probes/channel-round-trip-floor.ts [--rounds N]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,9 @@ import { pythonExecutable, runOwned } from '../lib/python.js';
 import { alternate, summarize } from '../lib/stats.js';
 
 const roundTrips = 5000;
+const roundsArgument = process.argv.indexOf('--rounds');
+const rounds = roundsArgument >= 0 ? Number(process.argv[roundsArgument + 1]) : 3;
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds needs a whole number ≥ 1');
 const folder = mkdtempSync(join(tmpdir(), 'pooldeck-floor-'));
 const address = join(folder, 'floor.sock');
 const server = createServer((socket) => {
@@ -82,7 +85,7 @@ try {
     return us;
   };
   const results = await alternate(
-    3,
+    rounds,
     {
       floor: async () => Number((await runOwned(python, ['-c', floorClient])).trim()),
       pooldeck,

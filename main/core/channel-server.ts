@@ -431,6 +431,11 @@ export class ChannelConnection extends EventEmitter<ChannelConnectionEvents> {
     this.#socket.write(`${JSON.stringify(message)}\n`);
   }
 
+  /** Writes a line already encoded: one JSON object ending in a newline. */
+  sendLine(line: string): void {
+    this.#socket.write(line);
+  }
+
   close(): void {
     this.#socket.end();
   }

@@ -81,7 +81,11 @@ class _Stream(object):
         return data
 
     def write(self, data):
-        view = memoryview(data)
+        # sendall writes everything (and returns None); a named pipe's write may write part.
+        written = self._write(data)
+        if written is None or written >= len(data):
+            return
+        view = memoryview(data)[written:]
         while view:
             written = self._write(view)
             view = view[len(view) if written is None else written:]

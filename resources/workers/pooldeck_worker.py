@@ -345,6 +345,7 @@ class _Client(object):
         self._cond = threading.Condition(threading.Lock())
         self._replies = {}
         self._reading = False
+        self._waiting = 0  # threads in cond.wait(), waiting for another thread's read
         self._closed = False
         self._next_id = 0
         # What the app pushed to this process's pipe ends, by (name, end): see _PushedEnd.
@@ -405,27 +406,40 @@ class _Client(object):
     def wait_until(self, ready):
         """Reads the channel until ready() (called under the lock) returns something other than None."""
         cond = self._cond
-        while True:
-            with cond:
-                while True:
-                    result = ready()
-                    if result is not None:
-                        return result
-                    if self._closed:
-                        raise EOFError("the app's channel closed")
-                    if not self._reading:
-                        self._reading = True
-                        break
-                    cond.wait()
-            lines, closed = self._read_lines()
-            with cond:
+        with cond:
+            while True:
+                result = ready()
+                if result is not None:
+                    return result
+                if self._closed:
+                    raise EOFError("the app's channel closed")
+                if self._reading:
+                    self._waiting += 1
+                    try:
+                        cond.wait()
+                    finally:
+                        self._waiting -= 1
+                    continue
+                self._reading = True
+                # The socket is read without the lock held: other threads can send, and check for
+                # their answers, meanwhile.
+                cond.release()
+                try:
+                    lines, closed = self._read_lines()
+                finally:
+                    cond.acquire()
                 self._reading = False
                 self._closed = self._closed or closed
                 for line in lines:
-                    self._dispatch(_decode(line.decode("utf-8")))
-                cond.notify_all()
+                    self._dispatch(line)
+                # Condition.notify_all is Python code, a few µs a call: a process with one thread skips it.
+                if self._waiting:
+                    cond.notify_all()
 
-    def _dispatch(self, message):
+    def _dispatch(self, line):
+        if not line.strip():
+            return
+        message = _decode(line.decode("utf-8"))
         if not isinstance(message, dict):
             return
         kind = message.get("type")
@@ -458,7 +472,7 @@ class _Client(object):
         except (EOFError, OSError):
             return [], True
         *lines, stream.buffer = stream.buffer.split(b"\n")
-        return [line for line in lines if line.strip()], False
+        return lines, False
 
 
 class _PushedEnd(object):
@@ -650,14 +664,18 @@ class PipeConnection(_Brokered):
             raise OSError("handle is closed")
 
     def send(self, obj):
-        self._check()
+        if self.closed:
+            raise OSError("handle is closed")
         if not self.writable:
             raise OSError("connection is read-only")
-        self._client.raise_dropped(self._name)
-        self._client.note(self._send_prefix + _dumps(obj).encode("ascii") + b"}\n")
+        client = self._client
+        if client._dropped:
+            client.raise_dropped(self._name)
+        client.note(self._send_prefix + _dumps(obj).encode("ascii") + b"}\n")
 
     def recv(self):
-        self._check()
+        if self.closed:
+            raise OSError("handle is closed")
         if not self.readable:
             raise OSError("connection is write-only")
         pushed = self._pushed

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Broker } from '../../main/core/channels/broker.js';
 import { ConnectionClosedError } from '../../main/core/channels/errors.js';
 import { Pipe } from '../../main/core/channels/pipe.js';
+import { Queue } from '../../main/core/channels/queue.js';
 import { TimeoutError } from '../../main/core/errors.js';
 import { openChannel, runTarget, startTarget } from '../fixtures/channels-harness.js';
 import { until } from '../helpers/until.js';
@@ -112,6 +113,22 @@ describe('Pipe between the app and a process (Python)', () => {
     mine.send('c');
     expect([await mine.recv(), await mine.recv()].sort()).toEqual(['b', 'c']);
     expect([await first.process.join(), await second.process.join()]).toEqual([0, 0]);
+  });
+
+  it('serves threads of one process that wait at once: each gets its own message, in any order of arrival', async () => {
+    const { server, broker } = await openChannel();
+    const [firstMine, firstTheirs] = Pipe({ broker });
+    const [secondMine, secondTheirs] = Pipe({ broker });
+    const q = new Queue({ broker });
+    const ran = await startTarget(server, 'py_channels.py:threads_wait_at_once', [firstTheirs, secondTheirs, q]);
+    await until(() => firstTheirs.pipe.ends[1].pushTo !== null && secondTheirs.pipe.ends[1].pushTo !== null, 'both threads wait on their pipes');
+    secondMine.send('to the second');
+    expect(await secondMine.recv()).toBe('second done');
+    await q.put('to the main thread');
+    firstMine.send('to the first');
+    expect(await firstMine.recv()).toBe('first done');
+    expect(await ran.process.join()).toBe(0);
+    expect(ran.process.returnValue).toEqual({ first: 'to the first', second: 'to the second', queue: 'to the main thread' });
   });
 
   it('ends a recv with ConnectionClosedError when the process holding the other end is killed', async () => {

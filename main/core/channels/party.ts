@@ -7,8 +7,8 @@ export interface Party {
   readonly pid: number;
   /** The process's name when the app started it (its member), else null. */
   readonly member?: { readonly name: string } | null;
-  /** Sends the process a line it did not ask for (a pipe's pushed message); the app has none. */
-  send?(message: Record<string, unknown>): void;
+  /** Writes the process a JSON line (ending in a newline) it did not ask for: a pipe's pushed message. The app has none. */
+  sendLine?(line: string): void;
 }
 
 /** The app itself: what the main-side objects act as. */

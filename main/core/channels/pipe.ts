@@ -43,6 +43,8 @@ interface PipeEnd {
   pushTo: Party | null;
   /** Messages pushed to `pushTo`: a poll from it that says it saw fewer is answered true at once. */
   pushed: number;
+  /** A pushed message's line up to its value, encoded once: a round trip's push stringifies only the value. */
+  readonly pushPrefix: string;
 }
 
 const POLL = 'poll';
@@ -61,7 +63,7 @@ export class PipeChannel implements BrokeredObject {
     this.broker = options.broker ?? defaultBroker();
     this.name = this.broker.nameFor('pipe', 'Pipe', options.name);
     this.duplex = duplex;
-    const end = (readable: boolean, writable: boolean): PipeEnd => ({
+    const end = (index: EndIndex, readable: boolean, writable: boolean): PipeEnd => ({
       readable,
       writable,
       inbox: new Deque(),
@@ -71,8 +73,9 @@ export class PipeChannel implements BrokeredObject {
       received: 0,
       pushTo: null,
       pushed: 0,
+      pushPrefix: `${JSON.stringify({ type: 'pipe', name: this.name, end: index }).slice(0, -1)},"value":`,
     });
-    this.ends = [end(true, duplex), end(duplex, true)];
+    this.ends = [end(0, true, duplex), end(1, duplex, true)];
     this.broker.add(this);
   }
 
@@ -156,8 +159,7 @@ export class PipeChannel implements BrokeredObject {
     }
     if (end.closed) return done(new ConnectionClosedError(`end ${index} of pipe ${this.name} is closed`));
     if (this.ends[1 - index]!.closed) return done(this.#eof());
-    const timedOut = (): { error: Error } => ({ error: new TimeoutError(`nothing arrived on pipe ${this.name} within ${timeoutMs} ms`) });
-    end.receivers.add(party, undefined, timeoutMs, timedOut, done);
+    end.receivers.add(party, undefined, timeoutMs, () => ({ error: new TimeoutError(`nothing arrived on pipe ${this.name} within ${timeoutMs} ms`) }), done);
   }
 
   /** true once a message waits or the other end closed (recv would not block), as Python's poll; `timeoutMs` undefined waits forever. */
@@ -201,8 +203,8 @@ export class PipeChannel implements BrokeredObject {
   #startPushing(party: Party, index: EndIndex): void {
     const end = this.ends[index];
     if (end.pushTo !== null && end.pushTo !== party) this.#stopPushing(index);
-    const pushes = party.send !== undefined && end.readable && end.holders.size === 1 && !end.closed;
-    party.send?.({ type: 'pipe', name: this.name, end: index, push: pushes });
+    const pushes = party.sendLine !== undefined && end.readable && end.holders.size === 1 && !end.closed;
+    this.#tell(party, index, { push: pushes });
     if (!pushes) return;
     end.pushTo = party;
     while (end.inbox.length > 0) {
@@ -214,18 +216,24 @@ export class PipeChannel implements BrokeredObject {
 
   #stopPushing(index: EndIndex): void {
     const end = this.ends[index];
-    end.pushTo?.send?.({ type: 'pipe', name: this.name, end: index, push: false });
+    if (end.pushTo) this.#tell(end.pushTo, index, { push: false });
     end.pushTo = null;
   }
 
   #push(end: PipeEnd, index: number, value: unknown): void {
     end.pushed += 1;
-    end.pushTo!.send!({ type: 'pipe', name: this.name, end: index, value });
+    end.pushTo!.sendLine!(`${end.pushPrefix}${JSON.stringify(value)}}\n`);
   }
 
   /** Tells the process end `index` is pushed to that nothing more will come. */
   #pushEof(index: EndIndex): void {
-    this.ends[index].pushTo?.send?.({ type: 'pipe', name: this.name, end: index, eof: true });
+    const pushTo = this.ends[index].pushTo;
+    if (pushTo) this.#tell(pushTo, index, { eof: true });
+  }
+
+  /** A line about end `index` to the process it is (or is not) pushed to. */
+  #tell(party: Party, index: EndIndex, fields: Record<string, unknown>): void {
+    party.sendLine?.(`${JSON.stringify({ type: 'pipe', name: this.name, end: index, ...fields })}\n`);
   }
 
   #pushedUnseen(party: Party, index: EndIndex, seen: unknown): boolean {

@@ -185,8 +185,7 @@ export class Queue implements BrokeredObject {
     }
     this.putCount -= 1;
     if (!block) return done(new QueueFullError(`queue ${this.name} is full (maxsize ${this.maxsize})`));
-    const full = (): { error: Error } => ({ error: new QueueFullError(`queue ${this.name} stayed full (maxsize ${this.maxsize}) for ${timeoutMs} ms`) });
-    this.#putters.add(party, value, timeoutMs, full, (error) => done(error));
+    this.#putters.add(party, value, timeoutMs, () => ({ error: new QueueFullError(`queue ${this.name} stayed full (maxsize ${this.maxsize}) for ${timeoutMs} ms`) }), (error) => done(error));
   }
 
   #get(party: Party, block: boolean, timeoutMs: number | undefined, done: (error: Error | null, value?: unknown) => void): void {
@@ -198,8 +197,7 @@ export class Queue implements BrokeredObject {
     }
     if (this.#closed) return done(new QueueClosedError(`queue ${this.name} is closed and empty`));
     if (!block) return done(new QueueEmptyError(`queue ${this.name} is empty`));
-    const empty = (): { error: Error } => ({ error: new QueueEmptyError(`queue ${this.name} stayed empty for ${timeoutMs} ms`) });
-    this.#getters.add(party, undefined, timeoutMs, empty, done);
+    this.#getters.add(party, undefined, timeoutMs, () => ({ error: new QueueEmptyError(`queue ${this.name} stayed empty for ${timeoutMs} ms`) }), done);
   }
 
   /**
