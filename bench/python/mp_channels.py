@@ -1,6 +1,6 @@
 """multiprocessing's Queue, Pipe and Value measured as bench/channels.ts measures Pooldeck's; prints one JSON line.
 
-    python3 mp_channels.py --items N --rounds N --writes N --increments N --processes 4
+    python3 mp_channels.py [--measure queue|pipe|values ...] --items N --rounds N --writes N --increments N --processes 4
 """
 import argparse
 import json
@@ -37,16 +37,7 @@ def increments(v, count):
             v.value += 1
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--items", type=int, default=100000)
-    parser.add_argument("--rounds", type=int, default=5000)
-    parser.add_argument("--writes", type=int, default=1000000)
-    parser.add_argument("--increments", type=int, default=100000)
-    parser.add_argument("--processes", type=int, default=4)
-    options = parser.parse_args()
-    figures = {"startMethod": mp.get_start_method()}
-
+def measure_queue(options, figures):
     q, out = mp.Queue(), mp.Queue()
     consumer = mp.Process(target=consume, args=(q, out))
     producer = mp.Process(target=produce, args=(q, options.items))
@@ -56,6 +47,8 @@ def main():
     producer.join()
     consumer.join()
 
+
+def measure_pipe(options, figures):
     mine, theirs = mp.Pipe()
     child = mp.Process(target=echo, args=(theirs,))
     child.start()
@@ -69,6 +62,8 @@ def main():
     mine.send(None)
     child.join()
 
+
+def measure_values(options, figures):
     raw = mp.Value("i", 0, lock=False)
     started = time.perf_counter()
     for i in range(options.writes):
@@ -89,6 +84,23 @@ def main():
         worker.join()
     figures["contendedIncrements"] = options.increments * options.processes / (time.perf_counter() - started)
     figures["contendedTotal"] = total.value
+
+
+MEASURES = {"queue": measure_queue, "pipe": measure_pipe, "values": measure_values}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--measure", choices=sorted(MEASURES), action="append", help="what to measure (repeatable; default: all)")
+    parser.add_argument("--items", type=int, default=100000)
+    parser.add_argument("--rounds", type=int, default=5000)
+    parser.add_argument("--writes", type=int, default=1000000)
+    parser.add_argument("--increments", type=int, default=100000)
+    parser.add_argument("--processes", type=int, default=4)
+    options = parser.parse_args()
+    figures = {"startMethod": mp.get_start_method()}
+    for name in options.measure or list(MEASURES):
+        MEASURES[name](options, figures)
     print(json.dumps(figures))
 
 
