@@ -131,7 +131,9 @@ class _Reporter(object):
         self.lock = threading.Lock()
         self.thread = None
         self.connection = None
-        self.fresh = []  # Process objects started here since the last report
+        # (process, target, args, kwargs) of each Process started here since the last report: start()
+        # forgets the target, and describing it there, between two forks, would write to more pages.
+        self.fresh = []
         self.processes = []  # those reported, held until their exit code was sent
         self.ended = []  # Process objects multiprocessing took out of its children since the last report
         self.reports_since_scan = 0
@@ -217,7 +219,7 @@ class _Reporter(object):
     def _report(self):
         _fault("report")
         processes = []
-        fresh, self.fresh = self.fresh, []
+        fresh, self.fresh = _described(self.fresh), []
         ended, self.ended = self.ended, []
         self._look_at(fresh, processes, self.processes)
         self._look_at(ended, processes, [])
@@ -382,18 +384,19 @@ def _value_row(key, shared):
 # Recorders: what the wrappers note.
 
 
-def _remember_target(process):
-    target = process._target
-    # A pool's worker loop says nothing its name does not (ForkPoolWorker-3).
-    if target is not None and getattr(target, "__module__", None) != "multiprocessing.pool":
-        # Described by the sending thread, not here between two forks.
-        process.__dict__["_pooldeck_call"] = (target, process._args, process._kwargs)
+def _described(started):
+    """The processes of start()'s notes, each with its target described."""
+    _fault("start")
+    processes = []
+    for process, target, args, kwargs in started:
+        # A pool's worker loop says nothing its name does not (ForkPoolWorker-3).
+        if target is not None and getattr(target, "__module__", None) != "multiprocessing.pool":
+            process.__dict__["_pooldeck_target"] = _call_text(target, args, kwargs)
+        processes.append(process)
+    return processes
 
 
 def _target_text(process):
-    call = process.__dict__.pop("_pooldeck_call", None)
-    if call is not None:
-        process.__dict__["_pooldeck_target"] = _call_text(*call)
     return process.__dict__.get("_pooldeck_target")
 
 
@@ -409,14 +412,6 @@ class _Children(set):
 
 def _ended(process):
     _current().ended.append(process)
-
-
-def _started(process):
-    _fault("start")
-    reporter = _current()
-    reporter.fresh.append(process)
-    # No wake-up: a send on every start, racing the next fork, made starting processes twice as slow.
-    reporter.start()
 
 
 def _made(kind, pool_or_queue, refs_field):
@@ -512,15 +507,24 @@ def _hook_process(module):
     base = module.BaseProcess
     start, bootstrap = base.start, base._bootstrap
     module._children = _Children(module._children)
+    # A started child's _bootstrap gives it a new `set()` of children, looked up in the module's
+    # globals before the builtins: ours, so that its own children are noted too, with nothing to check
+    # at each start.
+    module.set = _Children
 
     def start_then_note(self):
-        # A started child's _bootstrap gives it a plain set: its own children are noted too.
-        if type(module._children) is not _Children:
-            module._children = _Children(module._children)
-        # start() forgets the target (a reference cycle otherwise): keep it until it is described.
-        _note(_remember_target, self)
+        # Between two forks every page the parent writes is copied (a fault of tens of µs on a VM): so
+        # this touches a few objects only, and the sending thread does the rest (_described). No
+        # wake-up either: a send on every start, racing the next fork, made starting twice as slow.
+        # start() forgets the target (a reference cycle otherwise): taken first, noted once started.
+        started = (self, self._target, self._args, self._kwargs)
         start(self)
-        _note(_started, self)
+        reporter = _reporter
+        if (reporter is None or reporter.thread is None) and not _disabled:
+            reporter = _current()
+            _note(reporter.start)
+        if reporter is not None and not _disabled:
+            reporter.fresh.append(started)
 
     def bootstrap_and_report(self, *args, **kwargs):
         # In the child. multiprocessing prints an uncaught exception's traceback with
