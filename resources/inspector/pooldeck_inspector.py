@@ -51,8 +51,24 @@ def _off_marker():
     return os.path.join(os.path.dirname(address), "inspector-off-%s" % root)
 
 
+# _off_marker(), found once by install(): every report looks for it, and in a forked child each
+# Python function run for the first time writes to its code's page (the interpreter's inline caches),
+# which the child then copies.
+_off_marker_path = None
+
+
+def _turned_off_elsewhere():
+    if _off_marker_path is None:
+        return False
+    try:
+        os.stat(_off_marker_path)
+    except OSError:
+        return False
+    return True
+
+
 def _first_to_turn_off():
-    marker = _off_marker()
+    marker = _off_marker_path
     if marker is None:
         return True
     try:
@@ -125,11 +141,11 @@ class _Reporter(object):
     """One process's notes and its channel connection. A forked child gets a fresh one."""
 
     def __init__(self):
-        import threading
+        import _thread
 
         self.pid = os.getpid()
-        self.lock = threading.Lock()
-        self.thread = None
+        self.lock = _thread.allocate_lock()
+        self.sending = False  # the sending thread was started
         self.connection = None
         # (process, target, args, kwargs) of each Process started here since the last report: start()
         # forgets the target, and describing it there, between two forks, would write to more pages.
@@ -151,34 +167,47 @@ class _Reporter(object):
         self.counters[kind] = number
         return "%s-%d" % (kind, number)
 
-    def start(self, connect_now=False):
-        """Starts the sending thread (once per process); it connects at its first report, or at once."""
-        if self.thread is None:
-            import threading
+    def start(self):
+        """Starts the sending thread (once per process); it connects at its first report."""
+        if not self.sending:
+            import _thread
 
             # In the program's thread: a fork while the sending thread held an import lock would
             # leave the child waiting on it for ever. (Done already when multiprocessing was imported.)
             _connection_module()
 
-            self.thread = threading.Thread(target=self._run, args=(connect_now,), name="pooldeck-inspector", daemon=True)
-            self.thread.start()
+            # A bare thread, not threading's: the program's threading.enumerate() does not list it,
+            # and its forked children have one thread fewer to clean up (threading's after-fork
+            # hook runs Python code for each, in every child). It dies with the interpreter, as a
+            # daemon thread does.
+            from time import sleep
 
-    def _run(self, connect_now):
-        import time
+            _thread.start_new_thread(self._run, (sleep,))
+            self.sending = True
 
-        if connect_now:
-            with self.lock:
-                if self.connection is None:
-                    self._connect()
-        while not _disabled:
-            time.sleep(self.pause)
-            self.flush()
+    def connect_then_start(self):
+        """Connects now, in the program's thread, then starts the sending thread: a pool worker's first
+        task. Connecting from the sending thread instead, while the task held the interpreter's lock,
+        took a few of its 5 ms switch intervals, and the task's result waited for it."""
+        with self.lock:
+            if self.connection is None:
+                self._connect()
+        self.start()
+
+    def _run(self, sleep):
+        try:
+            while not _disabled:
+                sleep(self.pause)
+                self.flush()
+        except BaseException:
+            # A bare thread's uncaught exception would be printed: the program's output is its own.
+            # (flush() catches the inspector's own failures; this is the interpreter shutting down.)
+            pass
 
     def flush(self):
         if _disabled:
             return
-        marker = _off_marker()
-        if marker is not None and os.path.exists(marker):
+        if _turned_off_elsewhere():
             _disable(None)  # another of the job's processes failed and said so
             return
         try:
@@ -520,7 +549,7 @@ def _hook_process(module):
         started = (self, self._target, self._args, self._kwargs)
         start(self)
         reporter = _reporter
-        if (reporter is None or reporter.thread is None) and not _disabled:
+        if (reporter is None or not reporter.sending) and not _disabled:
             reporter = _current()
             _note(reporter.start)
         if reporter is not None and not _disabled:
@@ -635,7 +664,8 @@ def _trace_worker(inqueue, outqueue):
             _note(_task_started, task, pid)
             # Connected before the task ends, the worker's notes go out in the time a send takes:
             # the pool may be terminated as soon as its last result arrives.
-            reporter.start(connect_now=True)
+            if not reporter.sending:
+                _note(reporter.connect_then_start)
         return task
 
     def traced_put(message):
@@ -745,9 +775,10 @@ def install():
     """Hooks multiprocessing when (and if) the program imports it. Does nothing without a channel."""
     if not (os.environ.get("POOLDECK_ADDRESS") and os.environ.get("POOLDECK_AUTHKEY")):
         return
+    global _off_marker_path
     os.environ.setdefault(_JOB_ROOT_ENV, str(os.getpid()))
-    marker = _off_marker()
-    if marker is not None and os.path.exists(marker):
+    _off_marker_path = _off_marker()
+    if _turned_off_elsewhere():
         return  # started after another of the job's processes turned the inspector off
     os.register_at_fork(after_in_child=_after_fork_in_child)
     sys.meta_path.insert(0, _ImportHook())
