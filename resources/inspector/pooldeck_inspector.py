@@ -147,6 +147,7 @@ class _Reporter(object):
         self.lock = _thread.allocate_lock()
         self.sending = False  # the sending thread was started
         self.connection = None
+        self.socket = None  # the connection's socket: a forked child closes its copy (_after_fork_in_child)
         # (process, target, args, kwargs) of each Process started here since the last report: start()
         # forgets the target, and describing it there, between two forks, would write to more pages.
         self.fresh = []
@@ -225,6 +226,7 @@ class _Reporter(object):
     def _connect(self):
         try:
             self.connection = _connection_module().connect()
+            self.socket = getattr(self.connection._stream, "_socket", None)  # None on a named pipe
         except Exception:
             # No channel, or a refused key: stay silent, the program's output is its own.
             _disable(None)
@@ -303,14 +305,29 @@ def _current():
     return _reporter
 
 
+# In a process started by multiprocessing, while its _bootstrap runs: the tracebacks
+# traceback.print_exc() printed, the last of them being the one of the exception that ended it.
+_printed_tracebacks = None
+
+# The parent's reporter, in a forked child: kept, not freed, since freeing it would write to every
+# row and Process it holds (a page copied for each), in every child.
+_parents_reporter = None
+
+
 def _after_fork_in_child():
     # The parent's notes are the parent's to send; its lock may have been held by its sending thread.
-    global _reporter
-    old, _reporter = _reporter, None
-    if old is not None and old.connection is not None:
+    global _reporter, _parents_reporter
+    old = _reporter
+    if old is None:
+        return
+    _reporter = None
+    _parents_reporter = old
+    # The parent's channel is closed here, and its socket object forgets it: one object written to,
+    # and no close of a number the child may reuse, should the object be freed later.
+    if old.socket is not None:
         try:
-            old.connection.close()
-        except Exception:
+            os.close(old.socket.detach())
+        except OSError:
             pass
 
 
@@ -434,13 +451,12 @@ class _Children(set):
     and the reaping at each start take a process out once they have seen its exit code."""
 
     def discard(self, process):
-        if process in self:
-            _note(_ended, process)
+        # Often between two forks (each start reaps the children that ended): one function, a few
+        # objects touched.
+        reporter = _reporter
+        if reporter is not None and not _disabled and process in self:
+            reporter.ended.append(process)
         set.discard(self, process)
-
-
-def _ended(process):
-    _current().ended.append(process)
 
 
 def _made(kind, pool_or_queue, refs_field):
@@ -557,25 +573,32 @@ def _hook_process(module):
 
     def bootstrap_and_report(self, *args, **kwargs):
         # In the child. multiprocessing prints an uncaught exception's traceback with
-        # traceback.print_exc() and exits 1: keep what it prints, leaving its output as it was.
-        printed = []
-        print_exc = traceback.print_exc
-
-        def print_and_keep(*print_args, **print_kwargs):
-            if not _disabled:
-                printed.append(traceback.format_exc())
-            return print_exc(*print_args, **print_kwargs)
-
-        traceback.print_exc = print_and_keep
-        try:
-            exitcode = bootstrap(self, *args, **kwargs)
-        finally:
-            traceback.print_exc = print_exc
+        # traceback.print_exc() and exits 1: print_and_keep (below) keeps what it prints.
+        global _printed_tracebacks
+        _printed_tracebacks = printed = []
+        exitcode = bootstrap(self, *args, **kwargs)
         if exitcode == 1 and printed:
             _note(_own_end, exitcode, printed[-1])
-        if not _disabled and _reporter is not None and _reporter.pid == os.getpid():
-            _reporter.flush()
+        reporter = _reporter
+        if not _disabled and reporter is not None and reporter.pid == os.getpid():
+            reporter.flush()
         return exitcode
+
+    # Wrapped once, here, rather than in each child around its _bootstrap: a function made and a
+    # module's dict written in every child were pages it copied. Outside a child's _bootstrap it
+    # only prints, as before.
+    print_exc = traceback.print_exc
+
+    def print_and_keep(*args, **kwargs):
+        printed = _printed_tracebacks
+        if printed is not None and not _disabled:
+            printed.append(traceback.format_exc())
+        return print_exc(*args, **kwargs)
+
+    print_and_keep.__name__ = print_and_keep.__qualname__ = print_exc.__name__
+    print_and_keep.__module__ = print_exc.__module__
+    print_and_keep.__doc__ = print_exc.__doc__
+    traceback.print_exc = print_and_keep
 
     base.start = start_then_note
     base._bootstrap = bootstrap_and_report
