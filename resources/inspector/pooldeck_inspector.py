@@ -147,7 +147,6 @@ class _Reporter(object):
         self.lock = _thread.allocate_lock()
         self.sending = False  # the sending thread was started
         self.connection = None
-        self.socket = None  # the connection's socket: a forked child closes its copy (_after_fork_in_child)
         # (process, target, args, kwargs) of each Process started here since the last report: start()
         # forgets the target, and describing it there, between two forks, would write to more pages.
         self.fresh = []
@@ -226,7 +225,6 @@ class _Reporter(object):
     def _connect(self):
         try:
             self.connection = _connection_module().connect()
-            self.socket = getattr(self.connection._stream, "_socket", None)  # None on a named pipe
         except Exception:
             # No channel, or a refused key: stay silent, the program's output is its own.
             _disable(None)
@@ -299,8 +297,12 @@ _reporter = None
 
 def _current():
     """This process's reporter (made on first use)."""
-    global _reporter
+    global _reporter, _parents_reporter
     if _reporter is None or _reporter.pid != os.getpid():
+        # In a forked child: the parent's is kept, not freed, since freeing it would write to every
+        # row and Process it holds (a page copied for each). Its socket stays open in the child
+        # until it exits, unused: closing it would take Python code in every child (see install()).
+        _parents_reporter = _reporter
         _reporter = _Reporter()
     return _reporter
 
@@ -309,26 +311,8 @@ def _current():
 # traceback.print_exc() printed, the last of them being the one of the exception that ended it.
 _printed_tracebacks = None
 
-# The parent's reporter, in a forked child: kept, not freed, since freeing it would write to every
-# row and Process it holds (a page copied for each), in every child.
+# The reporter a forked child inherited, once it made its own (_current).
 _parents_reporter = None
-
-
-def _after_fork_in_child():
-    # The parent's notes are the parent's to send; its lock may have been held by its sending thread.
-    global _reporter, _parents_reporter
-    old = _reporter
-    if old is None:
-        return
-    _reporter = None
-    _parents_reporter = old
-    # The parent's channel is closed here, and its socket object forgets it: one object written to,
-    # and no close of a number the child may reuse, should the object be freed later.
-    if old.socket is not None:
-        try:
-            os.close(old.socket.detach())
-        except OSError:
-            pass
 
 
 def _connection_module():
@@ -446,6 +430,9 @@ def _target_text(process):
     return process.__dict__.get("_pooldeck_target")
 
 
+_getpid = os.getpid
+
+
 class _Children(set):
     """multiprocessing.process._children, which notes each process taken out of it: join, is_alive
     and the reaping at each start take a process out once they have seen its exit code."""
@@ -454,7 +441,7 @@ class _Children(set):
         # Often between two forks (each start reaps the children that ended): one function, a few
         # objects touched.
         reporter = _reporter
-        if reporter is not None and not _disabled and process in self:
+        if reporter is not None and not _disabled and process in self and reporter.pid == _getpid():
             reporter.ended.append(process)
         set.discard(self, process)
 
@@ -557,6 +544,8 @@ def _hook_process(module):
     # at each start.
     module.set = _Children
 
+    getpid = os.getpid
+
     def start_then_note(self):
         # Between two forks every page the parent writes is copied (a fault of tens of µs on a VM): so
         # this touches a few objects only, and the sending thread does the rest (_described). No
@@ -565,7 +554,7 @@ def _hook_process(module):
         started = (self, self._target, self._args, self._kwargs)
         start(self)
         reporter = _reporter
-        if (reporter is None or not reporter.sending) and not _disabled:
+        if (reporter is None or not reporter.sending or reporter.pid != getpid()) and not _disabled:
             reporter = _current()
             _note(reporter.start)
         if reporter is not None and not _disabled:
@@ -803,7 +792,9 @@ def install():
     _off_marker_path = _off_marker()
     if _turned_off_elsewhere():
         return  # started after another of the job's processes turned the inspector off
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+    # No os.register_at_fork hook: it would run Python code first thing in every forked child, ~15
+    # pages written and copied per child (measured with getrusage), more than all our other hooks
+    # there. A child finds the parent's reporter in _reporter instead and tells it by its pid.
     sys.meta_path.insert(0, _ImportHook())
     # Imported before us (by a .pth file, say): hook it now.
     for name in _HOOKS:
