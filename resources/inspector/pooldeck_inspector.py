@@ -228,7 +228,7 @@ class _Reporter(object):
 
     def _connect(self):
         try:
-            self.connection = _connection_module().connect(*_channel)
+            self.connection = _connection_module().connect(*_channel, welcome=False)
         except Exception:
             # No channel, or a refused key: stay silent, the program's output is its own.
             _disable(None)

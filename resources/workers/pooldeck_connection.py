@@ -35,6 +35,7 @@ PROTOCOL_VERSION = 1
 PROTOCOL_MINOR = 1
 
 _dumps = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode
+_HELLO = b'{"type":"hello","pid":%%d,"version":%d,"minor":%d}\n' % (PROTOCOL_VERSION, PROTOCOL_MINOR)
 
 _CHALLENGE = b"#CHALLENGE#"
 _WELCOME = b"#WELCOME#"
@@ -176,11 +177,14 @@ class Connection(object):
         self.close()
 
 
-def connect(address=None, authkey=None):
+def connect(address=None, authkey=None, welcome=True):
     """Connect to the app's channel and say hello; returns a Connection.
 
     address defaults to POOLDECK_ADDRESS, authkey (bytes) to POOLDECK_AUTHKEY: both are set for every
     process the app starts, and for their descendants. Raises AuthenticationError for a wrong key.
+    With welcome=False the app's welcome is left unread (connection.server stays None): for a
+    connection that only sends, such as the multiprocessing inspector's, which connects from forked
+    pool workers, where each Python function run for the first time costs a copied page.
     """
     address = address if address is not None else os.environ.get("POOLDECK_ADDRESS")
     if authkey is None:
@@ -195,8 +199,9 @@ def connect(address=None, authkey=None):
     try:
         _handshake(stream, authkey)
         connection = Connection(stream)
-        connection.send({"type": "hello", "pid": os.getpid(), "version": PROTOCOL_VERSION, "minor": PROTOCOL_MINOR})
-        connection.server = connection.recv()
+        stream.write(_HELLO % os.getpid())
+        if welcome:
+            connection.server = connection.recv()
     except BaseException:
         stream.close()
         raise
