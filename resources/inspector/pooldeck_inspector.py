@@ -6,7 +6,13 @@ imports multiprocessing's modules itself, the hook wraps a few of their function
 Process, Pool, Queue and shared Value/Array, and the tasks pool workers run; a background thread
 sends what changed every 100 ms (every second while the program starts processes) over the app's
 channel (POOLDECK_ADDRESS, POOLDECK_AUTHKEY) as one JSON line, {"type":"inspect",...} (see "The
-multiprocessing inspector" in docs/worker-protocol.md).
+multiprocessing inspector" in docs/worker-protocol.md). The workers of a forked Pool only write which
+task they take to a pipe their pool's process reads (_TaskNotes); other workers report themselves.
+
+Most of what it does is shaped by one cost: after a fork, every page either process writes is copied,
+and in CPython 3.11+ running a Python function for the first time writes to its code (the
+interpreter's inline caches). On the 2-core VM the benches run on, a copied page costs tens of µs; so
+the hooks run little Python code between two forks and in forked children.
 
 It never changes what the program does: the wrappers call the original first and note afterwards;
 an exception in the inspector's own code turns it off for the process, with one line on stderr
@@ -273,6 +279,12 @@ class _Reporter(object):
         values = self._rows("value", self.values, _value_row)
         tasks = list(self.tasks.values())
         self.tasks = {}
+        for _key, ref in self.pools:
+            pool = ref()
+            notes = None if pool is None else pool.__dict__.get("_pooldeck_task_notes")
+            if notes is not None:
+                _fault("task")
+                tasks.extend(notes.rows())
         report = {"type": "inspect", "pid": self.pid}
         for field, rows in (("processes", processes), ("pools", pools), ("queues", queues), ("values", values), ("tasks", tasks)):
             if rows:
@@ -467,15 +479,17 @@ def _made_value(shared, typecode):
     reporter.start()
 
 
+def _task_call(func, args, kwargs):
+    """How a pool task reads: `square × 12500` for a chunk of a map, `fail(7,)` for an apply_async."""
+    if getattr(func, "__name__", "") in ("mapstar", "starmapstar"):
+        return "%s \u00d7 %d" % (getattr(args[0][0], "__qualname__", "?"), len(args[0][1]))
+    return _call_text(func, args, kwargs)
+
+
 def _task_started(task, worker_pid):
     _fault("task")
-    job, i, func, args, _kwargs = task
-    mapped = getattr(func, "__name__", "") in ("mapstar", "starmapstar")
-    if mapped:
-        call = "%s \u00d7 %d" % (getattr(args[0][0], "__qualname__", "?"), len(args[0][1]))
-    else:
-        call = _call_text(func, args, _kwargs)
-    _current().tasks[(job, i)] = {"job": job, "index": i, "worker": worker_pid, "call": call, "state": "running"}
+    job, i, func, args, kwargs = task
+    _current().tasks[(job, i)] = {"job": job, "index": i, "worker": worker_pid, "call": _task_call(func, args, kwargs), "state": "running"}
 
 
 def _task_ended(message):
@@ -507,13 +521,19 @@ def _result_arrived(pool, job, i, outcome):
         return
     success, value = outcome
     counts = pool.__dict__
+    notes = counts.get("_pooldeck_task_notes")
     if success:
         counts["_pooldeck_done"] = counts.get("_pooldeck_done", 0) + 1
+        if notes is not None:
+            notes.finished[(job, i)] = None
         return
     counts["_pooldeck_failed"] = counts.get("_pooldeck_failed", 0) + 1
+    tb = _clip(_remote_traceback(value))
+    if notes is not None:
+        notes.finished[(job, i)] = tb
     failures = counts.setdefault("_pooldeck_failures", [])
     if len(failures) < _MAX_FAILURES_KEPT:
-        failures.append({"job": job, "index": i, "error": _clip("%s: %s" % (type(value).__name__, value)), "traceback": _clip(_remote_traceback(value))})
+        failures.append({"job": job, "index": i, "error": _clip("%s: %s" % (type(value).__name__, value)), "traceback": tb})
 
 
 def _remote_traceback(error):
@@ -617,23 +637,123 @@ def _hook_util(module):
     atexit.register(exit_then_flush)
 
 
+class _TaskNotes(object):
+    """Which worker took which task, for a pool whose workers are forked: each worker writes
+    `pid job index` to a pipe the pool's process made before forking it, as it takes a task, and this
+    process reads them at each report. Its workers then run no code of ours but that write: no
+    connection, no thread, no report (a forked worker copied a page for each Python function it ran
+    for the first time: ~150 for connecting and reporting). The rest of a task's row is known here:
+    its call (from the task, as it was submitted) and how it ended (from its result). Workers of a
+    spawn or forkserver pool do not inherit the pipe and report as before (_trace_worker).
+    """
+
+    def __init__(self):
+        self.read_fd, self.write_fd = os.pipe()
+        # A full pipe drops notes rather than stop a worker (those tasks show in the counts only).
+        os.set_blocking(self.read_fd, False)
+        os.set_blocking(self.write_fd, False)
+        self.calls = {}  # (job, i) -> how each task submitted reads (_task_call), until it is reported
+        self.finished = {}  # (job, i) -> None (done) or the traceback (failed), until it is reported
+        self.running = {}  # (job, i) -> the row of a task a worker took, until it ends
+        self.pending = b""  # a note's start, when a read ended in its middle
+
+    def rows(self):
+        """The rows of the tasks taken or ended since the last call."""
+        # Taken first: a result in it came after its worker's note was written.
+        finished_keys = list(self.finished)
+        rows = []
+        for line in self._read_lines():
+            try:
+                pid, job, i = (int(field) for field in line.split())
+            except ValueError:
+                continue
+            row = {"job": job, "index": i, "worker": pid, "call": self.calls.pop((job, i), None), "state": "running"}
+            self.running[(job, i)] = row
+            rows.append(row)
+        for key in finished_keys:
+            tb = self.finished.pop(key)
+            self.calls.pop(key, None)
+            row = self.running.pop(key, None)
+            if row is None:
+                continue  # its note was dropped: the counts have it
+            row["state"] = "done" if tb is None else "failed"
+            if tb is not None:
+                row["traceback"] = tb
+            if row not in rows:
+                rows.append(row)
+        return rows
+
+    def _read_lines(self):
+        data = self.pending
+        while True:
+            try:
+                chunk = os.read(self.read_fd, 65536)
+            except OSError:
+                break  # nothing more to read now (or the pipe is closed: the pool is gone)
+            if not chunk:
+                break
+            data += chunk
+        *lines, self.pending = data.split(b"\n")
+        return lines
+
+    def close(self):
+        for fd in (self.read_fd, self.write_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def _open_task_notes(pool):
+    _fault("Pool")
+    context = getattr(pool, "_ctx", None)
+    if context is None or context.get_start_method() != "fork":
+        return
+    import weakref
+
+    notes = _TaskNotes()
+    pool.__dict__["_pooldeck_task_notes"] = notes
+    # The workers find it on the task queue they are given; a pickled queue (spawn) leaves it out.
+    pool._inqueue._pooldeck_task_notes_fd = notes.write_fd
+    # Not at exit: the last report, after multiprocessing's exit function, still reads the pipe.
+    weakref.finalize(pool, notes.close).atexit = False
+
+
+def _note_call(pool, job, i, func, args, kwargs):
+    notes = pool.__dict__.get("_pooldeck_task_notes")
+    if notes is not None:
+        # Described now, not kept: keeping the task's arguments until the report kept a map's
+        # chunks alive, and the pool's process took new memory for every chunk (~900 pages per
+        # 100,000 items).
+        notes.calls[(job, i)] = _task_call(func, args, kwargs)
+
+
 def _hook_pool(module):
     pool_class = module.Pool
     init, apply_async, generate = pool_class.__init__, pool_class.apply_async, pool_class._guarded_task_generation
+    setup_queues = pool_class._setup_queues
     worker = module.worker
 
     def init_then_note(self, *args, **kwargs):
         init(self, *args, **kwargs)
         _note(_made, "Pool", self, "pools")
 
-    def apply_async_counted(self, *args, **kwargs):
-        result = apply_async(self, *args, **kwargs)
+    def setup_queues_then_notes(self, *args, **kwargs):
+        setup_queues(self, *args, **kwargs)
+        # Before the workers fork: they inherit the pipe.
+        _note(_open_task_notes, self)
+
+    def apply_async_counted(self, func, args=(), kwds={}, *rest, **kwargs):
+        result = apply_async(self, func, args, kwds, *rest, **kwargs)
         self.__dict__["_pooldeck_submitted"] = self.__dict__.get("_pooldeck_submitted", 0) + 1
+        _note(_note_call, self, result._job, 0, func, args, kwds)
         return result
 
     def generate_counted(self, *args, **kwargs):
         for task in generate(self, *args, **kwargs):
             self.__dict__["_pooldeck_submitted"] = self.__dict__.get("_pooldeck_submitted", 0) + 1
+            if len(task) == 5:
+                _note(_note_call, self, *task)
             yield task
 
     def traced_worker(inqueue, outqueue, *args, **kwargs):
@@ -647,6 +767,7 @@ def _hook_pool(module):
         if "_set" in vars(sink):
             _hook_result_sink(sink)
     pool_class.__init__ = init_then_note
+    pool_class._setup_queues = setup_queues_then_notes
     pool_class.apply_async = apply_async_counted
     pool_class._guarded_task_generation = generate_counted
     module.worker = traced_worker
@@ -665,6 +786,9 @@ def _hook_result_sink(sink):
 
 def _trace_worker(inqueue, outqueue):
     """In a pool worker: note each task it takes and how it ended, by wrapping its two queue ends."""
+    notes_fd = getattr(inqueue, "_pooldeck_task_notes_fd", None)
+    if notes_fd is not None:
+        return _write_task_notes(inqueue, notes_fd)
     get, put = inqueue.get, outqueue.put
     reader = getattr(inqueue, "_reader", None)
     pid = os.getpid()
@@ -694,6 +818,25 @@ def _trace_worker(inqueue, outqueue):
 
     inqueue.get = traced_get
     outqueue.put = traced_put
+
+
+def _write_task_notes(inqueue, notes_fd):
+    """In a forked pool worker: `pid job index` to the pool's pipe for each task taken (_TaskNotes).
+    One write of a few bytes, atomic on a pipe, whoever else writes."""
+    get = inqueue.get
+    pid = os.getpid()
+    write = os.write
+
+    def noted_get():
+        task = get()
+        if task is not None and not _disabled:
+            try:
+                write(notes_fd, b"%d %d %d\n" % (pid, task[0], task[1]))
+            except (OSError, TypeError, IndexError):
+                pass  # a full pipe (its reader is behind), or not a task as a Pool makes them
+        return task
+
+    inqueue.get = noted_get
 
 
 def _hook_queues(module):
