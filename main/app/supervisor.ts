@@ -157,7 +157,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Starts a process. A failed start does not throw: the row shows state `failed` and the OS error. */
   async createProcess(spec: ProcessSpec): Promise<ProcessRow> {
     this.#checkRoomFor(1, 'end some jobs or raise the cap');
-    const entry = this.#processes.register(this.#processes.newId(), new Process({ ...processOptions(spec, this.workersDir), channelServer: this.channel }), 'process', spec, null);
+    const entry = this.#processes.register(this.#processes.newId(), new Process({ ...processOptions(spec, this.workersDir, this.dataDir), channelServer: this.channel }), 'process', spec, null);
     this.#restarts.watch(entry);
     this.emit('processRun', entry);
     await start(entry);
@@ -205,7 +205,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   async #startAgain(entry: ProcessEntry, spec: ProcessSpec): Promise<void> {
     this.#checkRoomFor(1, 'end some jobs or raise the cap');
-    this.#processes.replace(entry, new Process({ ...processOptions(spec, this.workersDir), name: entry.row.name, channelServer: this.channel }));
+    this.#processes.replace(entry, new Process({ ...processOptions(spec, this.workersDir, this.dataDir), name: entry.row.name, channelServer: this.channel }));
     this.#restarts.watch(entry);
     this.emit('processRun', entry);
     await start(entry);
@@ -641,9 +641,9 @@ function poolRowCopy(entry: PoolEntry): PoolRow {
   return { ...entry.row, counts: { ...entry.row.counts }, args: [...entry.row.args] };
 }
 
-function processOptions(spec: ProcessSpec, workersDir: string | undefined): ProcessOptions {
+function processOptions(spec: ProcessSpec, workersDir: string | undefined, dataDir: string): ProcessOptions {
   // stdin stays open for writeStdin (a program asking at a prompt), as in a terminal.
-  const common = { name: spec.name, daemon: spec.daemon, cwd: spec.cwd, env: inspectedEnv(spec, workersDir), stdin: true };
+  const common = { name: spec.name, daemon: spec.daemon, cwd: spec.cwd, env: inspectedEnv(spec, workersDir, dataDir), stdin: true };
   if (spec.target !== undefined) {
     return { ...common, target: spec.target, args: spec.args, kwargs: spec.kwargs, python: spec.python, node: spec.node, workersDir };
   }

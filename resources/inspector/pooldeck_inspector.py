@@ -338,9 +338,12 @@ def _connection_module():
     whole helper, pooldeck_worker.py: all the parent loads is in the page tables each fork copies."""
     module = sys.modules.get("pooldeck_connection")
     if module is None:
+        path = os.path.join(_WORKERS_DIR, "pooldeck_connection.py")
+        if _load is not None:
+            return _load("pooldeck_connection", path)
         import importlib.util
 
-        spec = importlib.util.spec_from_file_location("pooldeck_connection", os.path.join(_WORKERS_DIR, "pooldeck_connection.py"))
+        spec = importlib.util.spec_from_file_location("pooldeck_connection", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         module = sys.modules.setdefault("pooldeck_connection", module)
@@ -930,9 +933,15 @@ class _ImportHook(object):
         return spec
 
 
-def install():
-    """Hooks multiprocessing when (and if) the program imports it. Does nothing without a channel."""
-    global _channel, _off_marker_path
+# How sitecustomize loads our modules (from compiled code it keeps: _pooldeck_load), if it gave one.
+_load = None
+
+
+def install(load=None):
+    """Hooks multiprocessing when (and if) the program imports it. Does nothing without a channel.
+    `load(name, path)` loads a module of ours (pooldeck_connection) as sitecustomize loaded this one."""
+    global _channel, _off_marker_path, _load
+    _load = load
     address, key_hex = os.environ.get("POOLDECK_ADDRESS"), os.environ.get("POOLDECK_AUTHKEY")
     if not (address and key_hex):
         return

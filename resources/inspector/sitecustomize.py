@@ -9,11 +9,54 @@ import os
 import sys
 
 
+def _pooldeck_load(name, path):
+    """The module at `path`, run as `name` from code compiled once per Python version and source file
+    and kept in the app's POOLDECK_INSPECTOR_CACHE folder: the app's resources may be read-only, or
+    the user may not write bytecode (PYTHONDONTWRITEBYTECODE), and compiling the inspector took ~14 ms
+    at every Python job's start. Without the folder, or when it cannot be written, it compiles."""
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    import marshal
+
+    code, cached = None, None
+    cache_dir = os.environ.get("POOLDECK_INSPECTOR_CACHE")
+    if cache_dir:
+        try:
+            source = os.stat(path)
+            cached = os.path.join(cache_dir, "%s.%s.%d.%d.code" % (name, sys.implementation.cache_tag, source.st_mtime_ns, source.st_size))
+            with open(cached, "rb") as file:
+                code = marshal.loads(file.read())
+        except (OSError, ValueError, EOFError, TypeError):
+            code = None
+    if code is None:
+        with open(path, "rb") as file:
+            code = compile(file.read(), path, "exec", dont_inherit=True)
+        if cached is not None:
+            try:
+                os.makedirs(cache_dir, exist_ok=True)
+                partial = "%s.%d.partial" % (cached, os.getpid())
+                with open(partial, "wb") as file:
+                    file.write(marshal.dumps(code))
+                os.replace(partial, cached)  # whole or not at all, whichever job writes it first
+            except OSError:
+                pass
+    module = type(sys)(name)
+    module.__file__ = path
+    sys.modules[name] = module
+    try:
+        exec(code, module.__dict__)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
 def _pooldeck_install_inspector():
     try:
-        import pooldeck_inspector
-
-        pooldeck_inspector.install()
+        here = os.path.dirname(os.path.abspath(__file__))
+        inspector = _pooldeck_load("pooldeck_inspector", os.path.join(here, "pooldeck_inspector.py"))
+        inspector.install(_pooldeck_load)
     except Exception as exc:
         sys.stderr.write("pooldeck inspector disabled: %s: %s\n" % (type(exc).__name__, exc))
 

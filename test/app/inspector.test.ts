@@ -1,6 +1,6 @@
 // The multiprocessing inspector, end to end: real Python programs started by the Supervisor, which
 // puts resources/inspector first on PYTHONPATH; what they report over the channel, per start method.
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -183,6 +183,23 @@ describe.skipIf(skipHere)('which jobs are inspected', () => {
 });
 
 describe.skipIf(skipHere)('the inspector and the program', () => {
+  it('keeps its compiled code in the data folder, and compiles again over a cache file that is not code', async () => {
+    const cache = join(app.dataDir, 'inspector-cache');
+    const run = async (): Promise<void> => {
+      const row = await app.supervisor.createProcess({ command: 'python3', args: [SEEDS, 'fork'] });
+      expect((await ended(row.id)).exitcode).toBe(0);
+      await inspectionWhen(row.id, ({ pools }) => pools.length === 1 && pools[0].done === 5);
+    };
+    await run();
+    const files = readdirSync(cache).sort();
+    expect(files).toEqual([expect.stringMatching(/^pooldeck_connection\.\w+-\d+\.\d+\.\d+\.code$/), expect.stringMatching(/^pooldeck_inspector\.\w+-\d+\.\d+\.\d+\.code$/)]);
+    const inspectorCode = join(cache, files[1]!);
+    writeFileSync(inspectorCode, 'not marshalled code');
+    await run();
+    expect(readFileSync(inspectorCode).subarray(0, 19).toString()).not.toBe('not marshalled code');
+    expect(readdirSync(cache).sort()).toEqual(files);
+  });
+
   it("still runs the user's own sitecustomize, with the user's PYTHONPATH after the inspector's", async () => {
     const row = await app.supervisor.createProcess({ command: 'python3', args: [SEEDS, 'fork'], env: { PYTHONPATH: `${FIXTURES}user-site` } });
     const run = await ended(row.id);
