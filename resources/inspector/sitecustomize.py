@@ -39,6 +39,11 @@ def _pooldeck_load(name, path):
                 with open(partial, "wb") as file:
                     file.write(marshal.dumps(code))
                 os.replace(partial, cached)  # whole or not at all, whichever job writes it first
+                # The code of this module's older sources, for this Python, is of no more use.
+                stale = "%s.%s." % (name, sys.implementation.cache_tag)
+                for entry in os.listdir(cache_dir):
+                    if entry.startswith(stale) and entry.endswith(".code") and entry != os.path.basename(cached):
+                        os.remove(os.path.join(cache_dir, entry))
             except OSError:
                 pass
     module = type(sys)(name)

@@ -183,7 +183,7 @@ describe.skipIf(skipHere)('which jobs are inspected', () => {
 });
 
 describe.skipIf(skipHere)('the inspector and the program', () => {
-  it('keeps its compiled code in the data folder, and compiles again over a cache file that is not code', async () => {
+  it('keeps its compiled code in the data folder, compiles again over a cache file that is not code, and drops an older source\'s', async () => {
     const cache = join(app.dataDir, 'inspector-cache');
     const run = async (): Promise<void> => {
       const row = await app.supervisor.createProcess({ command: 'python3', args: [SEEDS, 'fork'] });
@@ -195,6 +195,9 @@ describe.skipIf(skipHere)('the inspector and the program', () => {
     expect(files).toEqual([expect.stringMatching(/^pooldeck_connection\.\w+-\d+\.\d+\.\d+\.code$/), expect.stringMatching(/^pooldeck_inspector\.\w+-\d+\.\d+\.\d+\.code$/)]);
     const inspectorCode = join(cache, files[1]!);
     writeFileSync(inspectorCode, 'not marshalled code');
+    // An older source's code, for the same Python: removed once the module is compiled again.
+    const stale = join(cache, files[1]!.replace(/\.(\d+)\.(\d+)\.code$/, '.1.1.code'));
+    writeFileSync(stale, 'old');
     await run();
     expect(readFileSync(inspectorCode).subarray(0, 19).toString()).not.toBe('not marshalled code');
     expect(readdirSync(cache).sort()).toEqual(files);
