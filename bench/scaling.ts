@@ -1,8 +1,10 @@
 // How the supervisor's cost grows with the number of live processes: at N = 100, 500, 1,000 and 2,000
 // idle `sleep 3600`, the supervisor host's CPU (% of a core), RSS and one sampling tick's wall time,
 // beside the bare floor (Node + one pidusage call a second), the two alternating in order between sizes.
-// Writes docs/scaling.svg from its own results and prints the Markdown table for docs/benchmarks.md.
-//   npm run bench:scaling [-- --seconds 20] [-- --sizes 100,500]
+// Draws its results as an SVG chart and prints the Markdown table for docs/benchmarks.md. The chart
+// goes beside the results in bench/.cache/results/, or replaces the published docs/scaling.svg with
+// --docs (so that a partial run, --sizes 100,500 say, cannot overwrite it by accident).
+//   npm run bench:scaling [-- --seconds 20] [-- --sizes 100,500] [-- --docs]
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -15,7 +17,9 @@ import { summarize } from './lib/stats.js';
 import { measureBesideFloor } from './rows/7-supervisors.js';
 import { scalingSvg, type ScalingPoint } from './lib/scaling-svg.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, sizes: { type: 'string', default: '100,500,1000,2000' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '20' }, sizes: { type: 'string', default: '100,500,1000,2000' }, docs: { type: 'boolean', default: false } },
+});
 const seconds = Number(values.seconds);
 const sizes = values.sizes!.split(',').map(Number);
 
@@ -64,7 +68,8 @@ try {
 }
 
 writeJsonAtomically(resolve(cacheRoot, 'results/scaling.json'), { date: new Date().toISOString(), seconds, loadAverages: load, points });
-writeFileSync(resolve(repoRoot, 'docs/scaling.svg'), scalingSvg(points));
+const chart = values.docs ? resolve(repoRoot, 'docs/scaling.svg') : resolve(cacheRoot, 'results/scaling.svg');
+writeFileSync(chart, scalingSvg(points));
 const perProcess = (value: number, count: number): string => ((value / count) * 1000).toFixed(2);
 console.log(`\nload averages before each size: ${load.map((entry) => entry.map((value) => value.toFixed(2)).join(' ')).join(' | ')}\n`);
 console.log('| N | supervisor CPU, % of a core | floor CPU | ratio | supervisor RSS, MiB | floor RSS | one tick, ms (supervisor) | one tick (floor) | supervisor CPU per 1,000 processes |');
@@ -74,4 +79,4 @@ for (const { count, ours, floor } of points) {
     `| ${count} | ${ours.cpuPercent.toFixed(2)} | ${floor.cpuPercent.toFixed(2)} | ${(ours.cpuPercent / floor.cpuPercent).toFixed(2)}× | ${ours.rssMiB.toFixed(0)} | ${floor.rssMiB.toFixed(0)} | ${ours.tickMs.toFixed(1)} | ${floor.tickMs.toFixed(1)} | ${perProcess(ours.cpuPercent, count)} % |`,
   );
 }
-console.log('\nwrote docs/scaling.svg');
+console.log(`\nwrote ${chart}`);
