@@ -22,13 +22,18 @@ beforeAll(async () => {
   await keepEndedProcessesInView(page);
   page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
-    // Chromium's own favicon request 404s (the page declares none); real failures are caught below.
+    // "Failed to load resource" repeats a failed request, which the listeners below report with its URL.
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(`console: ${message.text()}`);
   });
   page.on('response', (response) => {
     if (response.status() >= 400) pageErrors.push(`HTTP ${response.status()} for ${response.url().replace(/token=[^&]+/, 'token=…')}`);
   });
-  page.on('requestfailed', (request) => pageErrors.push(`request failed: ${request.url().replace(/token=[^&]+/, 'token=…')}`));
+  page.on('requestfailed', (request) => {
+    // The reload below cancels what the page was still fetching (its favicon, once in a while):
+    // Chromium reports those as net::ERR_ABORTED. Any other failure is the server's.
+    const reason = request.failure()?.errorText ?? 'unknown';
+    if (reason !== 'net::ERR_ABORTED') pageErrors.push(`request failed (${reason}): ${request.url().replace(/token=[^&]+/, 'token=…')}`);
+  });
   await page.goto(app.url);
 });
 
