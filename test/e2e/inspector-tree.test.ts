@@ -49,10 +49,16 @@ describe.skipIf(skipHere)('the inspector in the expanded row', () => {
       async () => {
         const found = await treeLines(page);
         const names = Object.keys(found);
-        return names.filter((name) => name.startsWith('ForkPoolWorker-')).length === 3 && names.includes('Fetcher') && names.includes('Broken') && names.some((name) => name.startsWith('Indexer-')) ? found : null;
+        // A worker's Pool column fills in when its pool is reported: that can be the report after
+        // the one that brought the worker (they go once a second while the program starts processes).
+        // So can Broken's exit code, and a target: each comes in the report after the event.
+        const workers = names.filter((name) => name.startsWith('ForkPoolWorker-'));
+        const pooled = workers.every((name) => found[name]![11] === 'Pool-1');
+        const settled = found.Broken?.[5] === '1' && found.Fetcher?.[7] === 'fetch(120.0,)';
+        return workers.length === 3 && pooled && settled && names.some((name) => name.startsWith('Indexer-')) ? found : null;
       },
       30_000,
-      'the pool workers, Fetcher, Broken and the Indexer below crawl',
+      'the pool workers (in Pool-1), Fetcher with its target, Broken ended with 1, and the Indexer below crawl',
     );
     // Name, Command, PID, Alive, Daemon, Exit code, State, Result…
     expect(lines.Fetcher!.slice(3, 6)).toEqual(['yes', 'no', '']);
