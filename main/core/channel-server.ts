@@ -428,7 +428,7 @@ export class ChannelConnection extends EventEmitter<ChannelConnectionEvents> {
 
   /** Writes `message` as one JSON line. */
   send(message: Record<string, unknown>): void {
-    this.#socket.write(`${JSON.stringify(message)}\n`);
+    this.sendLine(`${JSON.stringify(message)}\n`);
   }
 
   /** Writes a line already encoded: one JSON object ending in a newline. */

@@ -664,15 +664,14 @@ class _TaskNotes(object):
         """The rows of the tasks taken or ended since the last call."""
         # Taken first: a result in it came after its worker's note was written.
         finished_keys = list(self.finished)
-        rows = []
+        rows = {}  # (job, i) -> row, each task once however many of its news this report carries
         for line in self._read_lines():
             try:
                 pid, job, i = (int(field) for field in line.split())
             except ValueError:
                 continue
             row = {"job": job, "index": i, "worker": pid, "call": self.calls.pop((job, i), None), "state": "running"}
-            self.running[(job, i)] = row
-            rows.append(row)
+            self.running[(job, i)] = rows[(job, i)] = row
         for key in finished_keys:
             tb = self.finished.pop(key)
             self.calls.pop(key, None)
@@ -682,9 +681,8 @@ class _TaskNotes(object):
             row["state"] = "done" if tb is None else "failed"
             if tb is not None:
                 row["traceback"] = tb
-            if row not in rows:
-                rows.append(row)
-        return rows
+            rows[key] = row
+        return list(rows.values())
 
     def _read_lines(self):
         data = self.pending
